@@ -1,0 +1,60 @@
+//! The `sockudo` binary: parse the command line, set up logging, dispatch to one module per
+//! subcommand, and map the outcome to an exit code in one place (0 ok, 1 failure, 2 usage).
+
+mod completions;
+mod config;
+mod serve;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "sockudo", version, about = "A realtime WebSocket server speaking the Pusher Channels protocol")]
+pub struct Cli {
+    /// Config file (.toml, or Sockudo's config.json). Without one, embedded defaults are used.
+    #[arg(long, global = true, env = "SOCKUDO_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server: WebSocket + HTTP API on one port, metrics on another.
+    Serve(serve::Args),
+    /// Manage apps in the configured store.
+    Apps,
+    /// Prepare or upgrade the app store's schema.
+    Migrate,
+    /// Validate or print the configuration.
+    #[command(subcommand)]
+    Config(config::Command),
+    /// Generate load against a Pusher-compatible server.
+    Bench,
+    /// Live terminal dashboard of a running server.
+    Top,
+    /// Print shell completions.
+    Completions(completions::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = cli.config.as_deref();
+    let outcome = match cli.command {
+        Command::Serve(args) => serve::run(config, args),
+        Command::Config(command) => config::run(config, command),
+        Command::Completions(args) => completions::run(args),
+        Command::Apps | Command::Migrate | Command::Bench | Command::Top => {
+            Err(anyhow::anyhow!("this subcommand is not available in this version of sockudo yet"))
+        }
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

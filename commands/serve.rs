@@ -1,0 +1,126 @@
+//! `sockudo serve`: load the config, raise the file limit, bind, run until SIGTERM/SIGINT.
+
+use anyhow::Context;
+use sockudo::app::MemoryAppStore;
+use sockudo::config::{self, Config};
+use sockudo::state::State;
+use std::path::Path;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Address to bind (overrides `host` and HOST).
+    #[arg(long)]
+    host: Option<String>,
+    /// Port for WebSocket and HTTP API (overrides `port` and PORT).
+    #[arg(long)]
+    port: Option<u16>,
+    /// Port for Prometheus metrics (overrides `metrics.port` and METRICS_PORT).
+    #[arg(long)]
+    metrics_port: Option<u16>,
+}
+
+pub fn run(file: Option<&Path>, args: Args) -> anyhow::Result<()> {
+    let lookup = |name: &str| std::env::var(name).ok();
+    let mut loaded = config::load(file, &lookup)?;
+    let config = &mut loaded.config;
+    if let Some(host) = args.host {
+        config.host = host;
+    }
+    if let Some(port) = args.port {
+        config.port = port;
+    }
+    if let Some(port) = args.metrics_port {
+        config.metrics.port = port;
+    }
+    init_logging(config);
+    for key in &loaded.unknown_keys {
+        tracing::warn!(key, "unknown config key is ignored");
+    }
+    if loaded.development_app {
+        tracing::warn!(
+            "no app configured: serving the development app app-id / app-key / app-secret; do not use it in production"
+        );
+    }
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    runtime.block_on(serve(loaded.config))
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let file_limit = raise_file_limit();
+    tracing::info!(file_limit, "open-file limit (caps concurrent connections)");
+    let apps = MemoryAppStore::new(config.app_manager.array.apps.clone())?;
+    let address = format!("{}:{}", config.host, config.port);
+    let listener = TcpListener::bind(&address)
+        .await
+        .with_context(|| format!("cannot listen on {address}"))?;
+    let metrics_listener = if config.metrics.enabled {
+        let address = format!("{}:{}", config.metrics.host, config.metrics.port);
+        let listener = TcpListener::bind(&address)
+            .await
+            .with_context(|| format!("cannot listen for metrics on {address}"))?;
+        tracing::info!(%address, "metrics at http://{address}/metrics");
+        Some(listener)
+    } else {
+        None
+    };
+    tracing::info!(%address, "sockudo listening");
+    let state = Arc::new(State::new(config, Arc::new(apps)));
+    sockudo::server::run(state, listener, metrics_listener, shutdown_signal()).await?;
+    tracing::info!("sockudo stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    use tokio::signal::unix::{signal, SignalKind};
+    let terminate = async {
+        match signal(SignalKind::terminate()) {
+            Ok(mut stream) => {
+                stream.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = terminate => {}
+    }
+    tracing::info!("shutting down: closing sockets with 4200");
+}
+
+/// Raises RLIMIT_NOFILE to its hard limit and returns the limit now in force.
+fn raise_file_limit() -> u64 {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit/setrlimit only read and write the struct we pass.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) != 0 {
+            return 0;
+        }
+        if limit.rlim_cur < limit.rlim_max {
+            let raised = libc::rlimit {
+                rlim_cur: limit.rlim_max,
+                rlim_max: limit.rlim_max,
+            };
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &raised) == 0 {
+                return raised.rlim_cur;
+            }
+        }
+    }
+    limit.rlim_cur
+}
+
+fn init_logging(config: &Config) {
+    let default = if config.debug { "debug" } else { "info" };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if config.logging.format.as_deref() == Some("json") {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}

@@ -1,0 +1,59 @@
+//! Per-app channel state on this node: which sockets are subscribed where, presence members,
+//! signed-in users and their watchers, and cache channel values.
+//!
+//! Every operation here is synchronous and short: locks (dashmap shards) are never held across an
+//! await, and delivery only enqueues onto each socket's bounded queue.
+
+mod cache;
+mod namespace;
+
+pub use cache::{CachedEvent, EventCache};
+pub use namespace::{ChannelCounts, Fanout, MemberJoin, Namespace, Unsubscribed};
+
+use dashmap::DashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// All namespaces of this node, one per app that has had a socket or an event.
+pub struct Registry {
+    namespaces: DashMap<String, Arc<Namespace>>,
+    cache_ttl: Option<Duration>,
+}
+
+impl Registry {
+    /// `cache_ttl` is how long cache channels keep their last event; `None` disables them.
+    pub fn new(cache_ttl: Option<Duration>) -> Self {
+        Registry {
+            namespaces: DashMap::new(),
+            cache_ttl,
+        }
+    }
+
+    pub fn namespace(&self, app_id: &str) -> Arc<Namespace> {
+        if let Some(ns) = self.namespaces.get(app_id) {
+            return ns.clone();
+        }
+        self.namespaces
+            .entry(app_id.to_owned())
+            .or_insert_with(|| Arc::new(Namespace::new(self.cache_ttl)))
+            .clone()
+    }
+
+    /// The namespace if it exists, without creating one (for read-only queries).
+    pub fn existing(&self, app_id: &str) -> Option<Arc<Namespace>> {
+        self.namespaces.get(app_id).map(|ns| ns.clone())
+    }
+
+    /// Sockets connected to this node across all apps, counted from the live maps.
+    pub fn socket_count(&self) -> usize {
+        self.namespaces.iter().map(|ns| ns.socket_count()).sum()
+    }
+
+    /// Every namespace, for shutdown and metrics.
+    pub fn all(&self) -> Vec<(String, Arc<Namespace>)> {
+        self.namespaces
+            .iter()
+            .map(|e| (e.key().clone(), e.value().clone()))
+            .collect()
+    }
+}

@@ -1,0 +1,395 @@
+//! One app's sockets, channels, presence members and signed-in users on this node.
+
+use super::EventCache;
+use crate::protocol::SocketId;
+use crate::socket::{Delivery, SocketHandle};
+use bytes::Bytes;
+use dashmap::mapref::entry::Entry;
+use dashmap::DashMap;
+use serde_json::Value;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+#[derive(Default)]
+struct Channel {
+    subscribers: HashMap<SocketId, Arc<SocketHandle>>,
+    /// Presence channels only: user id -> member.
+    members: HashMap<String, Member>,
+    last_count_event: Option<Instant>,
+}
+
+struct Member {
+    info: Value,
+    /// How many of this user's sockets are subscribed; the member leaves when it reaches 0.
+    sockets: usize,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ChannelCounts {
+    pub subscription_count: usize,
+    pub user_count: usize,
+}
+
+/// The result of a presence join.
+#[derive(Debug)]
+pub enum MemberJoin {
+    /// Subscribed; `first` is true when this is the user's first socket in the channel.
+    Joined {
+        first: bool,
+        members: Vec<(String, Value)>,
+    },
+    /// The channel already has `max` members and this user is not one of them.
+    Full { max: usize },
+}
+
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Unsubscribed {
+    /// The socket was subscribed (false: nothing changed).
+    pub was_subscribed: bool,
+    /// The user whose last socket just left the presence channel.
+    pub member_left: Option<String>,
+    pub remaining: usize,
+}
+
+/// Delivery totals of one broadcast.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Fanout {
+    pub delivered: usize,
+    pub dropped: usize,
+}
+
+pub struct Namespace {
+    /// Last events of cache channels; `None` when `cache.driver` is `none`.
+    pub cache: Option<EventCache>,
+    sockets: DashMap<SocketId, Arc<SocketHandle>>,
+    channels: DashMap<String, Channel>,
+    /// Signed-in user id -> that user's sockets.
+    users: DashMap<String, HashSet<SocketId>>,
+    /// Watched user id -> sockets watching them.
+    watchers: DashMap<String, HashSet<SocketId>>,
+}
+
+impl Namespace {
+    pub fn new(cache_ttl: Option<Duration>) -> Self {
+        Namespace {
+            cache: cache_ttl.map(EventCache::new),
+            sockets: DashMap::new(),
+            channels: DashMap::new(),
+            users: DashMap::new(),
+            watchers: DashMap::new(),
+        }
+    }
+
+    pub fn add_socket(&self, socket: Arc<SocketHandle>) {
+        self.sockets.insert(socket.id, socket);
+    }
+
+    pub fn remove_socket(&self, id: SocketId) {
+        self.sockets.remove(&id);
+    }
+
+    pub fn socket_count(&self) -> usize {
+        self.sockets.len()
+    }
+
+    pub fn sockets(&self) -> Vec<Arc<SocketHandle>> {
+        self.sockets.iter().map(|s| s.value().clone()).collect()
+    }
+
+    /// Subscribes to a non-presence channel; returns the new subscriber count.
+    pub fn subscribe(&self, channel: &str, socket: &Arc<SocketHandle>) -> usize {
+        let mut entry = self.channels.entry(channel.to_owned()).or_default();
+        entry.subscribers.insert(socket.id, socket.clone());
+        entry.subscribers.len()
+    }
+
+    /// Subscribes a socket to a presence channel as `user_id`.
+    pub fn join_presence(
+        &self,
+        channel: &str,
+        socket: &Arc<SocketHandle>,
+        user_id: &str,
+        info: Value,
+        max_members: usize,
+    ) -> MemberJoin {
+        let mut entry = self.channels.entry(channel.to_owned()).or_default();
+        let member_count = entry.members.len();
+        let first = match entry.members.get_mut(user_id) {
+            Some(member) => {
+                member.sockets += 1;
+                false
+            }
+            None if member_count >= max_members => {
+                let empty = entry.subscribers.is_empty();
+                drop(entry);
+                if empty {
+                    self.channels.remove_if(channel, |_, c| c.subscribers.is_empty());
+                }
+                return MemberJoin::Full { max: max_members };
+            }
+            None => {
+                entry
+                    .members
+                    .insert(user_id.to_owned(), Member { info, sockets: 1 });
+                true
+            }
+        };
+        entry.subscribers.insert(socket.id, socket.clone());
+        let members = entry
+            .members
+            .iter()
+            .map(|(id, m)| (id.clone(), m.info.clone()))
+            .collect();
+        MemberJoin::Joined { first, members }
+    }
+
+    /// Removes a socket from a channel (and its presence membership, given its user id).
+    pub fn unsubscribe(&self, channel: &str, socket: SocketId, user_id: Option<&str>) -> Unsubscribed {
+        let Entry::Occupied(mut entry) = self.channels.entry(channel.to_owned()) else {
+            return Unsubscribed::default();
+        };
+        let state = entry.get_mut();
+        if state.subscribers.remove(&socket).is_none() {
+            return Unsubscribed::default();
+        }
+        let mut member_left = None;
+        if let Some(user_id) = user_id {
+            if let Some(member) = state.members.get_mut(user_id) {
+                member.sockets -= 1;
+                if member.sockets == 0 {
+                    state.members.remove(user_id);
+                    member_left = Some(user_id.to_owned());
+                }
+            }
+        }
+        let remaining = state.subscribers.len();
+        if remaining == 0 {
+            entry.remove();
+        }
+        Unsubscribed {
+            was_subscribed: true,
+            member_left,
+            remaining,
+        }
+    }
+
+    /// Queues `frame` for every subscriber of `channel` except `except`. Never waits.
+    pub fn broadcast(&self, channel: &str, frame: &Bytes, except: Option<SocketId>) -> Fanout {
+        let mut fanout = Fanout::default();
+        if let Some(state) = self.channels.get(channel) {
+            for (id, socket) in &state.subscribers {
+                if Some(*id) == except {
+                    continue;
+                }
+                match socket.send(frame.clone()) {
+                    Delivery::Queued => fanout.delivered += 1,
+                    Delivery::Dropped => fanout.dropped += 1,
+                    Delivery::Closed => {}
+                }
+            }
+        }
+        fanout
+    }
+
+    /// True when a subscription_count event may go out now: always at or below 100
+    /// subscribers, at most once per 5 s above.
+    pub fn count_event_due(&self, channel: &str, subscribers: usize) -> bool {
+        const THROTTLE_ABOVE: usize = 100;
+        const INTERVAL: Duration = Duration::from_secs(5);
+        let Some(mut state) = self.channels.get_mut(channel) else {
+            return false;
+        };
+        let now = Instant::now();
+        let due = subscribers <= THROTTLE_ABOVE
+            || state
+                .last_count_event
+                .is_none_or(|last| now.duration_since(last) >= INTERVAL);
+        if due {
+            state.last_count_event = Some(now);
+        }
+        due
+    }
+
+    pub fn counts(&self, channel: &str) -> ChannelCounts {
+        self.channels
+            .get(channel)
+            .map(|c| ChannelCounts {
+                subscription_count: c.subscribers.len(),
+                user_count: c.members.len(),
+            })
+            .unwrap_or_default()
+    }
+
+    /// Occupied channels, with their counts.
+    pub fn channels(&self) -> Vec<(String, ChannelCounts)> {
+        self.channels
+            .iter()
+            .map(|c| {
+                (
+                    c.key().clone(),
+                    ChannelCounts {
+                        subscription_count: c.subscribers.len(),
+                        user_count: c.members.len(),
+                    },
+                )
+            })
+            .collect()
+    }
+
+    /// Presence member ids of `channel`.
+    pub fn member_ids(&self, channel: &str) -> Vec<String> {
+        self.channels
+            .get(channel)
+            .map(|c| c.members.keys().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    /// Records a signed-in socket; true when it is the user's first socket (they came online).
+    pub fn add_user_socket(&self, user_id: &str, socket: SocketId) -> bool {
+        let mut sockets = self.users.entry(user_id.to_owned()).or_default();
+        sockets.insert(socket);
+        sockets.len() == 1
+    }
+
+    /// Forgets a signed-in socket; true when it was the user's last (they went offline).
+    pub fn remove_user_socket(&self, user_id: &str, socket: SocketId) -> bool {
+        let Entry::Occupied(mut entry) = self.users.entry(user_id.to_owned()) else {
+            return false;
+        };
+        entry.get_mut().remove(&socket);
+        if entry.get().is_empty() {
+            entry.remove();
+            return true;
+        }
+        false
+    }
+
+    pub fn is_online(&self, user_id: &str) -> bool {
+        self.users.contains_key(user_id)
+    }
+
+    /// The live sockets of a signed-in user.
+    pub fn user_sockets(&self, user_id: &str) -> Vec<Arc<SocketHandle>> {
+        let Some(ids) = self.users.get(user_id).map(|s| s.clone()) else {
+            return Vec::new();
+        };
+        ids.iter()
+            .filter_map(|id| self.sockets.get(id).map(|s| s.clone()))
+            .collect()
+    }
+
+    pub fn watch(&self, watcher: SocketId, user_ids: &[String]) {
+        for user_id in user_ids {
+            self.watchers.entry(user_id.clone()).or_default().insert(watcher);
+        }
+    }
+
+    pub fn unwatch(&self, watcher: SocketId, user_ids: &[String]) {
+        for user_id in user_ids {
+            if let Entry::Occupied(mut entry) = self.watchers.entry(user_id.clone()) {
+                entry.get_mut().remove(&watcher);
+                if entry.get().is_empty() {
+                    entry.remove();
+                }
+            }
+        }
+    }
+
+    /// Sends `frame` to every socket watching `user_id`.
+    pub fn notify_watchers(&self, user_id: &str, frame: &Bytes) {
+        let Some(watchers) = self.watchers.get(user_id).map(|w| w.clone()) else {
+            return;
+        };
+        for id in watchers {
+            if let Some(socket) = self.sockets.get(&id) {
+                socket.send(frame.clone());
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::socket::{Next, QueueLimits, SlowConsumerPolicy, SocketQueue};
+    use serde_json::json;
+
+    fn socket() -> (Arc<SocketHandle>, SocketQueue) {
+        SocketHandle::new(
+            SocketId::random(),
+            Arc::from("app"),
+            QueueLimits {
+                max_frames: 16,
+                max_bytes: 1 << 20,
+                policy: SlowConsumerPolicy::DropFrame,
+            },
+        )
+    }
+
+    #[test]
+    fn presence_members_join_on_first_socket_and_leave_on_last() {
+        let ns = Namespace::new(None);
+        let (a, _qa) = socket();
+        let (b, _qb) = socket();
+        let join = ns.join_presence("presence-r", &a, "u1", json!({"n": 1}), 100);
+        assert!(matches!(join, MemberJoin::Joined { first: true, .. }));
+        let join = ns.join_presence("presence-r", &b, "u1", json!({"n": 1}), 100);
+        let MemberJoin::Joined { first, members } = join else { panic!() };
+        assert!(!first);
+        assert_eq!(members.len(), 1);
+        assert_eq!(ns.counts("presence-r"), ChannelCounts { subscription_count: 2, user_count: 1 });
+
+        let left = ns.unsubscribe("presence-r", a.id, Some("u1"));
+        assert_eq!(left.member_left, None);
+        let left = ns.unsubscribe("presence-r", b.id, Some("u1"));
+        assert_eq!(left.member_left.as_deref(), Some("u1"));
+        assert_eq!(left.remaining, 0);
+        assert!(ns.channels().is_empty(), "empty channels are removed");
+    }
+
+    #[test]
+    fn member_limit_refuses_new_users_but_not_existing_ones() {
+        let ns = Namespace::new(None);
+        let (a, _qa) = socket();
+        let (b, _qb) = socket();
+        let (c, _qc) = socket();
+        ns.join_presence("presence-r", &a, "u1", json!(null), 1);
+        assert!(matches!(ns.join_presence("presence-r", &b, "u2", json!(null), 1), MemberJoin::Full { max: 1 }));
+        assert!(matches!(ns.join_presence("presence-r", &c, "u1", json!(null), 1), MemberJoin::Joined { .. }));
+    }
+
+    #[tokio::test]
+    async fn broadcast_skips_the_excluded_socket() {
+        let ns = Namespace::new(None);
+        let (a, mut qa) = socket();
+        let (b, mut qb) = socket();
+        ns.subscribe("chat", &a);
+        ns.subscribe("chat", &b);
+        let fanout = ns.broadcast("chat", &Bytes::from_static(b"hi"), Some(a.id));
+        assert_eq!(fanout, Fanout { delivered: 1, dropped: 0 });
+        assert!(qa.try_next_frame().is_none());
+        assert!(matches!(qb.next().await, Next::Frame(f) if f == "hi"));
+    }
+
+    #[test]
+    fn unsubscribing_twice_changes_nothing() {
+        let ns = Namespace::new(None);
+        let (a, _qa) = socket();
+        ns.subscribe("chat", &a);
+        assert!(ns.unsubscribe("chat", a.id, None).was_subscribed);
+        assert_eq!(ns.unsubscribe("chat", a.id, None), Unsubscribed::default());
+    }
+
+    #[test]
+    fn users_come_online_and_go_offline_once() {
+        let ns = Namespace::new(None);
+        let (a, _qa) = socket();
+        let (b, _qb) = socket();
+        assert!(ns.add_user_socket("u", a.id));
+        assert!(!ns.add_user_socket("u", b.id));
+        assert!(!ns.remove_user_socket("u", a.id));
+        assert!(ns.remove_user_socket("u", b.id));
+        assert!(!ns.is_online("u"));
+    }
+}

@@ -1,0 +1,131 @@
+//! Environment variables, with the names the Sockudo README uses. They override the file.
+
+use super::Config;
+use crate::app::App;
+use crate::lenient::parse_bool;
+use std::str::FromStr;
+
+/// Looks a variable up; tests pass a map instead of the process environment.
+pub type Lookup<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+struct Env<'a> {
+    lookup: Lookup<'a>,
+    problems: Vec<String>,
+}
+
+impl Env<'_> {
+    fn get(&self, name: &str) -> Option<String> {
+        (self.lookup)(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+    }
+
+    fn number<T: FromStr>(&mut self, name: &str, target: &mut T) {
+        if let Some(text) = self.get(name) {
+            match text.parse() {
+                Ok(value) => *target = value,
+                Err(_) => self.problems.push(format!("{name}: expected a number, found {text:?}")),
+            }
+        }
+    }
+
+    fn optional_number<T: FromStr>(&mut self, name: &str, target: &mut Option<T>) {
+        if let Some(text) = self.get(name) {
+            if text.starts_with('-') {
+                *target = None;
+                return;
+            }
+            match text.parse() {
+                Ok(parsed) => *target = Some(parsed),
+                Err(_) => self.problems.push(format!("{name}: expected a number, found {text:?}")),
+            }
+        }
+    }
+
+    fn flag(&mut self, name: &str, target: &mut bool) {
+        if let Some(text) = self.get(name) {
+            match parse_bool(&text) {
+                Some(value) => *target = value,
+                None => self.problems.push(format!("{name}: expected true or false, found {text:?}")),
+            }
+        }
+    }
+
+    fn text(&mut self, name: &str, target: &mut String) {
+        if let Some(text) = self.get(name) {
+            *target = text;
+        }
+    }
+}
+
+/// Applies the environment to `config`, and returns the default app that
+/// `SOCKUDO_DEFAULT_APP_ID/KEY/SECRET` describe, if any.
+pub fn apply(config: &mut Config, lookup: Lookup) -> Result<Option<App>, Vec<String>> {
+    let mut env = Env {
+        lookup,
+        problems: Vec::new(),
+    };
+    env.flag("DEBUG", &mut config.debug);
+    env.text("HOST", &mut config.host);
+    env.number("PORT", &mut config.port);
+    env.number("ACTIVITY_TIMEOUT", &mut config.activity_timeout);
+    env.number("SHUTDOWN_GRACE_PERIOD", &mut config.shutdown_grace_period);
+    env.number("WEBSOCKET_MAX_PAYLOAD_KB", &mut config.websocket_max_payload_kb);
+    env.optional_number("MAX_CONNECTIONS", &mut config.max_connections);
+    env.text("ADAPTER_DRIVER", &mut config.adapter.driver);
+    env.text("APP_MANAGER_DRIVER", &mut config.app_manager.driver);
+    env.text("CACHE_DRIVER", &mut config.cache.driver);
+    env.text("QUEUE_DRIVER", &mut config.queue.driver);
+    env.flag("METRICS_ENABLED", &mut config.metrics.enabled);
+    env.text("METRICS_HOST", &mut config.metrics.host);
+    env.number("METRICS_PORT", &mut config.metrics.port);
+    env.number("WEBSOCKET_MAX_MESSAGES", &mut config.websocket.max_messages);
+    env.number("WEBSOCKET_MAX_BYTES", &mut config.websocket.max_bytes);
+    env.flag(
+        "WEBSOCKET_DISCONNECT_ON_BUFFER_FULL",
+        &mut config.websocket.disconnect_on_buffer_full,
+    );
+    env.number("WEBSOCKET_MAX_FRAME_SIZE", &mut config.websocket.max_frame_size);
+    env.number("WEBSOCKET_WRITE_BUFFER_SIZE", &mut config.websocket.write_buffer_size);
+    if let Some(format) = env.get("LOG_OUTPUT_FORMAT") {
+        config.logging.format = Some(format);
+    }
+    let default_app = default_app(&mut env);
+    if env.problems.is_empty() {
+        Ok(default_app)
+    } else {
+        Err(env.problems)
+    }
+}
+
+fn default_app(env: &mut Env) -> Option<App> {
+    let id = env.get("SOCKUDO_DEFAULT_APP_ID");
+    let key = env.get("SOCKUDO_DEFAULT_APP_KEY");
+    let secret = env.get("SOCKUDO_DEFAULT_APP_SECRET");
+    let (id, key, secret) = match (id, key, secret) {
+        (None, None, None) => return None,
+        (Some(id), Some(key), Some(secret)) => (id, key, secret),
+        _ => {
+            env.problems.push(
+                "SOCKUDO_DEFAULT_APP_ID, SOCKUDO_DEFAULT_APP_KEY and SOCKUDO_DEFAULT_APP_SECRET must be set together".into(),
+            );
+            return None;
+        }
+    };
+    let mut app = App::new(&id, &key, &secret);
+    env.flag("SOCKUDO_DEFAULT_APP_ENABLED", &mut app.enabled);
+    env.flag("SOCKUDO_DEFAULT_APP_ENABLE_CLIENT_MESSAGES", &mut app.enable_client_messages);
+    env.flag(
+        "SOCKUDO_DEFAULT_APP_ENABLE_USER_AUTHENTICATION",
+        &mut app.enable_user_authentication,
+    );
+    env.flag("SOCKUDO_DEFAULT_APP_ENABLE_WATCHLIST_EVENTS", &mut app.enable_watchlist_events);
+    env.flag(
+        "SOCKUDO_DEFAULT_APP_ENABLE_SUBSCRIPTION_COUNT",
+        &mut app.enable_subscription_count,
+    );
+    env.optional_number("SOCKUDO_DEFAULT_APP_MAX_CONNECTIONS", &mut app.max_connections);
+    env.optional_number(
+        "SOCKUDO_DEFAULT_APP_MAX_CLIENT_EVENTS_PER_SECOND",
+        &mut app.max_client_events_per_second,
+    );
+    Some(app)
+}

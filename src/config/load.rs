@@ -1,0 +1,199 @@
+//! Loading: defaults, then the file, then the environment; then validation. `serve` and
+//! `config check` call the same [`load`], so what the check accepts is what the server runs.
+
+use super::{env, Config};
+use crate::app::App;
+use std::path::Path;
+
+/// The development app `serve` runs when nothing at all is configured.
+pub const DEVELOPMENT_APP: (&str, &str, &str) = ("app-id", "app-key", "app-secret");
+
+#[derive(Debug)]
+pub struct Loaded {
+    pub config: Config,
+    /// Keys the file had that we do not use, as dotted paths.
+    pub unknown_keys: Vec<String>,
+    /// True when no app was configured and the development app was added.
+    pub development_app: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("cannot read config file {path}: {source}")]
+    Unreadable {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("config file {path} has unknown extension: use .toml or .json")]
+    UnknownFormat { path: String },
+    #[error("config file {path} is invalid: {message}")]
+    Syntax { path: String, message: String },
+    #[error("invalid configuration:\n  - {}", .0.join("\n  - "))]
+    Invalid(Vec<String>),
+}
+
+/// Loads the configuration from `file` (if any) and the environment seen through `lookup`.
+pub fn load(file: Option<&Path>, lookup: env::Lookup) -> Result<Loaded, LoadError> {
+    let (mut config, unknown_keys) = match file {
+        Some(path) => parse_file(path)?,
+        None => (Config::default(), Vec::new()),
+    };
+    let default_app = env::apply(&mut config, lookup).map_err(LoadError::Invalid)?;
+    if let Some(app) = default_app {
+        // Added beside the config's apps, never replacing them; a clash is reported below.
+        config.app_manager.array.apps.push(app);
+    }
+    let problems = config.problems();
+    if !problems.is_empty() {
+        return Err(LoadError::Invalid(problems));
+    }
+    let development_app = config.app_manager.array.apps.is_empty();
+    if development_app {
+        let (id, key, secret) = DEVELOPMENT_APP;
+        let mut app = App::new(id, key, secret);
+        app.enable_client_messages = true;
+        app.enable_user_authentication = true;
+        config.app_manager.array.apps.push(app);
+    }
+    Ok(Loaded {
+        config,
+        unknown_keys,
+        development_app,
+    })
+}
+
+fn parse_file(path: &Path) -> Result<(Config, Vec<String>), LoadError> {
+    let display = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Unreadable {
+        path: display.clone(),
+        source,
+    })?;
+    let mut unknown = Vec::new();
+    let mut note = |key: serde_ignored::Path| unknown.push(key.to_string());
+    let syntax = |message: String| LoadError::Syntax {
+        path: display.clone(),
+        message,
+    };
+    let config = match path.extension().and_then(|e| e.to_str()) {
+        Some("toml") => {
+            let deserializer = toml::Deserializer::parse(&text).map_err(|e| syntax(e.to_string()))?;
+            serde_ignored::deserialize(deserializer, &mut note).map_err(|e| syntax(e.to_string()))?
+        }
+        Some("json") => {
+            let mut deserializer = serde_json::Deserializer::from_str(&text);
+            serde_ignored::deserialize(&mut deserializer, &mut note).map_err(|e| syntax(e.to_string()))?
+        }
+        _ => return Err(LoadError::UnknownFormat { path: display }),
+    };
+    Ok((config, unknown))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+    use std::io::Write;
+
+    fn no_env(_: &str) -> Option<String> {
+        None
+    }
+
+    fn write(ext: &str, text: &str) -> tempfile::NamedTempFile {
+        let mut file = tempfile::Builder::new().suffix(ext).tempfile().unwrap();
+        file.write_all(text.as_bytes()).unwrap();
+        file
+    }
+
+    #[test]
+    fn nothing_configured_runs_the_development_app() {
+        let loaded = load(None, &no_env).unwrap();
+        assert!(loaded.development_app);
+        assert_eq!(loaded.config.app_manager.array.apps[0].key, "app-key");
+        assert_eq!(loaded.config.port, 6001);
+    }
+
+    #[test]
+    fn sockudo_json_loads_unchanged_with_string_numbers() {
+        let file = write(
+            ".json",
+            r#"{"host":"127.0.0.1","port":"7001","debug":true,"activity_timeout":"60",
+               "shutdown_grace_period":3,"metrics":{"enabled":true,"host":"127.0.0.1","port":"9700"},
+               "adapter":{"driver":"local"},"ssl":{"enabled":false},
+               "app_manager":{"driver":"memory","array":{"apps":[
+                 {"id":"a1","key":"k1","secret":"s1","enabled":true,"max_connections":"100",
+                  "enable_client_messages":"true","webhooks":[]}]}}}"#,
+        );
+        let loaded = load(Some(file.path()), &no_env).unwrap();
+        assert!(!loaded.development_app);
+        assert_eq!(loaded.config.port, 7001);
+        assert_eq!(loaded.config.metrics.port, 9700);
+        assert_eq!(loaded.config.activity_timeout, 60);
+        let app = &loaded.config.app_manager.array.apps[0];
+        assert_eq!(app.max_connections, Some(100));
+        assert!(app.enable_client_messages);
+        assert_eq!(loaded.unknown_keys, ["ssl"]);
+    }
+
+    #[test]
+    fn toml_errors_name_the_line() {
+        let file = write(".toml", "port = 6001\nactivity_timeout = \"soon\"\n");
+        let message = load(Some(file.path()), &no_env).unwrap_err().to_string();
+        assert!(message.contains("line 2"), "{message}");
+        assert!(message.contains("expected a number"), "{message}");
+    }
+
+    #[test]
+    fn environment_overrides_file_and_adds_the_default_app() {
+        let file = write(
+            ".toml",
+            "port = 7000\n[[app_manager.array.apps]]\nid = \"a\"\nkey = \"ka\"\nsecret = \"sa\"\n",
+        );
+        let env: HashMap<&str, &str> = [
+            ("PORT", "7100"),
+            ("SOCKUDO_DEFAULT_APP_ID", "b"),
+            ("SOCKUDO_DEFAULT_APP_KEY", "kb"),
+            ("SOCKUDO_DEFAULT_APP_SECRET", "sb"),
+            ("SOCKUDO_DEFAULT_APP_ENABLE_CLIENT_MESSAGES", "true"),
+        ]
+        .into();
+        let lookup = |name: &str| env.get(name).map(|v| v.to_string());
+        let loaded = load(Some(file.path()), &lookup).unwrap();
+        assert_eq!(loaded.config.port, 7100);
+        let apps = &loaded.config.app_manager.array.apps;
+        assert_eq!(apps.len(), 2);
+        assert!(apps[1].enable_client_messages);
+    }
+
+    #[test]
+    fn a_default_app_clashing_with_the_file_is_an_error() {
+        let file = write(
+            ".json",
+            r#"{"app_manager":{"array":{"apps":[{"id":"a","key":"k","secret":"s"}]}}}"#,
+        );
+        let env: HashMap<&str, &str> = [
+            ("SOCKUDO_DEFAULT_APP_ID", "b"),
+            ("SOCKUDO_DEFAULT_APP_KEY", "k"),
+            ("SOCKUDO_DEFAULT_APP_SECRET", "s2"),
+        ]
+        .into();
+        let lookup = |name: &str| env.get(name).map(|v| v.to_string());
+        let message = load(Some(file.path()), &lookup).unwrap_err().to_string();
+        assert!(message.contains("share the key"), "{message}");
+    }
+
+    #[test]
+    fn broken_inputs_are_clear_errors() {
+        let missing = load(Some(Path::new("/nonexistent/x.toml")), &no_env).unwrap_err();
+        assert!(matches!(missing, LoadError::Unreadable { .. }));
+        let yaml = write(".yaml", "a: 1");
+        assert!(matches!(load(Some(yaml.path()), &no_env), Err(LoadError::UnknownFormat { .. })));
+        let bad_json = write(".json", "{\"port\": ");
+        assert!(matches!(load(Some(bad_json.path()), &no_env), Err(LoadError::Syntax { .. })));
+        let bad_env = |name: &str| (name == "PORT").then(|| "abc".to_string());
+        let message = load(None, &bad_env).unwrap_err().to_string();
+        assert!(message.contains("PORT"), "{message}");
+        let zero = write(".toml", "activity_timeout = 0\n");
+        let message = load(Some(zero.path()), &no_env).unwrap_err().to_string();
+        assert!(message.contains("activity_timeout"), "{message}");
+    }
+}

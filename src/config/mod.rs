@@ -1,0 +1,362 @@
+//! Typed configuration: defaults <- file (TOML, or Sockudo's JSON) <- environment <- flags.
+//!
+//! Every section accepts the key names of Sockudo's `config.json` (see SOCKUDO-CONFIG.md), so an
+//! operator's existing file loads unchanged. Keys we do not use are reported as warnings by the
+//! loader, never silently dropped.
+
+mod env;
+mod load;
+
+pub use load::{load, LoadError, Loaded};
+
+use crate::app::{App, LimitDefaults};
+use crate::lenient;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    #[serde(deserialize_with = "lenient::boolean")]
+    pub debug: bool,
+    pub host: String,
+    #[serde(deserialize_with = "lenient::number")]
+    pub port: u16,
+    /// Seconds of client silence before the server pings (sent to clients in connection_established).
+    #[serde(deserialize_with = "lenient::number")]
+    pub activity_timeout: u64,
+    /// Seconds to wait for a `pusher:pong` after our ping before closing with 4201.
+    #[serde(deserialize_with = "lenient::number")]
+    pub pong_timeout: u64,
+    /// Seconds the server waits for sockets to close on shutdown.
+    #[serde(deserialize_with = "lenient::number")]
+    pub shutdown_grace_period: u64,
+    /// Largest inbound WebSocket message, in KiB.
+    #[serde(deserialize_with = "lenient::number")]
+    pub websocket_max_payload_kb: u64,
+    /// Most sockets this node accepts; `None` for no limit beyond the file-descriptor limit.
+    #[serde(deserialize_with = "lenient::optional_number")]
+    pub max_connections: Option<u64>,
+    pub metrics: MetricsConfig,
+    pub adapter: AdapterConfig,
+    pub app_manager: AppManagerConfig,
+    pub cache: CacheConfig,
+    pub queue: QueueConfig,
+    pub channel_limits: ChannelLimits,
+    pub event_limits: EventLimits,
+    pub presence: PresenceLimits,
+    pub http_api: HttpApiConfig,
+    pub websocket: WebsocketConfig,
+    pub logging: LoggingConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            debug: false,
+            host: "0.0.0.0".into(),
+            port: 6001,
+            activity_timeout: 120,
+            pong_timeout: 30,
+            shutdown_grace_period: 10,
+            websocket_max_payload_kb: 64,
+            max_connections: None,
+            metrics: MetricsConfig::default(),
+            adapter: AdapterConfig::default(),
+            app_manager: AppManagerConfig::default(),
+            cache: CacheConfig::default(),
+            queue: QueueConfig::default(),
+            channel_limits: ChannelLimits::default(),
+            event_limits: EventLimits::default(),
+            presence: PresenceLimits::default(),
+            http_api: HttpApiConfig::default(),
+            websocket: WebsocketConfig::default(),
+            logging: LoggingConfig::default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MetricsConfig {
+    #[serde(deserialize_with = "lenient::boolean")]
+    pub enabled: bool,
+    pub driver: String,
+    pub host: String,
+    #[serde(deserialize_with = "lenient::number")]
+    pub port: u16,
+    pub prometheus: PrometheusConfig,
+}
+
+impl Default for MetricsConfig {
+    fn default() -> Self {
+        MetricsConfig {
+            enabled: true,
+            driver: "prometheus".into(),
+            host: "0.0.0.0".into(),
+            port: 9601,
+            prometheus: PrometheusConfig::default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PrometheusConfig {
+    pub prefix: String,
+}
+
+impl Default for PrometheusConfig {
+    fn default() -> Self {
+        PrometheusConfig {
+            prefix: "sockudo_".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AdapterConfig {
+    pub driver: String,
+}
+
+impl Default for AdapterConfig {
+    fn default() -> Self {
+        AdapterConfig {
+            driver: "local".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AppManagerConfig {
+    pub driver: String,
+    pub array: AppArray,
+}
+
+impl Default for AppManagerConfig {
+    fn default() -> Self {
+        AppManagerConfig {
+            driver: "memory".into(),
+            array: AppArray::default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AppArray {
+    pub apps: Vec<App>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CacheConfig {
+    pub driver: String,
+}
+
+impl Default for CacheConfig {
+    fn default() -> Self {
+        CacheConfig {
+            driver: "memory".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct QueueConfig {
+    pub driver: String,
+}
+
+impl Default for QueueConfig {
+    fn default() -> Self {
+        QueueConfig {
+            driver: "memory".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ChannelLimits {
+    #[serde(deserialize_with = "lenient::number")]
+    pub max_name_length: u64,
+    /// Seconds a cache channel keeps its last event.
+    #[serde(deserialize_with = "lenient::number")]
+    pub cache_ttl: u64,
+}
+
+impl Default for ChannelLimits {
+    fn default() -> Self {
+        ChannelLimits {
+            max_name_length: 164,
+            cache_ttl: 1800,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EventLimits {
+    #[serde(deserialize_with = "lenient::number")]
+    pub max_channels_at_once: u64,
+    #[serde(deserialize_with = "lenient::number")]
+    pub max_name_length: u64,
+    #[serde(deserialize_with = "lenient::number")]
+    pub max_payload_in_kb: u64,
+    #[serde(deserialize_with = "lenient::number")]
+    pub max_batch_size: u64,
+    #[serde(deserialize_with = "lenient::number")]
+    pub max_client_events_per_second: u64,
+}
+
+impl Default for EventLimits {
+    fn default() -> Self {
+        let d = LimitDefaults::default();
+        EventLimits {
+            max_channels_at_once: d.max_event_channels_at_once,
+            max_name_length: d.max_event_name_length,
+            max_payload_in_kb: d.max_event_payload_in_kb,
+            max_batch_size: d.max_event_batch_size,
+            max_client_events_per_second: d.max_client_events_per_second,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PresenceLimits {
+    #[serde(deserialize_with = "lenient::number")]
+    pub max_members_per_channel: u64,
+    #[serde(deserialize_with = "lenient::number")]
+    pub max_member_size_in_kb: u64,
+}
+
+impl Default for PresenceLimits {
+    fn default() -> Self {
+        let d = LimitDefaults::default();
+        PresenceLimits {
+            max_members_per_channel: d.max_presence_members_per_channel,
+            max_member_size_in_kb: d.max_presence_member_size_in_kb,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct HttpApiConfig {
+    /// Largest HTTP API request body, in MiB.
+    #[serde(deserialize_with = "lenient::number")]
+    pub request_limit_in_mb: u64,
+}
+
+impl Default for HttpApiConfig {
+    fn default() -> Self {
+        HttpApiConfig {
+            request_limit_in_mb: 10,
+        }
+    }
+}
+
+/// Per-socket transport settings (Sockudo's `websocket` section).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct WebsocketConfig {
+    /// Frames one socket may have queued for sending before the slow-consumer policy applies.
+    #[serde(deserialize_with = "lenient::number")]
+    pub max_messages: usize,
+    /// Bytes one socket may have queued for sending before the slow-consumer policy applies.
+    #[serde(deserialize_with = "lenient::number")]
+    pub max_bytes: usize,
+    /// When the queue is full: `true` closes the socket with 4100, `false` drops the frame.
+    #[serde(deserialize_with = "lenient::boolean")]
+    pub disconnect_on_buffer_full: bool,
+    /// Largest WebSocket frame accepted, in bytes (messages are capped by `websocket_max_payload_kb`).
+    #[serde(deserialize_with = "lenient::number")]
+    pub max_frame_size: usize,
+    #[serde(deserialize_with = "lenient::number")]
+    pub write_buffer_size: usize,
+}
+
+impl Default for WebsocketConfig {
+    fn default() -> Self {
+        WebsocketConfig {
+            max_messages: 1000,
+            max_bytes: 1024 * 1024,
+            disconnect_on_buffer_full: true,
+            max_frame_size: 64 * 1024,
+            write_buffer_size: 16 * 1024,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LoggingConfig {
+    /// `human` (default) or `json`.
+    pub format: Option<String>,
+}
+
+impl Config {
+    /// The global defaults that apps inherit for the limits they leave unset.
+    pub fn limit_defaults(&self) -> LimitDefaults {
+        LimitDefaults {
+            max_channel_name_length: self.channel_limits.max_name_length,
+            max_event_channels_at_once: self.event_limits.max_channels_at_once,
+            max_event_name_length: self.event_limits.max_name_length,
+            max_event_payload_in_kb: self.event_limits.max_payload_in_kb,
+            max_event_batch_size: self.event_limits.max_batch_size,
+            max_presence_members_per_channel: self.presence.max_members_per_channel,
+            max_presence_member_size_in_kb: self.presence.max_member_size_in_kb,
+            max_client_events_per_second: self.event_limits.max_client_events_per_second,
+        }
+    }
+
+    /// Every problem that makes this config unusable, each with its key path.
+    pub fn problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        let mut check = |ok: bool, message: String| {
+            if !ok {
+                problems.push(message);
+            }
+        };
+        check(self.activity_timeout > 0, "activity_timeout: must be greater than 0 (pusher-js refuses 0)".into());
+        check(self.pong_timeout > 0, "pong_timeout: must be greater than 0".into());
+        check(self.websocket_max_payload_kb > 0, "websocket_max_payload_kb: must be greater than 0".into());
+        check(self.websocket.max_messages > 0, "websocket.max_messages: must be greater than 0".into());
+        check(
+            self.channel_limits.max_name_length > 0 && self.channel_limits.max_name_length <= 200,
+            "channel_limits.max_name_length: must be between 1 and 200".into(),
+        );
+        check(self.adapter.driver == "local", format!(
+            "adapter.driver: {:?} is not available in this build; use \"local\"",
+            self.adapter.driver
+        ));
+        check(
+            matches!(self.app_manager.driver.as_str(), "memory" | "array"),
+            format!(
+                "app_manager.driver: {:?} is not available in this build; use \"memory\"",
+                self.app_manager.driver
+            ),
+        );
+        check(
+            matches!(self.cache.driver.as_str(), "memory" | "none"),
+            format!("cache.driver: {:?} is not available in this build; use \"memory\" or \"none\"", self.cache.driver),
+        );
+        check(
+            matches!(self.queue.driver.as_str(), "memory" | "none"),
+            format!("queue.driver: {:?} is not available in this build; use \"memory\" or \"none\"", self.queue.driver),
+        );
+        for (index, app) in self.app_manager.array.apps.iter().enumerate() {
+            let path = format!("app_manager.array.apps[{index}]");
+            check(!app.id.is_empty(), format!("{path}.id: must not be empty"));
+            check(!app.key.is_empty(), format!("{path}.key: must not be empty"));
+            check(!app.secret.is_empty(), format!("{path}.secret: must not be empty"));
+        }
+        if let Err(clash) = crate::app::MemoryAppStore::new(self.app_manager.array.apps.iter().cloned()) {
+            problems.push(format!("app_manager.array.apps: {clash}"));
+        }
+        problems
+    }
+}

@@ -1,0 +1,349 @@
+//! The protocol state machine of one connection, free of I/O: it takes the client's frames and
+//! returns the frames to write back to that client, while updating the app's [`Namespace`] (which
+//! delivers to other sockets through their queues). The socket task in `mod.rs` does the I/O.
+
+use super::rate::RateWindow;
+use crate::app::{App, Limits};
+use crate::channels::{CachedEvent, MemberJoin, Namespace};
+use crate::metrics::AppCounters;
+use crate::protocol::channel::ChannelName;
+use crate::protocol::inbound::{self, ClientMessage, Subscribe};
+use crate::protocol::{outbound, signature, ChannelKind, CloseCode};
+use crate::socket::SocketHandle;
+use bytes::Bytes;
+use serde_json::value::RawValue;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Longest presence user id, as Pusher documents.
+const MAX_USER_ID_LENGTH: usize = 128;
+/// Most users a sign-in watchlist may name.
+const MAX_WATCHLIST: usize = 100;
+
+/// What one app gives every connection of it.
+#[derive(Clone)]
+pub struct AppContext {
+    pub app: Arc<App>,
+    pub limits: Limits,
+    pub namespace: Arc<Namespace>,
+    pub counters: AppCounters,
+}
+
+/// Frames for the client, and whether to close afterwards.
+#[derive(Debug, Default)]
+pub struct Replies {
+    pub frames: Vec<Bytes>,
+    pub close: Option<CloseCode>,
+}
+
+impl Replies {
+    fn send(&mut self, frame: Bytes) {
+        self.frames.push(frame);
+    }
+
+    fn error(&mut self, code: Option<u16>, message: &str) {
+        self.frames.push(outbound::error(code, message));
+    }
+}
+
+pub struct Session {
+    ctx: AppContext,
+    socket: Arc<SocketHandle>,
+    socket_id: String,
+    /// Subscribed channel -> the presence user id it joined as (None elsewhere).
+    subscriptions: HashMap<String, Option<String>>,
+    client_events: RateWindow,
+    watchlist: Vec<String>,
+}
+
+impl Session {
+    pub fn new(ctx: AppContext, socket: Arc<SocketHandle>) -> Self {
+        let rate = ctx.limits.client_events_per_second;
+        Session {
+            socket_id: socket.id.to_string(),
+            ctx,
+            socket,
+            subscriptions: HashMap::new(),
+            client_events: RateWindow::per_second(rate),
+            watchlist: Vec::new(),
+        }
+    }
+
+    pub fn socket_id(&self) -> &str {
+        &self.socket_id
+    }
+
+    /// Handles one text frame from the client.
+    pub fn on_text(&mut self, text: &str) -> Replies {
+        let mut replies = Replies::default();
+        match inbound::parse(text) {
+            Ok(message) => self.dispatch(message, &mut replies),
+            Err(error) => replies.error(None, &error.to_string()),
+        }
+        replies
+    }
+
+    fn dispatch(&mut self, message: ClientMessage, out: &mut Replies) {
+        match message {
+            ClientMessage::Ping => out.send(outbound::pong()),
+            ClientMessage::Pong | ClientMessage::Other(_) => {}
+            ClientMessage::Subscribe(request) => self.subscribe(request, out),
+            ClientMessage::Unsubscribe { channel } => self.unsubscribe(&channel),
+            ClientMessage::Signin { auth, user_data } => self.signin(&auth, &user_data, out),
+            ClientMessage::ClientEvent {
+                event,
+                channel,
+                data,
+            } => self.client_event(&event, &channel, &data, out),
+        }
+    }
+
+    fn subscribe(&mut self, request: Subscribe, out: &mut Replies) {
+        let channel = match ChannelName::parse(&request.channel, self.ctx.limits.channel_name_length) {
+            Ok(channel) => channel,
+            Err(error) => {
+                return out.error(Some(4009), &format!("Invalid channel {:?}: {error}", request.channel));
+            }
+        };
+        if self.subscriptions.contains_key(channel.as_str()) {
+            // Already subscribed: confirm again, as pusher-js may resubscribe after a hiccup.
+            return out.send(outbound::subscription_succeeded(channel.as_str(), "{}"));
+        }
+        match channel.kind() {
+            ChannelKind::ServerToUser => {
+                if self.socket.user_id() != channel.server_to_user_id() {
+                    return out.error(
+                        Some(4009),
+                        "Only the signed-in user may subscribe to their #server-to-user channel",
+                    );
+                }
+            }
+            kind if kind.requires_auth() => {
+                let data = (kind == ChannelKind::Presence).then_some(()).and(request.channel_data.as_deref());
+                let message = signature::channel_auth_message(&self.socket_id, channel.as_str(), data);
+                let valid = request.auth.as_deref().is_some_and(|auth| {
+                    signature::verify_auth_token(&self.ctx.app.key, &self.ctx.app.secret, auth, &message)
+                });
+                if !valid {
+                    return subscription_error(out, &channel, "Invalid signature: the auth does not match this socket and channel");
+                }
+            }
+            _ => {}
+        }
+        if channel.kind() == ChannelKind::Presence {
+            return self.join_presence(&channel, request.channel_data.as_deref(), out);
+        }
+        let count = self.ctx.namespace.subscribe(channel.as_str(), &self.socket);
+        self.subscriptions.insert(channel.as_str().to_owned(), None);
+        out.send(outbound::subscription_succeeded(channel.as_str(), "{}"));
+        self.send_cached(&channel, out);
+        self.announce_count(channel.as_str(), count);
+    }
+
+    fn join_presence(&mut self, channel: &ChannelName, channel_data: Option<&str>, out: &mut Replies) {
+        let member = match parse_member(channel_data, self.ctx.limits.presence_member_size_bytes) {
+            Ok(member) => member,
+            Err(problem) => return subscription_error(out, channel, problem),
+        };
+        let (user_id, info) = member;
+        let join = self.ctx.namespace.join_presence(
+            channel.as_str(),
+            &self.socket,
+            &user_id,
+            info.clone(),
+            self.ctx.limits.presence_members_per_channel,
+        );
+        let (first, members) = match join {
+            MemberJoin::Joined { first, members } => (first, members),
+            MemberJoin::Full { max } => {
+                return subscription_error(out, channel, &format!("Presence channel is full ({max} members)"));
+            }
+        };
+        self.subscriptions.insert(channel.as_str().to_owned(), Some(user_id.clone()));
+        let ids: Vec<&str> = members.iter().map(|(id, _)| id.as_str()).collect();
+        let hash: serde_json::Map<String, Value> = members.iter().cloned().collect();
+        let data = serde_json::json!({ "presence": { "ids": ids, "hash": hash, "count": ids.len() } });
+        out.send(outbound::subscription_succeeded(channel.as_str(), &data.to_string()));
+        if first {
+            let added = outbound::member_added(channel.as_str(), &user_id, &info);
+            self.ctx.namespace.broadcast(channel.as_str(), &added, Some(self.socket.id));
+        }
+        self.send_cached(channel, out);
+    }
+
+    fn send_cached(&self, channel: &ChannelName, out: &mut Replies) {
+        if !channel.is_cache() {
+            return;
+        }
+        let Some(cache) = &self.ctx.namespace.cache else {
+            return;
+        };
+        match cache.get(channel.as_str()) {
+            Some(CachedEvent { frame, .. }) => out.send(frame),
+            None => out.send(outbound::cache_miss(channel.as_str())),
+        }
+    }
+
+    /// Sends `pusher_internal:subscription_count` to the channel when the app opted in.
+    fn announce_count(&self, channel: &str, count: usize) {
+        if !self.ctx.app.enable_subscription_count || count == 0 {
+            return;
+        }
+        if self.ctx.namespace.count_event_due(channel, count) {
+            let frame = outbound::subscription_count(channel, count);
+            self.ctx.namespace.broadcast(channel, &frame, None);
+        }
+    }
+
+    fn unsubscribe(&mut self, channel: &str) {
+        let Some(user_id) = self.subscriptions.remove(channel) else {
+            return;
+        };
+        self.leave(channel, user_id.as_deref());
+    }
+
+    fn leave(&self, channel: &str, user_id: Option<&str>) {
+        let result = self.ctx.namespace.unsubscribe(channel, self.socket.id, user_id);
+        if let Some(user_id) = result.member_left {
+            let removed = outbound::member_removed(channel, &user_id);
+            self.ctx.namespace.broadcast(channel, &removed, None);
+        } else if user_id.is_none() {
+            self.announce_count(channel, result.remaining);
+        }
+    }
+
+    fn client_event(&mut self, event: &str, channel: &str, data: &RawValue, out: &mut Replies) {
+        if !self.ctx.app.enable_client_messages {
+            return out.error(None, "Client events are not enabled for this app");
+        }
+        let Some(user_id) = self.subscriptions.get(channel) else {
+            return out.error(None, &format!("Client event rejected: not subscribed to {channel:?}"));
+        };
+        let (kind, _) = crate::protocol::channel::classify(channel);
+        if !kind.allows_client_events() {
+            return out.error(None, "Client events are only allowed on private and presence channels");
+        }
+        if event.len() > self.ctx.limits.event_name_length {
+            return out.error(None, "Client event rejected: event name is too long");
+        }
+        if data.get().len() > self.ctx.limits.event_payload_bytes {
+            return out.error(None, "Client event rejected: data is larger than the payload limit");
+        }
+        if !self.client_events.try_acquire() {
+            return out.error(
+                Some(CloseCode::ClientEventRateLimit.code()),
+                "Client event rejected: rate limit exceeded",
+            );
+        }
+        let frame = outbound::client_event(event, channel, data, user_id.as_deref());
+        self.ctx.namespace.broadcast(channel, &frame, Some(self.socket.id));
+    }
+
+    fn signin(&mut self, auth: &str, user_data: &str, out: &mut Replies) {
+        if !self.ctx.app.enable_user_authentication {
+            return out.error(None, "User authentication is not enabled for this app");
+        }
+        let message = signature::user_auth_message(&self.socket_id, user_data);
+        if !signature::verify_auth_token(&self.ctx.app.key, &self.ctx.app.secret, auth, &message) {
+            return out.error(None, "Invalid signature: the sign-in auth does not match this socket and user_data");
+        }
+        let (user_id, mut watchlist) = match parse_user_data(user_data) {
+            Ok(parsed) => parsed,
+            Err(problem) => return out.error(None, problem),
+        };
+        if !self.socket.set_user_id(&user_id) {
+            return out.error(None, "This connection is already signed in");
+        }
+        out.send(outbound::signin_success(user_data));
+        let namespace = &self.ctx.namespace;
+        if namespace.add_user_socket(&user_id, self.socket.id) && self.ctx.app.enable_watchlist_events {
+            namespace.notify_watchers(&user_id, &outbound::watchlist_event("online", &[&user_id]));
+        }
+        if !self.ctx.app.enable_watchlist_events || watchlist.is_empty() {
+            return;
+        }
+        if watchlist.len() > MAX_WATCHLIST {
+            watchlist.truncate(MAX_WATCHLIST);
+            out.error(
+                Some(CloseCode::WatchlistOverLimit.code()),
+                &format!("Watchlist is over its limit of {MAX_WATCHLIST} users; the first {MAX_WATCHLIST} are watched"),
+            );
+        }
+        namespace.watch(self.socket.id, &watchlist);
+        let online: Vec<&str> = watchlist
+            .iter()
+            .filter(|id| namespace.is_online(id))
+            .map(String::as_str)
+            .collect();
+        if !online.is_empty() {
+            out.send(outbound::watchlist_event("online", &online));
+        }
+        self.watchlist = watchlist;
+    }
+
+    /// Leaves every channel and forgets the socket; called once when the connection ends.
+    pub fn end(self) {
+        for (channel, user_id) in &self.subscriptions {
+            self.leave(channel, user_id.as_deref());
+        }
+        let namespace = &self.ctx.namespace;
+        namespace.unwatch(self.socket.id, &self.watchlist);
+        if let Some(user_id) = self.socket.user_id() {
+            if namespace.remove_user_socket(user_id, self.socket.id) && self.ctx.app.enable_watchlist_events {
+                namespace.notify_watchers(user_id, &outbound::watchlist_event("offline", &[user_id]));
+            }
+        }
+        namespace.remove_socket(self.socket.id);
+    }
+}
+
+/// Pusher answers a failed subscription with `pusher:error` (code null); pusher-js apps (and
+/// Laravel Echo's `error()` callback) listen for `pusher:subscription_error` on the channel, so we
+/// send that first.
+fn subscription_error(out: &mut Replies, channel: &ChannelName, message: &str) {
+    let data = serde_json::json!({ "type": "AuthError", "error": message, "status": 401 }).to_string();
+    out.send(outbound::channel_event("pusher:subscription_error", channel.as_str(), &data));
+    out.error(None, message);
+}
+
+/// Parses presence `channel_data`: `{"user_id": string|number, "user_info"?: any}`.
+fn parse_member(channel_data: Option<&str>, max_info_bytes: usize) -> Result<(String, Value), &'static str> {
+    let data = channel_data.ok_or("Presence channels need channel_data with a user_id")?;
+    let value: Value = serde_json::from_str(data).map_err(|_| "channel_data is not valid JSON")?;
+    let user_id = match value.get("user_id") {
+        Some(Value::String(id)) if !id.is_empty() => id.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        _ => return Err("channel_data must contain a non-empty user_id"),
+    };
+    if user_id.len() > MAX_USER_ID_LENGTH {
+        return Err("user_id is longer than 128 characters");
+    }
+    let info = value.get("user_info").cloned().unwrap_or(Value::Null);
+    if info.to_string().len() > max_info_bytes {
+        return Err("user_info is larger than the presence member size limit");
+    }
+    Ok((user_id, info))
+}
+
+/// Parses sign-in `user_data`: `{"id": non-empty string, "watchlist"?: [string]}`.
+fn parse_user_data(user_data: &str) -> Result<(String, Vec<String>), &'static str> {
+    let value: Value = serde_json::from_str(user_data).map_err(|_| "user_data is not valid JSON")?;
+    let id = match value.get("id") {
+        Some(Value::String(id)) if !id.is_empty() => id.clone(),
+        _ => return Err("user_data must contain a non-empty string id"),
+    };
+    let watchlist = match value.get("watchlist") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(ids)) => ids
+            .iter()
+            .map(|id| match id {
+                Value::String(s) => Ok(s.clone()),
+                Value::Number(n) => Ok(n.to_string()),
+                _ => Err("watchlist entries must be user ids"),
+            })
+            .collect::<Result<_, _>>()?,
+        Some(_) => return Err("watchlist must be an array of user ids"),
+    };
+    Ok((id, watchlist))
+}

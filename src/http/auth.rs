@@ -1,0 +1,76 @@
+//! Verification of signed HTTP API requests (PROTOCOL.md, "Signatures").
+
+use super::ApiError;
+use crate::app::App;
+use crate::protocol::signature;
+use crate::state::State;
+use axum::http::{Method, Uri};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// How far `auth_timestamp` may be from our clock.
+const TIMESTAMP_WINDOW_SECS: i64 = 600;
+
+/// A request that passed authentication, with its decoded query parameters.
+pub struct Authorized {
+    pub app: Arc<App>,
+    pub params: HashMap<String, String>,
+}
+
+/// Finds the app and checks key, timestamp, body MD5 and signature. Unknown app: 404; any auth
+/// failure: 401; a disabled app: 403 (only after the caller proved they hold its secret).
+pub async fn authorize(
+    state: &State,
+    app_id: &str,
+    method: &Method,
+    uri: &Uri,
+    body: &[u8],
+) -> Result<Authorized, ApiError> {
+    let app = match state.apps.find_by_id(app_id).await {
+        Ok(Some(app)) => app,
+        Ok(None) => return Err(ApiError::not_found(format!("Unknown app {app_id:?}"))),
+        Err(error) => return Err(ApiError::unavailable(error.to_string())),
+    };
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
+        .into_owned()
+        .collect();
+    let params: HashMap<String, String> = pairs.iter().cloned().collect();
+    let get = |name: &str| params.get(name).map(String::as_str);
+
+    let key = get("auth_key").ok_or_else(|| ApiError::unauthorized("Missing auth_key"))?;
+    if key != app.key {
+        return Err(ApiError::unauthorized("auth_key does not match the app"));
+    }
+    let signature = get("auth_signature").ok_or_else(|| ApiError::unauthorized("Missing auth_signature"))?;
+    let timestamp: i64 = get("auth_timestamp")
+        .ok_or_else(|| ApiError::unauthorized("Missing auth_timestamp"))?
+        .parse()
+        .map_err(|_| ApiError::unauthorized("auth_timestamp is not a number"))?;
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    if (now - timestamp).abs() > TIMESTAMP_WINDOW_SECS {
+        return Err(ApiError::unauthorized(format!(
+            "auth_timestamp is more than {TIMESTAMP_WINDOW_SECS} s from the server time ({now}); check the clock"
+        )));
+    }
+    if !body.is_empty() {
+        let given = get("body_md5").ok_or_else(|| ApiError::unauthorized("Missing body_md5 for a request with a body"))?;
+        if !given.eq_ignore_ascii_case(&signature::body_md5(body)) {
+            return Err(ApiError::unauthorized("body_md5 does not match the body"));
+        }
+    }
+    let to_sign = signature::http_string_to_sign(
+        method.as_str(),
+        uri.path(),
+        pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+    );
+    if !signature::verify(&app.secret, &to_sign, signature) {
+        return Err(ApiError::unauthorized("Invalid signature: check the app secret and how the request is signed"));
+    }
+    if !app.enabled {
+        return Err(ApiError::forbidden("App is disabled"));
+    }
+    Ok(Authorized { app, params })
+}

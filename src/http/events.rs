@@ -1,0 +1,248 @@
+//! `POST /events` and `POST /batch_events`: validate every event first, then publish, so a bad
+//! batch publishes nothing.
+
+use super::auth::authorize;
+use super::ApiError;
+use crate::app::Limits;
+use crate::channels::{CachedEvent, Namespace};
+use crate::protocol::channel::ChannelName;
+use crate::protocol::{outbound, ChannelKind, SocketId};
+use crate::state::State;
+use axum::body::Bytes;
+use axum::extract::{Path, State as Extract};
+use axum::http::{Method, Uri};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+use std::sync::Arc;
+use std::time::Instant;
+
+#[derive(Deserialize)]
+struct EventBody {
+    name: Option<Value>,
+    data: Option<Value>,
+    channel: Option<Value>,
+    channels: Option<Value>,
+    socket_id: Option<Value>,
+    info: Option<Value>,
+}
+
+#[derive(Deserialize)]
+struct BatchBody {
+    batch: Vec<EventBody>,
+}
+
+/// An event that passed validation.
+struct Event {
+    name: String,
+    data: String,
+    channels: Vec<ChannelName>,
+    except: Option<SocketId>,
+    info: Vec<String>,
+}
+
+pub async fn trigger(
+    Extract(state): Extract<Arc<State>>,
+    Path(app_id): Path<String>,
+    method: Method,
+    uri: Uri,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let auth = authorize(&state, &app_id, &method, &uri, &body).await?;
+    let body: EventBody = parse_json(&body)?;
+    let limits = state.limit_defaults.for_app(&auth.app);
+    let event = validate(body, &limits)?;
+    let namespace = state.registry.namespace(&auth.app.id);
+    let info = publish(&state, &auth.app.id, &namespace, &event);
+    Ok(Json(match info {
+        Some(channels) => json!({ "channels": channels }),
+        None => json!({}),
+    }))
+}
+
+pub async fn trigger_batch(
+    Extract(state): Extract<Arc<State>>,
+    Path(app_id): Path<String>,
+    method: Method,
+    uri: Uri,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let auth = authorize(&state, &app_id, &method, &uri, &body).await?;
+    let body: BatchBody = parse_json(&body)?;
+    let limits = state.limit_defaults.for_app(&auth.app);
+    if body.batch.len() > limits.event_batch_size {
+        return Err(ApiError::bad_request(format!(
+            "Batch has {} events; the limit is {}",
+            body.batch.len(),
+            limits.event_batch_size
+        )));
+    }
+    let events = body
+        .batch
+        .into_iter()
+        .enumerate()
+        .map(|(index, event)| {
+            validate(event, &limits).map_err(|mut error| {
+                error.message = format!("batch[{index}]: {}", error.message);
+                error
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    for event in &events {
+        if event.channels.len() != 1 {
+            return Err(ApiError::bad_request("Each batch event takes exactly one channel"));
+        }
+    }
+    let namespace = state.registry.namespace(&auth.app.id);
+    let infos: Vec<Option<Map<String, Value>>> = events
+        .iter()
+        .map(|event| publish(&state, &auth.app.id, &namespace, event))
+        .collect();
+    if infos.iter().all(Option::is_none) {
+        return Ok(Json(json!({})));
+    }
+    let batch: Vec<Value> = infos
+        .into_iter()
+        .map(|info| {
+            info.and_then(|channels| channels.into_iter().next().map(|(_, attrs)| attrs))
+                .unwrap_or_else(|| json!({}))
+        })
+        .collect();
+    Ok(Json(json!({ "batch": batch })))
+}
+
+fn parse_json<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(body).map_err(|e| ApiError::bad_request(format!("Invalid JSON body: {e}")))
+}
+
+fn validate(body: EventBody, limits: &Limits) -> Result<Event, ApiError> {
+    let name = match body.name {
+        Some(Value::String(name)) if !name.is_empty() => name,
+        _ => return Err(ApiError::bad_request("\"name\" must be a non-empty string")),
+    };
+    if name.len() > limits.event_name_length {
+        return Err(ApiError::bad_request(format!(
+            "Event name is longer than {} characters",
+            limits.event_name_length
+        )));
+    }
+    let data = match body.data {
+        Some(Value::String(data)) => data,
+        // The SDKs send a string; accept structured data too, as its JSON text.
+        Some(other) if !other.is_null() => other.to_string(),
+        _ => return Err(ApiError::bad_request("\"data\" is required")),
+    };
+    if data.len() > limits.event_payload_bytes {
+        return Err(ApiError::too_large(format!(
+            "Event data is {} bytes; the limit is {} bytes",
+            data.len(),
+            limits.event_payload_bytes
+        )));
+    }
+    let names: Vec<String> = match (body.channel, body.channels) {
+        (Some(Value::String(channel)), None) => vec![channel],
+        (None, Some(Value::Array(channels))) => channels
+            .into_iter()
+            .map(|c| match c {
+                Value::String(c) => Ok(c),
+                _ => Err(ApiError::bad_request("\"channels\" must be an array of strings")),
+            })
+            .collect::<Result<_, _>>()?,
+        (Some(_), Some(_)) => return Err(ApiError::bad_request("Give \"channel\" or \"channels\", not both")),
+        _ => return Err(ApiError::bad_request("\"channel\" (a string) or \"channels\" (an array) is required")),
+    };
+    if names.is_empty() || names.len() > limits.event_channels_at_once {
+        return Err(ApiError::bad_request(format!(
+            "An event goes to 1 to {} channels; got {}",
+            limits.event_channels_at_once,
+            names.len()
+        )));
+    }
+    let channels = names
+        .iter()
+        .map(|name| {
+            ChannelName::parse(name, limits.channel_name_length)
+                .map_err(|e| ApiError::bad_request(format!("Invalid channel {name:?}: {e}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let except = match body.socket_id {
+        None | Some(Value::Null) => None,
+        Some(Value::String(id)) => Some(
+            SocketId::parse(&id).ok_or_else(|| ApiError::bad_request(format!("Invalid socket_id {id:?}")))?,
+        ),
+        Some(_) => return Err(ApiError::bad_request("\"socket_id\" must be a string")),
+    };
+    let info = match body.info {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::String(info)) => parse_info(&info, &["subscription_count", "user_count"])?,
+        Some(_) => return Err(ApiError::bad_request("\"info\" must be a comma-separated string")),
+    };
+    Ok(Event {
+        name,
+        data,
+        channels,
+        except,
+        info,
+    })
+}
+
+/// Splits an `info` parameter, refusing attributes outside `allowed`.
+pub fn parse_info(info: &str, allowed: &[&str]) -> Result<Vec<String>, ApiError> {
+    info.split(',')
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .map(|attribute| {
+            if allowed.contains(&attribute) {
+                Ok(attribute.to_owned())
+            } else {
+                Err(ApiError::bad_request(format!(
+                    "Unknown info attribute {attribute:?}; expected one of {}",
+                    allowed.join(", ")
+                )))
+            }
+        })
+        .collect()
+}
+
+/// Delivers `event` to each of its channels; returns the requested `info` per channel.
+fn publish(state: &State, app_id: &str, namespace: &Namespace, event: &Event) -> Option<Map<String, Value>> {
+    let counters = state.metrics.for_app(app_id);
+    for channel in &event.channels {
+        let frame = outbound::channel_event(&event.name, channel.as_str(), &event.data);
+        if channel.is_cache() {
+            if let Some(cache) = &namespace.cache {
+                let cached = CachedEvent {
+                    frame: frame.clone(),
+                    event: event.name.clone(),
+                    data: event.data.clone(),
+                    stored_at: Instant::now(),
+                };
+                cache.store(channel.as_str(), cached);
+            }
+        }
+        let fanout = namespace.broadcast(channel.as_str(), &frame, event.except);
+        counters.frames_dropped.inc_by(fanout.dropped as u64);
+    }
+    state.metrics.broadcasts.with_label_values(&[app_id]).inc();
+    if event.info.is_empty() {
+        return None;
+    }
+    let mut channels = Map::new();
+    for channel in &event.channels {
+        let counts = namespace.counts(channel.as_str());
+        let mut attributes = Map::new();
+        for attribute in &event.info {
+            match attribute.as_str() {
+                "subscription_count" => {
+                    attributes.insert(attribute.clone(), json!(counts.subscription_count));
+                }
+                "user_count" if channel.kind() == ChannelKind::Presence => {
+                    attributes.insert(attribute.clone(), json!(counts.user_count));
+                }
+                _ => {}
+            }
+        }
+        channels.insert(channel.as_str().to_owned(), Value::Object(attributes));
+    }
+    Some(channels)
+}

@@ -1,0 +1,19 @@
+//! Health checks for load balancers: `/up` (this node) and `/up/{app_id}` (an app is served).
+
+use super::ApiError;
+use crate::state::State;
+use axum::extract::{Path, State as Extract};
+use std::sync::Arc;
+
+pub async fn up() -> &'static str {
+    "OK"
+}
+
+pub async fn up_app(Extract(state): Extract<Arc<State>>, Path(app_id): Path<String>) -> Result<&'static str, ApiError> {
+    match state.apps.find_by_id(&app_id).await {
+        Ok(Some(app)) if app.enabled => Ok("OK"),
+        Ok(Some(_)) => Err(ApiError::forbidden("App is disabled")),
+        Ok(None) => Err(ApiError::not_found(format!("Unknown app {app_id:?}"))),
+        Err(error) => Err(ApiError::unavailable(error.to_string())),
+    }
+}

@@ -1,0 +1,58 @@
+//! The HTTP side of the main port: the signed Pusher HTTP API under `/apps/{app_id}`, health
+//! checks, and the WebSocket upgrade route. [`router`] is separate from the listener so handlers
+//! are testable with `tower::ServiceExt::oneshot`.
+
+mod auth;
+mod channels;
+mod error;
+mod events;
+mod health;
+
+pub use error::ApiError;
+
+use crate::state::State;
+use axum::extract::{MatchedPath, Request, State as Extract};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+use std::sync::Arc;
+
+pub fn router(state: Arc<State>) -> Router {
+    let body_limit = state.config.http_api.request_limit_in_mb as usize * 1024 * 1024;
+    Router::new()
+        .route("/app/{key}", get(crate::connection::upgrade))
+        .route("/apps/{app_id}/events", post(events::trigger))
+        .route("/apps/{app_id}/batch_events", post(events::trigger_batch))
+        .route("/apps/{app_id}/channels", get(channels::list))
+        .route("/apps/{app_id}/channels/{channel}", get(channels::show))
+        .route("/apps/{app_id}/channels/{channel}/users", get(channels::users))
+        .route(
+            "/apps/{app_id}/users/{user_id}/terminate_connections",
+            post(channels::terminate_user),
+        )
+        .route("/up", get(health::up))
+        .route("/up/{app_id}", get(health::up_app))
+        .fallback(|| async { ApiError::not_found("No such route") })
+        .layer(axum::extract::DefaultBodyLimit::max(body_limit))
+        .layer(middleware::from_fn_with_state(state.clone(), count_calls))
+        .with_state(state)
+}
+
+/// Counts every API call by its route template (bounded) and status.
+async fn count_calls(Extract(state): Extract<Arc<State>>, request: Request, next: Next) -> Response {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| "unmatched".to_owned());
+    let response = next.run(request).await;
+    if route.starts_with("/apps/") {
+        state
+            .metrics
+            .http_calls
+            .with_label_values(&[&route, response.status().as_str()])
+            .inc();
+    }
+    response
+}

@@ -1,0 +1,31 @@
+//! sockudo: a realtime WebSocket server that speaks the Pusher Channels protocol.
+//!
+//! # Layout
+//! Modules import downwards only:
+//! - [`protocol`]: wire types, close codes, channel names, signatures. Pure, no I/O.
+//! - [`config`]: typed configuration and its loader (defaults <- file <- env).
+//! - [`app`]: the app model and the [`app::AppStore`] trait.
+//! - [`socket`]: one socket's bounded outbound queue and close signal.
+//! - [`channels`]: per-app subscriptions, presence members, users, cache channels.
+//! - [`metrics`]: the Prometheus registry.
+//! - [`state`]: what the handlers share.
+//! - [`connection`]: a socket's life, with its I/O-free protocol [`connection::session`].
+//! - [`http`]: the Pusher HTTP API, health checks, and the upgrade route.
+//! - [`server`]: listeners and graceful shutdown.
+//!
+//! # The path of one message
+//! `POST /apps/{id}/events` -> [`http`] verifies the signature and limits -> the app's
+//! [`channels::Namespace`] gives the subscribers -> the frame is serialised once into shared bytes
+//! -> each subscriber's bounded queue ([`socket`]) -> that socket's task writes it.
+
+pub mod app;
+pub mod channels;
+pub mod config;
+pub mod connection;
+pub mod http;
+mod lenient;
+pub mod metrics;
+pub mod protocol;
+pub mod server;
+pub mod socket;
+pub mod state;

@@ -1,0 +1,104 @@
+//! Prometheus metrics. Label sets are bounded: `app_id` and fixed enums only, never a channel
+//! name or socket id. The connected-sockets gauge is set from the live registry at scrape time,
+//! so it cannot drift from the truth.
+
+use prometheus::{Encoder, IntCounterVec, IntGauge, Opts, Registry, TextEncoder};
+
+#[derive(Clone)]
+pub struct Metrics {
+    registry: Registry,
+    pub connected: IntGauge,
+    pub connections: IntCounterVec,
+    pub disconnections: IntCounterVec,
+    pub messages_received: IntCounterVec,
+    pub messages_sent: IntCounterVec,
+    pub bytes_received: IntCounterVec,
+    pub bytes_sent: IntCounterVec,
+    pub frames_dropped: IntCounterVec,
+    pub http_calls: IntCounterVec,
+    pub broadcasts: IntCounterVec,
+}
+
+/// Counter handles for one app, looked up once per connection instead of once per frame.
+#[derive(Clone)]
+pub struct AppCounters {
+    pub messages_received: prometheus::IntCounter,
+    pub messages_sent: prometheus::IntCounter,
+    pub bytes_received: prometheus::IntCounter,
+    pub bytes_sent: prometheus::IntCounter,
+    pub frames_dropped: prometheus::IntCounter,
+}
+
+impl Metrics {
+    pub fn new(prefix: &str) -> Self {
+        let registry = Registry::new();
+        let name = |n: &str| format!("{prefix}{n}");
+        let counter = |n: &str, help: &str, labels: &[&str]| {
+            let c = IntCounterVec::new(Opts::new(name(n), help), labels).expect("valid metric");
+            registry.register(Box::new(c.clone())).expect("unique metric");
+            c
+        };
+        let connections = counter("new_connections_total", "WebSocket connections accepted", &["app_id"]);
+        let disconnections = counter("disconnections_total", "WebSocket connections closed", &["app_id"]);
+        let messages_received = counter("ws_messages_received_total", "WebSocket frames received", &["app_id"]);
+        let messages_sent = counter("ws_messages_sent_total", "WebSocket frames sent", &["app_id"]);
+        let bytes_received = counter("ws_bytes_received_total", "WebSocket payload bytes received", &["app_id"]);
+        let bytes_sent = counter("ws_bytes_sent_total", "WebSocket payload bytes sent", &["app_id"]);
+        let frames_dropped = counter(
+            "ws_frames_dropped_total",
+            "Frames dropped because a socket's outbound queue was full",
+            &["app_id"],
+        );
+        let http_calls = counter("http_calls_total", "HTTP API calls", &["route", "status"]);
+        let broadcasts = counter("broadcasts_total", "Events published to channels", &["app_id"]);
+        let connected = IntGauge::new(name("connected"), "Sockets connected to this node").expect("valid metric");
+        registry.register(Box::new(connected.clone())).expect("unique metric");
+        Metrics {
+            registry,
+            connected,
+            connections,
+            disconnections,
+            messages_received,
+            messages_sent,
+            bytes_received,
+            bytes_sent,
+            frames_dropped,
+            http_calls,
+            broadcasts,
+        }
+    }
+
+    pub fn for_app(&self, app_id: &str) -> AppCounters {
+        AppCounters {
+            messages_received: self.messages_received.with_label_values(&[app_id]),
+            messages_sent: self.messages_sent.with_label_values(&[app_id]),
+            bytes_received: self.bytes_received.with_label_values(&[app_id]),
+            bytes_sent: self.bytes_sent.with_label_values(&[app_id]),
+            frames_dropped: self.frames_dropped.with_label_values(&[app_id]),
+        }
+    }
+
+    /// The Prometheus text exposition of every metric, with `connected` set to `connected_now`.
+    pub fn render(&self, connected_now: usize) -> String {
+        self.connected.set(connected_now as i64);
+        let mut buffer = Vec::new();
+        TextEncoder::new()
+            .encode(&self.registry.gather(), &mut buffer)
+            .expect("text encoding cannot fail");
+        String::from_utf8(buffer).expect("prometheus text is UTF-8")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_prefixed_names() {
+        let metrics = Metrics::new("sockudo_");
+        metrics.connections.with_label_values(&["a"]).inc();
+        let text = metrics.render(3);
+        assert!(text.contains("sockudo_connected 3"), "{text}");
+        assert!(text.contains("sockudo_new_connections_total{app_id=\"a\"} 1"), "{text}");
+    }
+}

@@ -1,0 +1,45 @@
+//! The state one server process shares between its WebSocket and HTTP handlers.
+
+use crate::app::{AppStore, LimitDefaults};
+use crate::channels::Registry;
+use crate::config::Config;
+use crate::metrics::Metrics;
+use crate::socket::{QueueLimits, SlowConsumerPolicy};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+pub struct State {
+    pub config: Config,
+    pub apps: Arc<dyn AppStore>,
+    pub registry: Registry,
+    pub metrics: Metrics,
+    pub limit_defaults: LimitDefaults,
+    pub queue_limits: QueueLimits,
+    /// Cancelled when the server starts shutting down; sockets close with 4200.
+    pub shutdown: CancellationToken,
+}
+
+impl State {
+    pub fn new(config: Config, apps: Arc<dyn AppStore>) -> Self {
+        let cache_ttl = (config.cache.driver != "none").then(|| Duration::from_secs(config.channel_limits.cache_ttl));
+        let queue_limits = QueueLimits {
+            max_frames: config.websocket.max_messages,
+            max_bytes: config.websocket.max_bytes,
+            policy: if config.websocket.disconnect_on_buffer_full {
+                SlowConsumerPolicy::Disconnect
+            } else {
+                SlowConsumerPolicy::DropFrame
+            },
+        };
+        State {
+            metrics: Metrics::new(&config.metrics.prometheus.prefix),
+            limit_defaults: config.limit_defaults(),
+            registry: Registry::new(cache_ttl),
+            queue_limits,
+            apps,
+            config,
+            shutdown: CancellationToken::new(),
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! The `sockudo top` dashboard. Empty until the dashboard issue lands.
