@@ -1,0 +1,285 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh Debian (bookworm) machine, run as root:
+#   1. installs the backing services if missing (Redis, NATS, PostgreSQL, MariaDB),
+#   2. starts each on a free loopback port with its own temp data dir,
+#   3. cargo build --locked, cargo test --locked --workspace,
+#   4. the end-to-end suite in tests/e2e (real pusher-js and pusher npm packages).
+# Every service is stopped and every temp dir removed on any exit.
+#
+# Environment:
+#   SOCKUDO_TEST_ONLY   comma-separated phases to run: services,build,cargo,e2e
+#                       (default: all). Services start when cargo or e2e runs;
+#                       `SOCKUDO_TEST_ONLY=services` only starts and stops them.
+#   SOCKUDO_TEST_NO_SERVICES=1   skip installing/starting services.
+#   SOCKUDO_TEST_KEEP=1          keep temp dirs (logs) after the run.
+# Exported to the test processes:
+#   SOCKUDO_TEST_REDIS_URL, SOCKUDO_TEST_NATS_URL, SOCKUDO_TEST_POSTGRES_URL,
+#   SOCKUDO_TEST_MYSQL_URL
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+REPO="$(pwd)"
+
+ONLY="${SOCKUDO_TEST_ONLY:-services,build,cargo,e2e}"
+want() { [[ ",${ONLY}," == *",$1,"* ]]; }
+for p in ${ONLY//,/ }; do
+  case "$p" in
+    services | build | cargo | e2e) ;;
+    *) echo "SOCKUDO_TEST_ONLY: unknown phase '$p' (use services,build,cargo,e2e)" >&2; exit 2 ;;
+  esac
+done
+
+header() {
+  printf '\n==================== %s ====================\n' "$*"
+}
+log() { printf '[test.sh] %s\n' "$*"; }
+die() {
+  printf '[test.sh] ERROR: %s\n' "$*" >&2
+  exit 1
+}
+
+# ---------------------------------------------------------------- cleanup
+TMP_ROOT=""
+PIDS=()          # "name:pid" of services we started directly
+PG_BIN=""
+
+stop_pid() { # name pid [signal]
+  local name="$1" pid="$2" sig="${3:-TERM}" i
+  kill -0 "$pid" 2>/dev/null || return 0
+  kill -"$sig" "$pid" 2>/dev/null || true
+  for i in $(seq 1 150); do
+    kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return 0; }
+    sleep 0.1
+  done
+  log "$name (pid $pid) ignored SIG$sig for 15 s; killing"
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+  local rc=$?
+  set +e
+  trap - EXIT INT TERM
+  local entry name
+  for entry in "${PIDS[@]+"${PIDS[@]}"}"; do
+    name="${entry%%:*}"
+    # postgres: SIGINT is its "fast" shutdown (SIGTERM waits for clients)
+    if [[ "$name" == postgres ]]; then
+      stop_pid "$name" "${entry##*:}" INT
+    else
+      stop_pid "$name" "${entry##*:}"
+    fi
+  done
+  if [[ -n "$TMP_ROOT" && -d "$TMP_ROOT" ]]; then
+    if [[ "${SOCKUDO_TEST_KEEP:-0}" == 1 ]]; then
+      log "kept $TMP_ROOT"
+    else
+      rm -rf "$TMP_ROOT"
+    fi
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ---------------------------------------------------------------- helpers
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+USED_PORTS=" "
+free_port() {
+  local p i
+  for i in $(seq 1 200); do
+    p=$((20000 + RANDOM % 40000))
+    [[ "$USED_PORTS" == *" $p "* ]] && continue
+    if ! port_in_use "$p"; then
+      USED_PORTS+="$p "
+      echo "$p"
+      return 0
+    fi
+  done
+  die "no free port found"
+}
+
+# wait_for NAME SECONDS LOGFILE PID CMD...: polls CMD until it succeeds.
+wait_for() {
+  local name="$1" secs="$2" logfile="$3" pid="$4"
+  shift 4
+  local deadline=$((SECONDS + secs))
+  until "$@" >/dev/null 2>&1; do
+    if [[ -n "$pid" ]] && ! kill -0 "$pid" 2>/dev/null; then
+      echo "---- $name log ($logfile) ----" >&2
+      tail -n 40 "$logfile" >&2 || true
+      die "$name exited during startup"
+    fi
+    if ((SECONDS >= deadline)); then
+      echo "---- $name log ($logfile) ----" >&2
+      tail -n 40 "$logfile" >&2 || true
+      die "$name did not become ready within ${secs}s"
+    fi
+    sleep 0.2
+  done
+  log "$name ready"
+}
+
+pg_bin_dir() {
+  local d
+  d="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)"
+  [[ -n "$d" && -x "$d/initdb" && -x "$d/postgres" ]] && echo "$d"
+}
+
+# ---------------------------------------------------------------- install
+install_services() {
+  header "install services"
+  local missing=()
+  command -v redis-server >/dev/null 2>&1 && command -v redis-cli >/dev/null 2>&1 || missing+=(redis-server)
+  command -v nats-server >/dev/null 2>&1 || [[ -x /usr/sbin/nats-server ]] || missing+=(nats-server)
+  [[ -n "$(pg_bin_dir)" ]] || missing+=(postgresql)
+  { [[ -x /usr/sbin/mariadbd ]] && command -v mariadb-install-db >/dev/null 2>&1; } || missing+=(mariadb-server)
+  if ((${#missing[@]} == 0)); then
+    log "redis-server, nats-server, postgresql, mariadb-server already installed"
+    return 0
+  fi
+  [[ "$(id -u)" == 0 ]] || die "need root to install: ${missing[*]}"
+  log "installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update
+  # policy-rc.d may forbid starting services from maintainer scripts; that is fine,
+  # we start our own instances.
+  apt-get install -y --no-install-recommends "${missing[@]}"
+}
+
+# ---------------------------------------------------------------- services
+start_redis() {
+  local dir="$TMP_ROOT/redis" port pid
+  mkdir -p "$dir"
+  port="$(free_port)"
+  redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --daemonize no \
+    --dir "$dir" --logfile "$dir/redis.log" &
+  pid=$!
+  PIDS+=("redis:$pid")
+  wait_for redis 30 "$dir/redis.log" "$pid" bash -c "[[ \"\$(redis-cli -h 127.0.0.1 -p $port ping)\" == PONG ]]"
+  export SOCKUDO_TEST_REDIS_URL="redis://127.0.0.1:$port"
+}
+
+nats_ready() { # port: the server greets every client with an INFO line
+  (
+    exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 1
+    IFS= read -r -t 2 line <&3 || exit 1
+    [[ "$line" == INFO* ]]
+  )
+}
+
+start_nats() {
+  local dir="$TMP_ROOT/nats" port pid bin
+  mkdir -p "$dir"
+  port="$(free_port)"
+  bin="$(command -v nats-server || echo /usr/sbin/nats-server)"
+  "$bin" -a 127.0.0.1 -p "$port" -l "$dir/nats.log" &
+  pid=$!
+  PIDS+=("nats:$pid")
+  wait_for nats 30 "$dir/nats.log" "$pid" nats_ready "$port"
+  export SOCKUDO_TEST_NATS_URL="nats://127.0.0.1:$port"
+}
+
+start_postgres() {
+  local dir="$TMP_ROOT/postgres" port pid data
+  PG_BIN="$(pg_bin_dir)"
+  [[ -n "$PG_BIN" ]] || die "postgresql binaries not found under /usr/lib/postgresql/*/bin"
+  mkdir -p "$dir/sock"
+  chown -R postgres:postgres "$dir"
+  data="$dir/data"
+  port="$(free_port)"
+  runuser -u postgres -- "$PG_BIN/initdb" -D "$data" -U postgres --auth=trust \
+    --encoding=UTF8 --no-locale >"$dir/initdb.log" 2>&1 ||
+    { tail -n 40 "$dir/initdb.log" >&2; die "initdb failed"; }
+  # setpriv execs postgres in place (no intermediate process), so $! is the
+  # postmaster and this shell reaps it.
+  setpriv --reuid=postgres --regid=postgres --clear-groups -- \
+    "$PG_BIN/postgres" -D "$data" -p "$port" -k "$dir/sock" -c listen_addresses=127.0.0.1 \
+    -c fsync=off -c synchronous_commit=off -c full_page_writes=off >"$dir/postgres.log" 2>&1 &
+  pid=$!
+  PIDS+=("postgres:$pid")
+  wait_for postgres 60 "$dir/postgres.log" "$pid" \
+    "$PG_BIN/pg_isready" -h 127.0.0.1 -p "$port" -U postgres
+  runuser -u postgres -- "$PG_BIN/psql" -h "$dir/sock" -p "$port" -U postgres -v ON_ERROR_STOP=1 -q \
+    -c "CREATE USER sockudo WITH SUPERUSER PASSWORD 'sockudo';" \
+    -c "CREATE DATABASE sockudo_test OWNER sockudo;" >/dev/null
+  export SOCKUDO_TEST_POSTGRES_URL="postgres://sockudo:sockudo@127.0.0.1:$port/sockudo_test"
+}
+
+start_mariadb() {
+  local dir="$TMP_ROOT/mariadb" port pid sock
+  mkdir -p "$dir"
+  chown mysql:mysql "$dir"
+  port="$(free_port)"
+  sock="$dir/mysqld.sock"
+  mariadb-install-db --no-defaults --user=mysql --datadir="$dir/data" \
+    --auth-root-authentication-method=normal --skip-test-db >"$dir/install.log" 2>&1 ||
+    { tail -n 40 "$dir/install.log" >&2; die "mariadb-install-db failed"; }
+  /usr/sbin/mariadbd --no-defaults --user=mysql --datadir="$dir/data" --port="$port" \
+    --bind-address=127.0.0.1 --socket="$sock" --pid-file="$dir/mysqld.pid" \
+    --log-error="$dir/error.log" --skip-log-bin --innodb-buffer-pool-size=64M \
+    --innodb-flush-log-at-trx-commit=0 >"$dir/mariadbd.out" 2>&1 &
+  pid=$!
+  PIDS+=("mariadb:$pid")
+  wait_for mariadb 60 "$dir/error.log" "$pid" mariadb-admin --no-defaults --socket="$sock" -uroot ping
+  mariadb --no-defaults --socket="$sock" -uroot -e "
+    CREATE DATABASE sockudo_test;
+    CREATE USER 'sockudo'@'127.0.0.1' IDENTIFIED BY 'sockudo';
+    CREATE USER 'sockudo'@'localhost' IDENTIFIED BY 'sockudo';
+    GRANT ALL PRIVILEGES ON *.* TO 'sockudo'@'127.0.0.1';
+    GRANT ALL PRIVILEGES ON *.* TO 'sockudo'@'localhost';
+    FLUSH PRIVILEGES;"
+  export SOCKUDO_TEST_MYSQL_URL="mysql://sockudo:sockudo@127.0.0.1:$port/sockudo_test"
+}
+
+start_services() {
+  header "start services"
+  TMP_ROOT="$(mktemp -d /tmp/sockudo-test.XXXXXX)"
+  chmod 755 "$TMP_ROOT"
+  start_redis
+  start_nats
+  start_postgres
+  start_mariadb
+  log "SOCKUDO_TEST_REDIS_URL=$SOCKUDO_TEST_REDIS_URL"
+  log "SOCKUDO_TEST_NATS_URL=$SOCKUDO_TEST_NATS_URL"
+  log "SOCKUDO_TEST_POSTGRES_URL=$SOCKUDO_TEST_POSTGRES_URL"
+  log "SOCKUDO_TEST_MYSQL_URL=$SOCKUDO_TEST_MYSQL_URL"
+}
+
+# ---------------------------------------------------------------- phases
+
+if [[ "${SOCKUDO_TEST_NO_SERVICES:-0}" != 1 ]] && { want services || want cargo || want e2e; }; then
+  install_services
+  start_services
+fi
+
+if want build; then
+  header "cargo build --locked"
+  cargo build --locked
+fi
+
+if want cargo; then
+  header "cargo test --locked --workspace"
+  cargo test --locked --workspace
+fi
+
+if want e2e; then
+  header "e2e (pusher-js + pusher SDK)"
+  command -v node >/dev/null 2>&1 || die "node is required for the e2e suite"
+  command -v npm >/dev/null 2>&1 || die "npm is required for the e2e suite"
+  export SOCKUDO_BIN="${SOCKUDO_BIN:-target/debug/sockudo}"
+  [[ -x "$REPO/$SOCKUDO_BIN" || -x "$SOCKUDO_BIN" ]] ||
+    die "server binary $SOCKUDO_BIN not found (run the build phase first)"
+  (
+    cd tests/e2e
+    if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json \
+      || package.json -nt node_modules/.package-lock.json ]]; then
+      log "npm ci"
+      npm ci --no-audit --no-fund
+    fi
+    npm test
+  )
+fi
+# Nothing is printed after the last test runner: its closing lines stay last.
