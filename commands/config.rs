@@ -31,7 +31,8 @@ pub fn run(file: Option<&Path>, command: Command) -> anyhow::Result<()> {
             let text = if json {
                 serde_json::to_string_pretty(&masked)?
             } else {
-                toml::to_string_pretty(&masked).context("cannot render the configuration as TOML")?
+                toml::to_string_pretty(&masked)
+                    .context("cannot render the configuration as TOML")?
             };
             println!("{text}");
         }

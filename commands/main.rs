@@ -10,7 +10,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "sockudo", version, about = "A realtime WebSocket server speaking the Pusher Channels protocol")]
+#[command(
+    name = "sockudo",
+    version,
+    about = "A realtime WebSocket server speaking the Pusher Channels protocol"
+)]
 pub struct Cli {
     /// Config file (.toml, or Sockudo's config.json). Without one, embedded defaults are used.
     #[arg(long, global = true, env = "SOCKUDO_CONFIG", value_name = "FILE")]
@@ -46,9 +50,9 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve::run(config, args),
         Command::Config(command) => config::run(config, command),
         Command::Completions(args) => completions::run(args),
-        Command::Apps | Command::Migrate | Command::Bench | Command::Top => {
-            Err(anyhow::anyhow!("this subcommand is not available in this version of sockudo yet"))
-        }
+        Command::Apps | Command::Migrate | Command::Bench | Command::Top => Err(anyhow::anyhow!(
+            "this subcommand is not available in this version of sockudo yet"
+        )),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -116,8 +116,12 @@ mod tests {
     fn accepts_strings_for_numbers_and_booleans() {
         let s: Sample =
             serde_json::from_str(r#"{"n":"1000","limit":"5","flag":"true","id":42}"#).unwrap();
-        assert_eq!((s.n, s.limit, s.flag, s.id.as_str()), (1000, Some(5), true, "42"));
-        let s: Sample = serde_json::from_str(r#"{"n":7,"limit":-1,"flag":false,"id":"a"}"#).unwrap();
+        assert_eq!(
+            (s.n, s.limit, s.flag, s.id.as_str()),
+            (1000, Some(5), true, "42")
+        );
+        let s: Sample =
+            serde_json::from_str(r#"{"n":7,"limit":-1,"flag":false,"id":"a"}"#).unwrap();
         assert_eq!((s.n, s.limit, s.flag), (7, None, false));
         let s: Sample = serde_json::from_str(r#"{"n":7,"limit":null,"flag":1,"id":"a"}"#).unwrap();
         assert_eq!((s.limit, s.flag), (None, true));

@@ -115,6 +115,13 @@ impl SocketHandle {
         }
     }
 
+    /// Resolves once a close has been requested.
+    pub async fn close_requested(&self) {
+        while !self.is_closing() {
+            self.close_signal.notified().await;
+        }
+    }
+
     pub fn is_closing(&self) -> bool {
         self.close_code.load(Ordering::Acquire) != 0
     }
@@ -167,7 +174,9 @@ impl SocketQueue {
             return None;
         }
         let frame = self.frames.try_recv().ok()?;
-        self.handle.queued_bytes.fetch_sub(frame.len(), Ordering::Relaxed);
+        self.handle
+            .queued_bytes
+            .fetch_sub(frame.len(), Ordering::Relaxed);
         Some(frame)
     }
 }
@@ -176,7 +185,11 @@ impl SocketQueue {
 mod tests {
     use super::*;
 
-    fn handle(policy: SlowConsumerPolicy, max_frames: usize, max_bytes: usize) -> (Arc<SocketHandle>, SocketQueue) {
+    fn handle(
+        policy: SlowConsumerPolicy,
+        max_frames: usize,
+        max_bytes: usize,
+    ) -> (Arc<SocketHandle>, SocketQueue) {
         SocketHandle::new(
             SocketId::random(),
             Arc::from("app"),

@@ -22,7 +22,8 @@ pub struct State {
 
 impl State {
     pub fn new(config: Config, apps: Arc<dyn AppStore>) -> Self {
-        let cache_ttl = (config.cache.driver != "none").then(|| Duration::from_secs(config.channel_limits.cache_ttl));
+        let cache_ttl = (config.cache.driver != "none")
+            .then(|| Duration::from_secs(config.channel_limits.cache_ttl));
         let queue_limits = QueueLimits {
             max_frames: config.websocket.max_messages,
             max_bytes: config.websocket.max_bytes,

@@ -63,7 +63,8 @@ mod tests {
 
     #[tokio::test]
     async fn finds_by_id_and_key() {
-        let store = MemoryAppStore::new([App::new("1", "k1", "s1"), App::new("2", "k2", "s2")]).unwrap();
+        let store =
+            MemoryAppStore::new([App::new("1", "k1", "s1"), App::new("2", "k2", "s2")]).unwrap();
         assert_eq!(store.find_by_key("k2").await.unwrap().unwrap().id, "2");
         assert_eq!(store.find_by_id("1").await.unwrap().unwrap().key, "k1");
         assert!(store.find_by_key("nope").await.unwrap().is_none());
@@ -72,9 +73,11 @@ mod tests {
 
     #[test]
     fn refuses_clashes() {
-        let err = MemoryAppStore::new([App::new("1", "k", "s"), App::new("1", "k2", "s")]).unwrap_err();
+        let err =
+            MemoryAppStore::new([App::new("1", "k", "s"), App::new("1", "k2", "s")]).unwrap_err();
         assert_eq!(err, AppSetError::DuplicateId("1".into()));
-        let err = MemoryAppStore::new([App::new("1", "k", "s"), App::new("2", "k", "s")]).unwrap_err();
+        let err =
+            MemoryAppStore::new([App::new("1", "k", "s"), App::new("2", "k", "s")]).unwrap_err();
         assert_eq!(err, AppSetError::DuplicateKey("k".into()));
     }
 }

@@ -165,9 +165,13 @@ impl LimitDefaults {
         let pick = |own: Option<u64>, default: u64| own.unwrap_or(default) as usize;
         Limits {
             channel_name_length: pick(app.max_channel_name_length, self.max_channel_name_length),
-            event_channels_at_once: pick(app.max_event_channels_at_once, self.max_event_channels_at_once),
+            event_channels_at_once: pick(
+                app.max_event_channels_at_once,
+                self.max_event_channels_at_once,
+            ),
             event_name_length: pick(app.max_event_name_length, self.max_event_name_length),
-            event_payload_bytes: pick(app.max_event_payload_in_kb, self.max_event_payload_in_kb) * 1024,
+            event_payload_bytes: pick(app.max_event_payload_in_kb, self.max_event_payload_in_kb)
+                * 1024,
             event_batch_size: pick(app.max_event_batch_size, self.max_event_batch_size),
             presence_members_per_channel: pick(
                 app.max_presence_members_per_channel,

@@ -124,7 +124,8 @@ impl Namespace {
                 let empty = entry.subscribers.is_empty();
                 drop(entry);
                 if empty {
-                    self.channels.remove_if(channel, |_, c| c.subscribers.is_empty());
+                    self.channels
+                        .remove_if(channel, |_, c| c.subscribers.is_empty());
                 }
                 return MemberJoin::Full { max: max_members };
             }
@@ -145,7 +146,12 @@ impl Namespace {
     }
 
     /// Removes a socket from a channel (and its presence membership, given its user id).
-    pub fn unsubscribe(&self, channel: &str, socket: SocketId, user_id: Option<&str>) -> Unsubscribed {
+    pub fn unsubscribe(
+        &self,
+        channel: &str,
+        socket: SocketId,
+        user_id: Option<&str>,
+    ) -> Unsubscribed {
         let Entry::Occupied(mut entry) = self.channels.entry(channel.to_owned()) else {
             return Unsubscribed::default();
         };
@@ -281,7 +287,10 @@ impl Namespace {
 
     pub fn watch(&self, watcher: SocketId, user_ids: &[String]) {
         for user_id in user_ids {
-            self.watchers.entry(user_id.clone()).or_default().insert(watcher);
+            self.watchers
+                .entry(user_id.clone())
+                .or_default()
+                .insert(watcher);
         }
     }
 
@@ -335,10 +344,18 @@ mod tests {
         let join = ns.join_presence("presence-r", &a, "u1", json!({"n": 1}), 100);
         assert!(matches!(join, MemberJoin::Joined { first: true, .. }));
         let join = ns.join_presence("presence-r", &b, "u1", json!({"n": 1}), 100);
-        let MemberJoin::Joined { first, members } = join else { panic!() };
+        let MemberJoin::Joined { first, members } = join else {
+            panic!()
+        };
         assert!(!first);
         assert_eq!(members.len(), 1);
-        assert_eq!(ns.counts("presence-r"), ChannelCounts { subscription_count: 2, user_count: 1 });
+        assert_eq!(
+            ns.counts("presence-r"),
+            ChannelCounts {
+                subscription_count: 2,
+                user_count: 1
+            }
+        );
 
         let left = ns.unsubscribe("presence-r", a.id, Some("u1"));
         assert_eq!(left.member_left, None);
@@ -355,8 +372,14 @@ mod tests {
         let (b, _qb) = socket();
         let (c, _qc) = socket();
         ns.join_presence("presence-r", &a, "u1", json!(null), 1);
-        assert!(matches!(ns.join_presence("presence-r", &b, "u2", json!(null), 1), MemberJoin::Full { max: 1 }));
-        assert!(matches!(ns.join_presence("presence-r", &c, "u1", json!(null), 1), MemberJoin::Joined { .. }));
+        assert!(matches!(
+            ns.join_presence("presence-r", &b, "u2", json!(null), 1),
+            MemberJoin::Full { max: 1 }
+        ));
+        assert!(matches!(
+            ns.join_presence("presence-r", &c, "u1", json!(null), 1),
+            MemberJoin::Joined { .. }
+        ));
     }
 
     #[tokio::test]
@@ -367,7 +390,13 @@ mod tests {
         ns.subscribe("chat", &a);
         ns.subscribe("chat", &b);
         let fanout = ns.broadcast("chat", &Bytes::from_static(b"hi"), Some(a.id));
-        assert_eq!(fanout, Fanout { delivered: 1, dropped: 0 });
+        assert_eq!(
+            fanout,
+            Fanout {
+                delivered: 1,
+                dropped: 0
+            }
+        );
         assert!(qa.try_next_frame().is_none());
         assert!(matches!(qb.next().await, Next::Frame(f) if f == "hi"));
     }

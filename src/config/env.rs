@@ -15,14 +15,18 @@ struct Env<'a> {
 
 impl Env<'_> {
     fn get(&self, name: &str) -> Option<String> {
-        (self.lookup)(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+        (self.lookup)(name)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
     }
 
     fn number<T: FromStr>(&mut self, name: &str, target: &mut T) {
         if let Some(text) = self.get(name) {
             match text.parse() {
                 Ok(value) => *target = value,
-                Err(_) => self.problems.push(format!("{name}: expected a number, found {text:?}")),
+                Err(_) => self
+                    .problems
+                    .push(format!("{name}: expected a number, found {text:?}")),
             }
         }
     }
@@ -35,7 +39,9 @@ impl Env<'_> {
             }
             match text.parse() {
                 Ok(parsed) => *target = Some(parsed),
-                Err(_) => self.problems.push(format!("{name}: expected a number, found {text:?}")),
+                Err(_) => self
+                    .problems
+                    .push(format!("{name}: expected a number, found {text:?}")),
             }
         }
     }
@@ -44,7 +50,9 @@ impl Env<'_> {
         if let Some(text) = self.get(name) {
             match parse_bool(&text) {
                 Some(value) => *target = value,
-                None => self.problems.push(format!("{name}: expected true or false, found {text:?}")),
+                None => self
+                    .problems
+                    .push(format!("{name}: expected true or false, found {text:?}")),
             }
         }
     }
@@ -68,7 +76,10 @@ pub fn apply(config: &mut Config, lookup: Lookup) -> Result<Option<App>, Vec<Str
     env.number("PORT", &mut config.port);
     env.number("ACTIVITY_TIMEOUT", &mut config.activity_timeout);
     env.number("SHUTDOWN_GRACE_PERIOD", &mut config.shutdown_grace_period);
-    env.number("WEBSOCKET_MAX_PAYLOAD_KB", &mut config.websocket_max_payload_kb);
+    env.number(
+        "WEBSOCKET_MAX_PAYLOAD_KB",
+        &mut config.websocket_max_payload_kb,
+    );
     env.optional_number("MAX_CONNECTIONS", &mut config.max_connections);
     env.text("ADAPTER_DRIVER", &mut config.adapter.driver);
     env.text("APP_MANAGER_DRIVER", &mut config.app_manager.driver);
@@ -83,8 +94,14 @@ pub fn apply(config: &mut Config, lookup: Lookup) -> Result<Option<App>, Vec<Str
         "WEBSOCKET_DISCONNECT_ON_BUFFER_FULL",
         &mut config.websocket.disconnect_on_buffer_full,
     );
-    env.number("WEBSOCKET_MAX_FRAME_SIZE", &mut config.websocket.max_frame_size);
-    env.number("WEBSOCKET_WRITE_BUFFER_SIZE", &mut config.websocket.write_buffer_size);
+    env.number(
+        "WEBSOCKET_MAX_FRAME_SIZE",
+        &mut config.websocket.max_frame_size,
+    );
+    env.number(
+        "WEBSOCKET_WRITE_BUFFER_SIZE",
+        &mut config.websocket.write_buffer_size,
+    );
     if let Some(format) = env.get("LOG_OUTPUT_FORMAT") {
         config.logging.format = Some(format);
     }
@@ -112,17 +129,26 @@ fn default_app(env: &mut Env) -> Option<App> {
     };
     let mut app = App::new(&id, &key, &secret);
     env.flag("SOCKUDO_DEFAULT_APP_ENABLED", &mut app.enabled);
-    env.flag("SOCKUDO_DEFAULT_APP_ENABLE_CLIENT_MESSAGES", &mut app.enable_client_messages);
+    env.flag(
+        "SOCKUDO_DEFAULT_APP_ENABLE_CLIENT_MESSAGES",
+        &mut app.enable_client_messages,
+    );
     env.flag(
         "SOCKUDO_DEFAULT_APP_ENABLE_USER_AUTHENTICATION",
         &mut app.enable_user_authentication,
     );
-    env.flag("SOCKUDO_DEFAULT_APP_ENABLE_WATCHLIST_EVENTS", &mut app.enable_watchlist_events);
+    env.flag(
+        "SOCKUDO_DEFAULT_APP_ENABLE_WATCHLIST_EVENTS",
+        &mut app.enable_watchlist_events,
+    );
     env.flag(
         "SOCKUDO_DEFAULT_APP_ENABLE_SUBSCRIPTION_COUNT",
         &mut app.enable_subscription_count,
     );
-    env.optional_number("SOCKUDO_DEFAULT_APP_MAX_CONNECTIONS", &mut app.max_connections);
+    env.optional_number(
+        "SOCKUDO_DEFAULT_APP_MAX_CONNECTIONS",
+        &mut app.max_connections,
+    );
     env.optional_number(
         "SOCKUDO_DEFAULT_APP_MAX_CLIENT_EVENTS_PER_SECOND",
         &mut app.max_client_events_per_second,

@@ -76,12 +76,15 @@ fn parse_file(path: &Path) -> Result<(Config, Vec<String>), LoadError> {
     };
     let config = match path.extension().and_then(|e| e.to_str()) {
         Some("toml") => {
-            let deserializer = toml::Deserializer::parse(&text).map_err(|e| syntax(e.to_string()))?;
-            serde_ignored::deserialize(deserializer, &mut note).map_err(|e| syntax(e.to_string()))?
+            let deserializer =
+                toml::Deserializer::parse(&text).map_err(|e| syntax(e.to_string()))?;
+            serde_ignored::deserialize(deserializer, &mut note)
+                .map_err(|e| syntax(e.to_string()))?
         }
         Some("json") => {
             let mut deserializer = serde_json::Deserializer::from_str(&text);
-            serde_ignored::deserialize(&mut deserializer, &mut note).map_err(|e| syntax(e.to_string()))?
+            serde_ignored::deserialize(&mut deserializer, &mut note)
+                .map_err(|e| syntax(e.to_string()))?
         }
         _ => return Err(LoadError::UnknownFormat { path: display }),
     };
@@ -186,9 +189,15 @@ mod tests {
         let missing = load(Some(Path::new("/nonexistent/x.toml")), &no_env).unwrap_err();
         assert!(matches!(missing, LoadError::Unreadable { .. }));
         let yaml = write(".yaml", "a: 1");
-        assert!(matches!(load(Some(yaml.path()), &no_env), Err(LoadError::UnknownFormat { .. })));
+        assert!(matches!(
+            load(Some(yaml.path()), &no_env),
+            Err(LoadError::UnknownFormat { .. })
+        ));
         let bad_json = write(".json", "{\"port\": ");
-        assert!(matches!(load(Some(bad_json.path()), &no_env), Err(LoadError::Syntax { .. })));
+        assert!(matches!(
+            load(Some(bad_json.path()), &no_env),
+            Err(LoadError::Syntax { .. })
+        ));
         let bad_env = |name: &str| (name == "PORT").then(|| "abc".to_string());
         let message = load(None, &bad_env).unwrap_err().to_string();
         assert!(message.contains("PORT"), "{message}");

@@ -285,7 +285,7 @@ impl Default for WebsocketConfig {
             max_messages: 1000,
             max_bytes: 1024 * 1024,
             disconnect_on_buffer_full: true,
-            max_frame_size: 64 * 1024,
+            max_frame_size: 128 * 1024,
             write_buffer_size: 16 * 1024,
         }
     }
@@ -321,18 +321,33 @@ impl Config {
                 problems.push(message);
             }
         };
-        check(self.activity_timeout > 0, "activity_timeout: must be greater than 0 (pusher-js refuses 0)".into());
-        check(self.pong_timeout > 0, "pong_timeout: must be greater than 0".into());
-        check(self.websocket_max_payload_kb > 0, "websocket_max_payload_kb: must be greater than 0".into());
-        check(self.websocket.max_messages > 0, "websocket.max_messages: must be greater than 0".into());
+        check(
+            self.activity_timeout > 0,
+            "activity_timeout: must be greater than 0 (pusher-js refuses 0)".into(),
+        );
+        check(
+            self.pong_timeout > 0,
+            "pong_timeout: must be greater than 0".into(),
+        );
+        check(
+            self.websocket_max_payload_kb > 0,
+            "websocket_max_payload_kb: must be greater than 0".into(),
+        );
+        check(
+            self.websocket.max_messages > 0,
+            "websocket.max_messages: must be greater than 0".into(),
+        );
         check(
             self.channel_limits.max_name_length > 0 && self.channel_limits.max_name_length <= 200,
             "channel_limits.max_name_length: must be between 1 and 200".into(),
         );
-        check(self.adapter.driver == "local", format!(
-            "adapter.driver: {:?} is not available in this build; use \"local\"",
-            self.adapter.driver
-        ));
+        check(
+            self.adapter.driver == "local",
+            format!(
+                "adapter.driver: {:?} is not available in this build; use \"local\"",
+                self.adapter.driver
+            ),
+        );
         check(
             matches!(self.app_manager.driver.as_str(), "memory" | "array"),
             format!(
@@ -342,19 +357,33 @@ impl Config {
         );
         check(
             matches!(self.cache.driver.as_str(), "memory" | "none"),
-            format!("cache.driver: {:?} is not available in this build; use \"memory\" or \"none\"", self.cache.driver),
+            format!(
+                "cache.driver: {:?} is not available in this build; use \"memory\" or \"none\"",
+                self.cache.driver
+            ),
         );
         check(
             matches!(self.queue.driver.as_str(), "memory" | "none"),
-            format!("queue.driver: {:?} is not available in this build; use \"memory\" or \"none\"", self.queue.driver),
+            format!(
+                "queue.driver: {:?} is not available in this build; use \"memory\" or \"none\"",
+                self.queue.driver
+            ),
         );
         for (index, app) in self.app_manager.array.apps.iter().enumerate() {
             let path = format!("app_manager.array.apps[{index}]");
             check(!app.id.is_empty(), format!("{path}.id: must not be empty"));
-            check(!app.key.is_empty(), format!("{path}.key: must not be empty"));
-            check(!app.secret.is_empty(), format!("{path}.secret: must not be empty"));
+            check(
+                !app.key.is_empty(),
+                format!("{path}.key: must not be empty"),
+            );
+            check(
+                !app.secret.is_empty(),
+                format!("{path}.secret: must not be empty"),
+            );
         }
-        if let Err(clash) = crate::app::MemoryAppStore::new(self.app_manager.array.apps.iter().cloned()) {
+        if let Err(clash) =
+            crate::app::MemoryAppStore::new(self.app_manager.array.apps.iter().cloned())
+        {
             problems.push(format!("app_manager.array.apps: {clash}"));
         }
         problems

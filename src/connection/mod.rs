@@ -20,6 +20,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
 
 /// Protocol versions we speak; pysher sends 6, pusher-js 7.
 const SUPPORTED_PROTOCOLS: std::ops::RangeInclusive<u32> = 5..=7;
@@ -34,8 +35,12 @@ pub async fn upgrade(
     ws: WebSocketUpgrade,
 ) -> Response {
     let verdict = admit(&state, &key, query.get("protocol").map(String::as_str)).await;
+    // The transport's own cap is looser than ours so that a message over our limit still gets a
+    // `pusher:error` and a 1009 close (the transport can only drop the TCP connection); anything
+    // over the transport's cap is dropped unread.
+    let max_payload = state.config.websocket_max_payload_kb as usize * 1024;
     let ws = ws
-        .max_message_size(state.config.websocket_max_payload_kb as usize * 1024)
+        .max_message_size(max_payload.saturating_mul(2).max(max_payload + 64 * 1024))
         .max_frame_size(state.config.websocket.max_frame_size)
         .write_buffer_size(state.config.websocket.write_buffer_size);
     ws.on_upgrade(move |socket| async move {
@@ -72,7 +77,10 @@ async fn admit(state: &State, key: &str, protocol: Option<&str>) -> Result<Arc<A
         }
     }
     if let Some(max) = app.max_connections {
-        let current = state.registry.existing(&app.id).map_or(0, |ns| ns.socket_count());
+        let current = state
+            .registry
+            .existing(&app.id)
+            .map_or(0, |ns| ns.socket_count());
         if current as u64 >= max {
             return Err(CloseCode::OverConnectionQuota);
         }
@@ -82,14 +90,20 @@ async fn admit(state: &State, key: &str, protocol: Option<&str>) -> Result<Arc<A
 
 async fn refuse(socket: WebSocket, code: CloseCode) {
     let (_reader, mut writer) = socket.split();
-    let _ = writer.send(Message::Text(outbound::error(Some(code.code()), code.reason()))).await;
+    let _ = writer
+        .send(Message::Text(outbound::error(
+            Some(code.code()),
+            code.reason(),
+        )))
+        .await;
     let _ = writer.close(code.code(), code.reason()).await;
 }
 
-async fn run(socket: WebSocket, state: Arc<State>, app: Arc<App>) {
+async fn run(websocket: WebSocket, state: Arc<State>, app: Arc<App>) {
     let app_id: Arc<str> = Arc::from(app.id.as_str());
     let namespace = state.registry.namespace(&app.id);
-    let (handle, mut queue) = SocketHandle::new(SocketId::random(), app_id.clone(), state.queue_limits);
+    let (handle, mut queue) =
+        SocketHandle::new(SocketId::random(), app_id.clone(), state.queue_limits);
     let ctx = AppContext {
         limits: state.limit_defaults.for_app(&app),
         counters: state.metrics.for_app(&app.id),
@@ -98,17 +112,26 @@ async fn run(socket: WebSocket, state: Arc<State>, app: Arc<App>) {
     };
     let counters = ctx.counters.clone();
     namespace.add_socket(handle.clone());
-    state.metrics.connections.with_label_values(&[&app_id]).inc();
+    state
+        .metrics
+        .connections
+        .with_label_values(&[&app_id])
+        .inc();
+    let socket = handle.clone();
     let mut session = Session::new(ctx, handle);
 
-    let (mut reader, mut writer) = socket.split();
+    let (mut reader, mut writer) = websocket.split();
     let activity = Duration::from_secs(state.config.activity_timeout);
+    let max_payload = state.config.websocket_max_payload_kb as usize * 1024;
     let pong_wait = Duration::from_secs(state.config.pong_timeout);
     let mut out = Writer {
         writer: &mut writer,
         counters: &counters,
+        socket: &socket,
+        shutdown: &state.shutdown,
     };
-    let established = outbound::connection_established(session.socket_id(), state.config.activity_timeout);
+    let established =
+        outbound::connection_established(session.socket_id(), state.config.activity_timeout);
     let mut close = None;
     if out.write(established).await {
         let timer = tokio::time::sleep(activity);
@@ -133,13 +156,26 @@ async fn run(socket: WebSocket, state: Arc<State>, app: Arc<App>) {
                     Next::Close(code) => break Some(code),
                 },
                 message = reader.next() => {
-                    let Some(Ok(message)) = message else { break None };
+                    let message = match message {
+                        Some(Ok(message)) => message,
+                        Some(Err(sockudo_ws::Error::MessageTooLarge | sockudo_ws::Error::FrameTooLarge)) => {
+                            break Some(MESSAGE_TOO_BIG);
+                        }
+                        Some(Err(_)) | None => break None,
+                    };
                     timer.as_mut().reset(Instant::now() + activity);
                     awaiting_pong = false;
                     match message {
                         Message::Text(bytes) => {
                             counters.messages_received.inc();
                             counters.bytes_received.inc_by(bytes.len() as u64);
+                            if bytes.len() > max_payload {
+                                let error = outbound::error(None, &format!(
+                                    "Message of {} bytes is over the limit of {max_payload} bytes", bytes.len()
+                                ));
+                                out.write(error).await;
+                                break Some(MESSAGE_TOO_BIG);
+                            }
                             // The transport validated UTF-8; a failure here would be its bug.
                             let Ok(text) = std::str::from_utf8(&bytes) else { break None };
                             let replies = session.on_text(text);
@@ -177,27 +213,47 @@ async fn run(socket: WebSocket, state: Arc<State>, app: Arc<App>) {
             }
         };
     }
+    // Leave channels first: others see member_removed without waiting for a slow close handshake.
+    session.end();
     if let Some(code) = close {
         let _ = writer.close(code, reason_for(code)).await;
     }
-    session.end();
-    state.metrics.disconnections.with_label_values(&[&app_id]).inc();
+    state
+        .metrics
+        .disconnections
+        .with_label_values(&[&app_id])
+        .inc();
 }
 
+/// The WebSocket close code for an inbound message over `websocket_max_payload_kb`.
+const MESSAGE_TOO_BIG: u16 = 1009;
+
 fn reason_for(code: u16) -> &'static str {
-    CloseCode::from_code(code).map_or("", CloseCode::reason)
+    match code {
+        MESSAGE_TOO_BIG => "Message too big",
+        _ => CloseCode::from_code(code).map_or("", CloseCode::reason),
+    }
 }
 
 struct Writer<'a> {
     writer: &'a mut WebSocketWriter,
     counters: &'a crate::metrics::AppCounters,
+    socket: &'a SocketHandle,
+    shutdown: &'a CancellationToken,
 }
 
 impl Writer<'_> {
-    /// Writes one frame; false when the connection is gone.
+    /// Writes one frame; false when the connection is gone. A write blocked by a client that does
+    /// not read is abandoned (which aborts the connection) as soon as the socket is told to close
+    /// or the server shuts down: that client can no longer receive a close frame anyway.
     async fn write(&mut self, frame: bytes::Bytes) -> bool {
         let len = frame.len() as u64;
-        if self.writer.send(Message::Text(frame)).await.is_err() {
+        let sent = tokio::select! {
+            sent = self.writer.send(Message::Text(frame)) => sent.is_ok(),
+            _ = self.socket.close_requested() => false,
+            _ = self.shutdown.cancelled() => false,
+        };
+        if !sent {
             return false;
         }
         self.counters.messages_sent.inc();

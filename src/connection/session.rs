@@ -6,7 +6,7 @@ use super::rate::RateWindow;
 use crate::app::{App, Limits};
 use crate::channels::{CachedEvent, MemberJoin, Namespace};
 use crate::metrics::AppCounters;
-use crate::protocol::channel::ChannelName;
+use crate::protocol::channel::{classify, ChannelName};
 use crate::protocol::inbound::{self, ClientMessage, Subscribe};
 use crate::protocol::{outbound, signature, ChannelKind, CloseCode};
 use crate::socket::SocketHandle;
@@ -100,33 +100,48 @@ impl Session {
     }
 
     fn subscribe(&mut self, request: Subscribe, out: &mut Replies) {
-        let channel = match ChannelName::parse(&request.channel, self.ctx.limits.channel_name_length) {
-            Ok(channel) => channel,
-            Err(error) => {
-                return out.error(Some(4009), &format!("Invalid channel {:?}: {error}", request.channel));
-            }
-        };
+        let channel =
+            match ChannelName::parse(&request.channel, self.ctx.limits.channel_name_length) {
+                Ok(channel) => channel,
+                Err(error) => {
+                    return out.error(
+                        Some(4009),
+                        &format!("Invalid channel {:?}: {error}", request.channel),
+                    );
+                }
+            };
         if self.subscriptions.contains_key(channel.as_str()) {
             // Already subscribed: confirm again, as pusher-js may resubscribe after a hiccup.
             return out.send(outbound::subscription_succeeded(channel.as_str(), "{}"));
         }
         match channel.kind() {
-            ChannelKind::ServerToUser => {
-                if self.socket.user_id() != channel.server_to_user_id() {
-                    return out.error(
-                        Some(4009),
-                        "Only the signed-in user may subscribe to their #server-to-user channel",
-                    );
-                }
+            ChannelKind::ServerToUser if self.socket.user_id() != channel.server_to_user_id() => {
+                return out.error(
+                    Some(4009),
+                    "Only the signed-in user may subscribe to their #server-to-user channel",
+                );
             }
             kind if kind.requires_auth() => {
-                let data = (kind == ChannelKind::Presence).then_some(()).and(request.channel_data.as_deref());
-                let message = signature::channel_auth_message(&self.socket_id, channel.as_str(), data);
+                let data = match kind {
+                    ChannelKind::Presence => request.channel_data.as_deref(),
+                    _ => None,
+                };
+                let message =
+                    signature::channel_auth_message(&self.socket_id, channel.as_str(), data);
                 let valid = request.auth.as_deref().is_some_and(|auth| {
-                    signature::verify_auth_token(&self.ctx.app.key, &self.ctx.app.secret, auth, &message)
+                    signature::verify_auth_token(
+                        &self.ctx.app.key,
+                        &self.ctx.app.secret,
+                        auth,
+                        &message,
+                    )
                 });
                 if !valid {
-                    return subscription_error(out, &channel, "Invalid signature: the auth does not match this socket and channel");
+                    return subscription_error(
+                        out,
+                        &channel,
+                        "Invalid signature: the auth does not match this socket and channel",
+                    );
                 }
             }
             _ => {}
@@ -141,7 +156,12 @@ impl Session {
         self.announce_count(channel.as_str(), count);
     }
 
-    fn join_presence(&mut self, channel: &ChannelName, channel_data: Option<&str>, out: &mut Replies) {
+    fn join_presence(
+        &mut self,
+        channel: &ChannelName,
+        channel_data: Option<&str>,
+        out: &mut Replies,
+    ) {
         let member = match parse_member(channel_data, self.ctx.limits.presence_member_size_bytes) {
             Ok(member) => member,
             Err(problem) => return subscription_error(out, channel, problem),
@@ -157,17 +177,28 @@ impl Session {
         let (first, members) = match join {
             MemberJoin::Joined { first, members } => (first, members),
             MemberJoin::Full { max } => {
-                return subscription_error(out, channel, &format!("Presence channel is full ({max} members)"));
+                return subscription_error(
+                    out,
+                    channel,
+                    &format!("Presence channel is full ({max} members)"),
+                );
             }
         };
-        self.subscriptions.insert(channel.as_str().to_owned(), Some(user_id.clone()));
+        self.subscriptions
+            .insert(channel.as_str().to_owned(), Some(user_id.clone()));
         let ids: Vec<&str> = members.iter().map(|(id, _)| id.as_str()).collect();
         let hash: serde_json::Map<String, Value> = members.iter().cloned().collect();
-        let data = serde_json::json!({ "presence": { "ids": ids, "hash": hash, "count": ids.len() } });
-        out.send(outbound::subscription_succeeded(channel.as_str(), &data.to_string()));
+        let data =
+            serde_json::json!({ "presence": { "ids": ids, "hash": hash, "count": ids.len() } });
+        out.send(outbound::subscription_succeeded(
+            channel.as_str(),
+            &data.to_string(),
+        ));
         if first {
             let added = outbound::member_added(channel.as_str(), &user_id, &info);
-            self.ctx.namespace.broadcast(channel.as_str(), &added, Some(self.socket.id));
+            self.ctx
+                .namespace
+                .broadcast(channel.as_str(), &added, Some(self.socket.id));
         }
         self.send_cached(channel, out);
     }
@@ -187,7 +218,11 @@ impl Session {
 
     /// Sends `pusher_internal:subscription_count` to the channel when the app opted in.
     fn announce_count(&self, channel: &str, count: usize) {
-        if !self.ctx.app.enable_subscription_count || count == 0 {
+        let counted = !matches!(
+            classify(channel).0,
+            ChannelKind::Presence | ChannelKind::ServerToUser
+        );
+        if !self.ctx.app.enable_subscription_count || count == 0 || !counted {
             return;
         }
         if self.ctx.namespace.count_event_due(channel, count) {
@@ -204,7 +239,10 @@ impl Session {
     }
 
     fn leave(&self, channel: &str, user_id: Option<&str>) {
-        let result = self.ctx.namespace.unsubscribe(channel, self.socket.id, user_id);
+        let result = self
+            .ctx
+            .namespace
+            .unsubscribe(channel, self.socket.id, user_id);
         if let Some(user_id) = result.member_left {
             let removed = outbound::member_removed(channel, &user_id);
             self.ctx.namespace.broadcast(channel, &removed, None);
@@ -218,17 +256,26 @@ impl Session {
             return out.error(None, "Client events are not enabled for this app");
         }
         let Some(user_id) = self.subscriptions.get(channel) else {
-            return out.error(None, &format!("Client event rejected: not subscribed to {channel:?}"));
+            return out.error(
+                None,
+                &format!("Client event rejected: not subscribed to {channel:?}"),
+            );
         };
-        let (kind, _) = crate::protocol::channel::classify(channel);
+        let (kind, _) = classify(channel);
         if !kind.allows_client_events() {
-            return out.error(None, "Client events are only allowed on private and presence channels");
+            return out.error(
+                None,
+                "Client events are only allowed on private and presence channels",
+            );
         }
         if event.len() > self.ctx.limits.event_name_length {
             return out.error(None, "Client event rejected: event name is too long");
         }
         if data.get().len() > self.ctx.limits.event_payload_bytes {
-            return out.error(None, "Client event rejected: data is larger than the payload limit");
+            return out.error(
+                None,
+                "Client event rejected: data is larger than the payload limit",
+            );
         }
         if !self.client_events.try_acquire() {
             return out.error(
@@ -237,7 +284,9 @@ impl Session {
             );
         }
         let frame = outbound::client_event(event, channel, data, user_id.as_deref());
-        self.ctx.namespace.broadcast(channel, &frame, Some(self.socket.id));
+        self.ctx
+            .namespace
+            .broadcast(channel, &frame, Some(self.socket.id));
     }
 
     fn signin(&mut self, auth: &str, user_data: &str, out: &mut Replies) {
@@ -246,7 +295,10 @@ impl Session {
         }
         let message = signature::user_auth_message(&self.socket_id, user_data);
         if !signature::verify_auth_token(&self.ctx.app.key, &self.ctx.app.secret, auth, &message) {
-            return out.error(None, "Invalid signature: the sign-in auth does not match this socket and user_data");
+            return out.error(
+                None,
+                "Invalid signature: the sign-in auth does not match this socket and user_data",
+            );
         }
         let (user_id, mut watchlist) = match parse_user_data(user_data) {
             Ok(parsed) => parsed,
@@ -257,7 +309,9 @@ impl Session {
         }
         out.send(outbound::signin_success(user_data));
         let namespace = &self.ctx.namespace;
-        if namespace.add_user_socket(&user_id, self.socket.id) && self.ctx.app.enable_watchlist_events {
+        if namespace.add_user_socket(&user_id, self.socket.id)
+            && self.ctx.app.enable_watchlist_events
+        {
             namespace.notify_watchers(&user_id, &outbound::watchlist_event("online", &[&user_id]));
         }
         if !self.ctx.app.enable_watchlist_events || watchlist.is_empty() {
@@ -290,8 +344,11 @@ impl Session {
         let namespace = &self.ctx.namespace;
         namespace.unwatch(self.socket.id, &self.watchlist);
         if let Some(user_id) = self.socket.user_id() {
-            if namespace.remove_user_socket(user_id, self.socket.id) && self.ctx.app.enable_watchlist_events {
-                namespace.notify_watchers(user_id, &outbound::watchlist_event("offline", &[user_id]));
+            if namespace.remove_user_socket(user_id, self.socket.id)
+                && self.ctx.app.enable_watchlist_events
+            {
+                namespace
+                    .notify_watchers(user_id, &outbound::watchlist_event("offline", &[user_id]));
             }
         }
         namespace.remove_socket(self.socket.id);
@@ -302,13 +359,21 @@ impl Session {
 /// Laravel Echo's `error()` callback) listen for `pusher:subscription_error` on the channel, so we
 /// send that first.
 fn subscription_error(out: &mut Replies, channel: &ChannelName, message: &str) {
-    let data = serde_json::json!({ "type": "AuthError", "error": message, "status": 401 }).to_string();
-    out.send(outbound::channel_event("pusher:subscription_error", channel.as_str(), &data));
+    let data =
+        serde_json::json!({ "type": "AuthError", "error": message, "status": 401 }).to_string();
+    out.send(outbound::channel_event(
+        "pusher:subscription_error",
+        channel.as_str(),
+        &data,
+    ));
     out.error(None, message);
 }
 
 /// Parses presence `channel_data`: `{"user_id": string|number, "user_info"?: any}`.
-fn parse_member(channel_data: Option<&str>, max_info_bytes: usize) -> Result<(String, Value), &'static str> {
+fn parse_member(
+    channel_data: Option<&str>,
+    max_info_bytes: usize,
+) -> Result<(String, Value), &'static str> {
     let data = channel_data.ok_or("Presence channels need channel_data with a user_id")?;
     let value: Value = serde_json::from_str(data).map_err(|_| "channel_data is not valid JSON")?;
     let user_id = match value.get("user_id") {
@@ -328,7 +393,8 @@ fn parse_member(channel_data: Option<&str>, max_info_bytes: usize) -> Result<(St
 
 /// Parses sign-in `user_data`: `{"id": non-empty string, "watchlist"?: [string]}`.
 fn parse_user_data(user_data: &str) -> Result<(String, Vec<String>), &'static str> {
-    let value: Value = serde_json::from_str(user_data).map_err(|_| "user_data is not valid JSON")?;
+    let value: Value =
+        serde_json::from_str(user_data).map_err(|_| "user_data is not valid JSON")?;
     let id = match value.get("id") {
         Some(Value::String(id)) if !id.is_empty() => id.clone(),
         _ => return Err("user_data must contain a non-empty string id"),

@@ -42,7 +42,8 @@ pub async fn authorize(
     if key != app.key {
         return Err(ApiError::unauthorized("auth_key does not match the app"));
     }
-    let signature = get("auth_signature").ok_or_else(|| ApiError::unauthorized("Missing auth_signature"))?;
+    let signature =
+        get("auth_signature").ok_or_else(|| ApiError::unauthorized("Missing auth_signature"))?;
     let timestamp: i64 = get("auth_timestamp")
         .ok_or_else(|| ApiError::unauthorized("Missing auth_timestamp"))?
         .parse()
@@ -56,7 +57,8 @@ pub async fn authorize(
         )));
     }
     if !body.is_empty() {
-        let given = get("body_md5").ok_or_else(|| ApiError::unauthorized("Missing body_md5 for a request with a body"))?;
+        let given = get("body_md5")
+            .ok_or_else(|| ApiError::unauthorized("Missing body_md5 for a request with a body"))?;
         if !given.eq_ignore_ascii_case(&signature::body_md5(body)) {
             return Err(ApiError::unauthorized("body_md5 does not match the body"));
         }
@@ -67,7 +69,9 @@ pub async fn authorize(
         pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
     );
     if !signature::verify(&app.secret, &to_sign, signature) {
-        return Err(ApiError::unauthorized("Invalid signature: check the app secret and how the request is signed"));
+        return Err(ApiError::unauthorized(
+            "Invalid signature: check the app secret and how the request is signed",
+        ));
     }
     if !app.enabled {
         return Err(ApiError::forbidden("App is disabled"));

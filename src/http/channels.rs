@@ -21,8 +21,15 @@ pub async fn list(
     uri: Uri,
 ) -> Result<Json<Value>, ApiError> {
     let auth = authorize(&state, &app_id, &method, &uri, &[]).await?;
-    let prefix = auth.params.get("filter_by_prefix").map(String::as_str).unwrap_or("");
-    let info = parse_info(auth.params.get("info").map_or("", String::as_str), &["user_count", "subscription_count"])?;
+    let prefix = auth
+        .params
+        .get("filter_by_prefix")
+        .map(String::as_str)
+        .unwrap_or("");
+    let info = parse_info(
+        auth.params.get("info").map_or("", String::as_str),
+        &["user_count", "subscription_count"],
+    )?;
     let wants_users = info.iter().any(|a| a == "user_count");
     if wants_users && !prefix.starts_with("presence-") {
         return Err(ApiError::bad_request(
@@ -40,7 +47,10 @@ pub async fn list(
                 attributes.insert("user_count".into(), json!(counts.user_count));
             }
             if info.iter().any(|a| a == "subscription_count") {
-                attributes.insert("subscription_count".into(), json!(counts.subscription_count));
+                attributes.insert(
+                    "subscription_count".into(),
+                    json!(counts.subscription_count),
+                );
             }
             channels.insert(name, Value::Object(attributes));
         }
@@ -64,22 +74,32 @@ pub async fn show(
         &["user_count", "subscription_count", "cache"],
     )?;
     let namespace = state.registry.existing(&auth.app.id);
-    let counts = namespace.as_ref().map(|ns| ns.counts(&channel)).unwrap_or_default();
+    let counts = namespace
+        .as_ref()
+        .map(|ns| ns.counts(&channel))
+        .unwrap_or_default();
     let mut body = Map::new();
     body.insert("occupied".into(), json!(counts.subscription_count > 0));
     for attribute in &info {
         match attribute.as_str() {
             "user_count" if name.kind() != ChannelKind::Presence => {
-                return Err(ApiError::bad_request("info=user_count is only valid for presence channels"));
+                return Err(ApiError::bad_request(
+                    "info=user_count is only valid for presence channels",
+                ));
             }
             "user_count" => {
                 body.insert("user_count".into(), json!(counts.user_count));
             }
             "subscription_count" => {
-                body.insert("subscription_count".into(), json!(counts.subscription_count));
+                body.insert(
+                    "subscription_count".into(),
+                    json!(counts.subscription_count),
+                );
             }
             _ if !name.is_cache() => {
-                return Err(ApiError::bad_request("info=cache is only valid for cache channels"));
+                return Err(ApiError::bad_request(
+                    "info=cache is only valid for cache channels",
+                ));
             }
             _ => {
                 let cached = namespace.as_ref().and_then(|ns| {
@@ -105,7 +125,9 @@ pub async fn users(
 ) -> Result<Json<Value>, ApiError> {
     let auth = authorize(&state, &app_id, &method, &uri, &[]).await?;
     if classify(&channel).0 != ChannelKind::Presence {
-        return Err(ApiError::bad_request("Users can only be listed for presence channels"));
+        return Err(ApiError::bad_request(
+            "Users can only be listed for presence channels",
+        ));
     }
     let ids = state
         .registry

@@ -90,7 +90,9 @@ pub async fn trigger_batch(
         .collect::<Result<Vec<_>, _>>()?;
     for event in &events {
         if event.channels.len() != 1 {
-            return Err(ApiError::bad_request("Each batch event takes exactly one channel"));
+            return Err(ApiError::bad_request(
+                "Each batch event takes exactly one channel",
+            ));
         }
     }
     let namespace = state.registry.namespace(&auth.app.id);
@@ -112,7 +114,8 @@ pub async fn trigger_batch(
 }
 
 fn parse_json<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, ApiError> {
-    serde_json::from_slice(body).map_err(|e| ApiError::bad_request(format!("Invalid JSON body: {e}")))
+    serde_json::from_slice(body)
+        .map_err(|e| ApiError::bad_request(format!("Invalid JSON body: {e}")))
 }
 
 fn validate(body: EventBody, limits: &Limits) -> Result<Event, ApiError> {
@@ -145,11 +148,21 @@ fn validate(body: EventBody, limits: &Limits) -> Result<Event, ApiError> {
             .into_iter()
             .map(|c| match c {
                 Value::String(c) => Ok(c),
-                _ => Err(ApiError::bad_request("\"channels\" must be an array of strings")),
+                _ => Err(ApiError::bad_request(
+                    "\"channels\" must be an array of strings",
+                )),
             })
             .collect::<Result<_, _>>()?,
-        (Some(_), Some(_)) => return Err(ApiError::bad_request("Give \"channel\" or \"channels\", not both")),
-        _ => return Err(ApiError::bad_request("\"channel\" (a string) or \"channels\" (an array) is required")),
+        (Some(_), Some(_)) => {
+            return Err(ApiError::bad_request(
+                "Give \"channel\" or \"channels\", not both",
+            ))
+        }
+        _ => {
+            return Err(ApiError::bad_request(
+                "\"channel\" (a string) or \"channels\" (an array) is required",
+            ))
+        }
     };
     if names.is_empty() || names.len() > limits.event_channels_at_once {
         return Err(ApiError::bad_request(format!(
@@ -168,14 +181,19 @@ fn validate(body: EventBody, limits: &Limits) -> Result<Event, ApiError> {
     let except = match body.socket_id {
         None | Some(Value::Null) => None,
         Some(Value::String(id)) => Some(
-            SocketId::parse(&id).ok_or_else(|| ApiError::bad_request(format!("Invalid socket_id {id:?}")))?,
+            SocketId::parse(&id)
+                .ok_or_else(|| ApiError::bad_request(format!("Invalid socket_id {id:?}")))?,
         ),
         Some(_) => return Err(ApiError::bad_request("\"socket_id\" must be a string")),
     };
     let info = match body.info {
         None | Some(Value::Null) => Vec::new(),
         Some(Value::String(info)) => parse_info(&info, &["subscription_count", "user_count"])?,
-        Some(_) => return Err(ApiError::bad_request("\"info\" must be a comma-separated string")),
+        Some(_) => {
+            return Err(ApiError::bad_request(
+                "\"info\" must be a comma-separated string",
+            ))
+        }
     };
     Ok(Event {
         name,
@@ -205,7 +223,12 @@ pub fn parse_info(info: &str, allowed: &[&str]) -> Result<Vec<String>, ApiError>
 }
 
 /// Delivers `event` to each of its channels; returns the requested `info` per channel.
-fn publish(state: &State, app_id: &str, namespace: &Namespace, event: &Event) -> Option<Map<String, Value>> {
+fn publish(
+    state: &State,
+    app_id: &str,
+    namespace: &Namespace,
+    event: &Event,
+) -> Option<Map<String, Value>> {
     let counters = state.metrics.for_app(app_id);
     for channel in &event.channels {
         let frame = outbound::channel_event(&event.name, channel.as_str(), &event.data);

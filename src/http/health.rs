@@ -9,7 +9,10 @@ pub async fn up() -> &'static str {
     "OK"
 }
 
-pub async fn up_app(Extract(state): Extract<Arc<State>>, Path(app_id): Path<String>) -> Result<&'static str, ApiError> {
+pub async fn up_app(
+    Extract(state): Extract<Arc<State>>,
+    Path(app_id): Path<String>,
+) -> Result<&'static str, ApiError> {
     match state.apps.find_by_id(&app_id).await {
         Ok(Some(app)) if app.enabled => Ok("OK"),
         Ok(Some(_)) => Err(ApiError::forbidden("App is disabled")),

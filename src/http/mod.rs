@@ -26,7 +26,10 @@ pub fn router(state: Arc<State>) -> Router {
         .route("/apps/{app_id}/batch_events", post(events::trigger_batch))
         .route("/apps/{app_id}/channels", get(channels::list))
         .route("/apps/{app_id}/channels/{channel}", get(channels::show))
-        .route("/apps/{app_id}/channels/{channel}/users", get(channels::users))
+        .route(
+            "/apps/{app_id}/channels/{channel}/users",
+            get(channels::users),
+        )
         .route(
             "/apps/{app_id}/users/{user_id}/terminate_connections",
             post(channels::terminate_user),
@@ -40,7 +43,11 @@ pub fn router(state: Arc<State>) -> Router {
 }
 
 /// Counts every API call by its route template (bounded) and status.
-async fn count_calls(Extract(state): Extract<Arc<State>>, request: Request, next: Next) -> Response {
+async fn count_calls(
+    Extract(state): Extract<Arc<State>>,
+    request: Request,
+    next: Next,
+) -> Response {
     let route = request
         .extensions()
         .get::<MatchedPath>()

@@ -35,24 +35,57 @@ impl Metrics {
         let name = |n: &str| format!("{prefix}{n}");
         let counter = |n: &str, help: &str, labels: &[&str]| {
             let c = IntCounterVec::new(Opts::new(name(n), help), labels).expect("valid metric");
-            registry.register(Box::new(c.clone())).expect("unique metric");
+            registry
+                .register(Box::new(c.clone()))
+                .expect("unique metric");
             c
         };
-        let connections = counter("new_connections_total", "WebSocket connections accepted", &["app_id"]);
-        let disconnections = counter("disconnections_total", "WebSocket connections closed", &["app_id"]);
-        let messages_received = counter("ws_messages_received_total", "WebSocket frames received", &["app_id"]);
-        let messages_sent = counter("ws_messages_sent_total", "WebSocket frames sent", &["app_id"]);
-        let bytes_received = counter("ws_bytes_received_total", "WebSocket payload bytes received", &["app_id"]);
-        let bytes_sent = counter("ws_bytes_sent_total", "WebSocket payload bytes sent", &["app_id"]);
+        let connections = counter(
+            "new_connections_total",
+            "WebSocket connections accepted",
+            &["app_id"],
+        );
+        let disconnections = counter(
+            "disconnections_total",
+            "WebSocket connections closed",
+            &["app_id"],
+        );
+        let messages_received = counter(
+            "ws_messages_received_total",
+            "WebSocket frames received",
+            &["app_id"],
+        );
+        let messages_sent = counter(
+            "ws_messages_sent_total",
+            "WebSocket frames sent",
+            &["app_id"],
+        );
+        let bytes_received = counter(
+            "ws_bytes_received_total",
+            "WebSocket payload bytes received",
+            &["app_id"],
+        );
+        let bytes_sent = counter(
+            "ws_bytes_sent_total",
+            "WebSocket payload bytes sent",
+            &["app_id"],
+        );
         let frames_dropped = counter(
             "ws_frames_dropped_total",
             "Frames dropped because a socket's outbound queue was full",
             &["app_id"],
         );
         let http_calls = counter("http_calls_total", "HTTP API calls", &["route", "status"]);
-        let broadcasts = counter("broadcasts_total", "Events published to channels", &["app_id"]);
-        let connected = IntGauge::new(name("connected"), "Sockets connected to this node").expect("valid metric");
-        registry.register(Box::new(connected.clone())).expect("unique metric");
+        let broadcasts = counter(
+            "broadcasts_total",
+            "Events published to channels",
+            &["app_id"],
+        );
+        let connected = IntGauge::new(name("connected"), "Sockets connected to this node")
+            .expect("valid metric");
+        registry
+            .register(Box::new(connected.clone()))
+            .expect("unique metric");
         Metrics {
             registry,
             connected,
@@ -99,6 +132,9 @@ mod tests {
         metrics.connections.with_label_values(&["a"]).inc();
         let text = metrics.render(3);
         assert!(text.contains("sockudo_connected 3"), "{text}");
-        assert!(text.contains("sockudo_new_connections_total{app_id=\"a\"} 1"), "{text}");
+        assert!(
+            text.contains("sockudo_new_connections_total{app_id=\"a\"} 1"),
+            "{text}"
+        );
     }
 }

@@ -49,7 +49,9 @@ pub enum ChannelNameError {
     Empty,
     #[error("channel name is longer than {max} characters")]
     TooLong { max: usize },
-    #[error("channel name contains an invalid character {0:?}; allowed are A-Z a-z 0-9 _ - = @ , . ;")]
+    #[error(
+        "channel name contains an invalid character {0:?}; allowed are A-Z a-z 0-9 _ - = @ , . ;"
+    )]
     InvalidCharacter(char),
 }
 
@@ -124,7 +126,11 @@ fn is_channel_char(c: char) -> bool {
 /// only, longest first, so `private-encrypted-` wins over `private-`.
 pub fn classify(name: &str) -> (ChannelKind, bool) {
     const PREFIXES: [(&str, ChannelKind, bool); 8] = [
-        ("private-encrypted-cache-", ChannelKind::PrivateEncrypted, true),
+        (
+            "private-encrypted-cache-",
+            ChannelKind::PrivateEncrypted,
+            true,
+        ),
         ("private-encrypted-", ChannelKind::PrivateEncrypted, false),
         ("private-cache-", ChannelKind::Private, true),
         ("private-", ChannelKind::Private, false),
@@ -156,7 +162,11 @@ mod tests {
             ("private-a", ChannelKind::Private, false),
             ("private-cache-a", ChannelKind::Private, true),
             ("private-encrypted-a", ChannelKind::PrivateEncrypted, false),
-            ("private-encrypted-cache-a", ChannelKind::PrivateEncrypted, true),
+            (
+                "private-encrypted-cache-a",
+                ChannelKind::PrivateEncrypted,
+                true,
+            ),
             ("presence-room", ChannelKind::Presence, false),
             ("presence-cache-room", ChannelKind::Presence, true),
             ("#server-to-user-42", ChannelKind::ServerToUser, false),
@@ -174,7 +184,10 @@ mod tests {
     fn rejects_bad_names() {
         assert_eq!(parse(""), Err(ChannelNameError::Empty));
         assert_eq!(parse("a b"), Err(ChannelNameError::InvalidCharacter(' ')));
-        assert_eq!(parse("chat#1"), Err(ChannelNameError::InvalidCharacter('#')));
+        assert_eq!(
+            parse("chat#1"),
+            Err(ChannelNameError::InvalidCharacter('#'))
+        );
         assert_eq!(parse("é"), Err(ChannelNameError::InvalidCharacter('é')));
         assert!(parse(&"a".repeat(164)).is_ok());
         assert_eq!(

@@ -24,8 +24,13 @@ pub enum ClientMessage {
     Ping,
     Pong,
     Subscribe(Subscribe),
-    Unsubscribe { channel: String },
-    Signin { auth: String, user_data: String },
+    Unsubscribe {
+        channel: String,
+    },
+    Signin {
+        auth: String,
+        user_data: String,
+    },
     /// A `client-` event for the other subscribers of `channel`; `data` is relayed as sent.
     ClientEvent {
         event: String,
@@ -78,17 +83,26 @@ pub fn parse(text: &str) -> Result<ClientMessage, InboundError> {
     match event.as_str() {
         "pusher:ping" => Ok(ClientMessage::Ping),
         "pusher:pong" => Ok(ClientMessage::Pong),
-        "pusher:subscribe" => parse_subscribe(envelope.data.as_deref()).map(ClientMessage::Subscribe),
+        "pusher:subscribe" => {
+            parse_subscribe(envelope.data.as_deref()).map(ClientMessage::Subscribe)
+        }
         "pusher:unsubscribe" => {
             let data: SubscribeData = object_data(envelope.data.as_deref(), "pusher:unsubscribe")?;
-            let channel = required_string(data.channel, "pusher:unsubscribe", "data.channel must be a string")?;
+            let channel = required_string(
+                data.channel,
+                "pusher:unsubscribe",
+                "data.channel must be a string",
+            )?;
             Ok(ClientMessage::Unsubscribe { channel })
         }
         "pusher:signin" => {
             let data: SigninData = object_data(envelope.data.as_deref(), "pusher:signin")?;
             let auth = required_string(data.auth, "pusher:signin", "data.auth must be a string")?;
-            let user_data =
-                required_string(data.user_data, "pusher:signin", "data.user_data must be a string")?;
+            let user_data = required_string(
+                data.user_data,
+                "pusher:signin",
+                "data.user_data must be a string",
+            )?;
             Ok(ClientMessage::Signin { auth, user_data })
         }
         name if name.starts_with("client-") => {
@@ -118,7 +132,8 @@ fn parse_subscribe(data: Option<&RawValue>) -> Result<Subscribe, InboundError> {
     const EVENT: &str = "pusher:subscribe";
     let data: SubscribeData = object_data(data, EVENT)?;
     let channel = required_string(data.channel, EVENT, "data.channel must be a string")?;
-    let auth = optional_string(data.auth, EVENT, "data.auth must be a string")?.filter(|a| !a.is_empty());
+    let auth =
+        optional_string(data.auth, EVENT, "data.auth must be a string")?.filter(|a| !a.is_empty());
     let channel_data = match data.channel_data {
         None | Some(Value::Null) => None,
         Some(Value::String(text)) => Some(text),
@@ -202,16 +217,26 @@ mod tests {
     #[test]
     fn accepts_data_as_a_json_string() {
         let frame = r#"{"event":"pusher:unsubscribe","data":"{\"channel\":\"chat\"}"}"#;
-        assert!(matches!(parse(frame), Ok(ClientMessage::Unsubscribe { channel }) if channel == "chat"));
+        assert!(
+            matches!(parse(frame), Ok(ClientMessage::Unsubscribe { channel }) if channel == "chat")
+        );
     }
 
     #[test]
     fn client_events_keep_raw_data() {
         let frame = r#"{"event":"client-typing","channel":"private-a","data":{"x": [1, 2]}}"#;
-        let ClientMessage::ClientEvent { event, channel, data } = parse(frame).unwrap() else {
+        let ClientMessage::ClientEvent {
+            event,
+            channel,
+            data,
+        } = parse(frame).unwrap()
+        else {
             panic!()
         };
-        assert_eq!((event.as_str(), channel.as_str()), ("client-typing", "private-a"));
+        assert_eq!(
+            (event.as_str(), channel.as_str()),
+            ("client-typing", "private-a")
+        );
         assert_eq!(data.get(), r#"{"x": [1, 2]}"#);
     }
 
@@ -221,8 +246,14 @@ mod tests {
         assert_eq!(parse("").unwrap_err(), InboundError::NotJson);
         assert_eq!(parse("[1,2]").unwrap_err(), InboundError::NotAnEvent);
         assert_eq!(parse("42").unwrap_err(), InboundError::NotAnEvent);
-        assert_eq!(parse(r#"{"data":{}}"#).unwrap_err(), InboundError::NotAnEvent);
-        assert_eq!(parse(r#"{"event":7}"#).unwrap_err(), InboundError::NotAnEvent);
+        assert_eq!(
+            parse(r#"{"data":{}}"#).unwrap_err(),
+            InboundError::NotAnEvent
+        );
+        assert_eq!(
+            parse(r#"{"event":7}"#).unwrap_err(),
+            InboundError::NotAnEvent
+        );
         assert!(matches!(
             parse(r#"{"event":"pusher:subscribe"}"#),
             Err(InboundError::InvalidData { .. })
@@ -243,7 +274,13 @@ mod tests {
 
     #[test]
     fn unknown_events_are_passed_over() {
-        assert!(matches!(parse(r#"{"event":"pusher:future","data":{}}"#), Ok(ClientMessage::Other(_))));
-        assert!(matches!(parse(r#"{"event":"pusher:ping","data":""}"#), Ok(ClientMessage::Ping)));
+        assert!(matches!(
+            parse(r#"{"event":"pusher:future","data":{}}"#),
+            Ok(ClientMessage::Other(_))
+        ));
+        assert!(matches!(
+            parse(r#"{"event":"pusher:ping","data":""}"#),
+            Ok(ClientMessage::Ping)
+        ));
     }
 }

@@ -34,13 +34,19 @@ fn encode<D: Serialize + ?Sized>(
 }
 
 pub fn connection_established(socket_id: &str, activity_timeout_secs: u64) -> Bytes {
-    let data = json!({ "socket_id": socket_id, "activity_timeout": activity_timeout_secs }).to_string();
+    let data =
+        json!({ "socket_id": socket_id, "activity_timeout": activity_timeout_secs }).to_string();
     encode("pusher:connection_established", None, data.as_str(), None)
 }
 
 /// `pusher:error` with an object `data`; `code` is `None` where Pusher sends `null` (bad auth).
 pub fn error(code: Option<u16>, message: &str) -> Bytes {
-    encode("pusher:error", None, &json!({ "code": code, "message": message }), None)
+    encode(
+        "pusher:error",
+        None,
+        &json!({ "code": code, "message": message }),
+        None,
+    )
 }
 
 pub fn pong() -> Bytes {
@@ -52,7 +58,12 @@ pub fn ping() -> Bytes {
 }
 
 pub fn subscription_succeeded(channel: &str, data: &str) -> Bytes {
-    encode("pusher_internal:subscription_succeeded", Some(channel), data, None)
+    encode(
+        "pusher_internal:subscription_succeeded",
+        Some(channel),
+        data,
+        None,
+    )
 }
 
 /// An event on a channel whose `data` is already the string the client will see.
@@ -67,12 +78,22 @@ pub fn client_event(event: &str, channel: &str, data: &RawValue, user_id: Option
 
 pub fn member_added(channel: &str, user_id: &str, user_info: &serde_json::Value) -> Bytes {
     let data = json!({ "user_id": user_id, "user_info": user_info }).to_string();
-    encode("pusher_internal:member_added", Some(channel), data.as_str(), None)
+    encode(
+        "pusher_internal:member_added",
+        Some(channel),
+        data.as_str(),
+        None,
+    )
 }
 
 pub fn member_removed(channel: &str, user_id: &str) -> Bytes {
     let data = json!({ "user_id": user_id }).to_string();
-    encode("pusher_internal:member_removed", Some(channel), data.as_str(), None)
+    encode(
+        "pusher_internal:member_removed",
+        Some(channel),
+        data.as_str(),
+        None,
+    )
 }
 
 pub fn cache_miss(channel: &str) -> Bytes {
@@ -87,13 +108,23 @@ pub fn signin_success(user_data: &str) -> Bytes {
 
 pub fn subscription_count(channel: &str, count: usize) -> Bytes {
     let data = json!({ "subscription_count": count }).to_string();
-    encode("pusher_internal:subscription_count", Some(channel), data.as_str(), None)
+    encode(
+        "pusher_internal:subscription_count",
+        Some(channel),
+        data.as_str(),
+        None,
+    )
 }
 
 /// `online` / `offline` changes of watched users.
 pub fn watchlist_event(name: &str, user_ids: &[&str]) -> Bytes {
     let data = json!({ "events": [{ "name": name, "user_ids": user_ids }] }).to_string();
-    encode("pusher_internal:watchlist_events", None, data.as_str(), None)
+    encode(
+        "pusher_internal:watchlist_events",
+        None,
+        data.as_str(),
+        None,
+    )
 }
 
 #[cfg(test)]

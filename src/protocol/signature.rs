@@ -14,7 +14,8 @@ pub fn sign(secret: &str, message: &str) -> String {
 }
 
 pub fn sign_bytes(secret: &str, message: &[u8]) -> [u8; 32] {
-    let mut mac = HmacSha256::new_from_slice(secret.as_bytes()).expect("HMAC accepts any key length");
+    let mut mac =
+        HmacSha256::new_from_slice(secret.as_bytes()).expect("HMAC accepts any key length");
     mac.update(message);
     mac.finalize().into_bytes().into()
 }
@@ -45,7 +46,8 @@ pub fn user_auth_message(socket_id: &str, user_data: &str) -> String {
 pub fn verify_auth_token(app_key: &str, secret: &str, auth: &str, message: &str) -> bool {
     match auth.split_once(':') {
         Some((key, signature)) => {
-            bool::from(key.as_bytes().ct_eq(app_key.as_bytes())) && verify(secret, message, signature)
+            bool::from(key.as_bytes().ct_eq(app_key.as_bytes()))
+                && verify(secret, message, signature)
         }
         None => false,
     }
@@ -89,8 +91,18 @@ mod tests {
         let message = channel_auth_message("1234.1234", "private-foobar", None);
         let expected = "58df8b0c36d6982b82c3ecf6b4662e34fe8c25bba48f5369f135bf843651c3a4";
         assert_eq!(sign(SECRET, &message), expected);
-        assert!(verify_auth_token(KEY, SECRET, &format!("{KEY}:{expected}"), &message));
-        assert!(!verify_auth_token("other", SECRET, &format!("other:{expected}"), &message));
+        assert!(verify_auth_token(
+            KEY,
+            SECRET,
+            &format!("{KEY}:{expected}"),
+            &message
+        ));
+        assert!(!verify_auth_token(
+            KEY,
+            SECRET,
+            &format!("other:{expected}"),
+            &message
+        ));
     }
 
     #[test]

@@ -1,0 +1,283 @@
+//! The connection handshake, refusals, keep-alive and malformed input.
+
+use crate::support::*;
+use serde_json::{json, Value};
+use sockudo_ws::Message;
+use std::time::Duration;
+
+#[tokio::test]
+async fn connection_established_carries_a_valid_socket_id() {
+    let server = Server::start().await;
+    let mut client = server.connect("key-1").await;
+    let frame = client.next().await;
+    assert_eq!(frame["event"], "pusher:connection_established");
+    let data = data(&frame);
+    let socket_id = data["socket_id"].as_str().unwrap();
+    let (a, b) = socket_id.split_once('.').unwrap();
+    assert!(
+        a.parse::<u32>().is_ok() && b.parse::<u32>().is_ok(),
+        "{socket_id}"
+    );
+    assert_eq!(data["activity_timeout"], 30);
+}
+
+async fn refused_with(server: &Server, path: &str) -> (Value, Ended) {
+    let mut client = Client::connect(&format!("ws://127.0.0.1:{}{path}", server.port)).await;
+    let error = client.next().await;
+    (error, client.ended().await)
+}
+
+#[tokio::test]
+async fn refusals_send_the_documented_error_then_close_with_the_same_code() {
+    let server = Server::start().await;
+    let cases = [
+        ("/app/nope?protocol=7", 4001),
+        ("/app/key-off?protocol=7", 4003),
+        ("/app/key-1", 4008),
+        ("/app/key-1?protocol=seven", 4006),
+        ("/app/key-1?protocol=3", 4007),
+    ];
+    for (path, code) in cases {
+        let (error, ended) = refused_with(&server, path).await;
+        assert_eq!(error["event"], "pusher:error", "{path}");
+        assert_eq!(error["data"]["code"], code, "{path}");
+        assert_eq!(ended, Ended::Closed(Some(code)), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn app_connection_quota_is_enforced_with_4004() {
+    let server = Server::start().await;
+    let (_first, _) = server.connected("key-small").await;
+    let (error, ended) = refused_with(&server, "/app/key-small?protocol=7").await;
+    assert_eq!(error["data"]["code"], 4004);
+    assert_eq!(ended, Ended::Closed(Some(4004)));
+}
+
+#[tokio::test]
+async fn ping_gets_pong_and_protocol_6_is_accepted() {
+    let server = Server::start().await;
+    let mut client = Client::connect(&format!(
+        "ws://127.0.0.1:{}/app/key-1?protocol=6",
+        server.port
+    ))
+    .await;
+    client.expect_event("pusher:connection_established").await;
+    client
+        .send(json!({"event": "pusher:ping", "data": {}}))
+        .await;
+    assert_eq!(
+        client.next().await,
+        json!({"event": "pusher:pong", "data": "{}"})
+    );
+    client
+        .send(json!({"event": "pusher:ping", "data": ""}))
+        .await;
+    assert_eq!(client.next().await["event"], "pusher:pong");
+}
+
+#[tokio::test]
+async fn a_silent_client_is_pinged_then_closed_with_4201() {
+    let mut config = default_config();
+    config["activity_timeout"] = json!(1);
+    config["pong_timeout"] = json!(1);
+    let server = Server::with_config(config).await;
+    let (mut client, _) = server.connected("key-1").await;
+    assert_eq!(
+        client.next().await,
+        json!({"event": "pusher:ping", "data": "{}"})
+    );
+    assert_eq!(client.ended().await, Ended::Closed(Some(4201)));
+}
+
+#[tokio::test]
+async fn answering_the_ping_keeps_the_connection() {
+    let mut config = default_config();
+    config["activity_timeout"] = json!(1);
+    config["pong_timeout"] = json!(1);
+    let server = Server::with_config(config).await;
+    let (mut client, _) = server.connected("key-1").await;
+    for _ in 0..3 {
+        assert_eq!(
+            client.expect_event("pusher:ping").await["event"],
+            "pusher:ping"
+        );
+        client
+            .send(json!({"event": "pusher:pong", "data": {}}))
+            .await;
+    }
+    client.send(json!({"event": "pusher:ping"})).await;
+    client.expect_event("pusher:pong").await;
+}
+
+#[tokio::test]
+async fn malformed_frames_get_errors_and_the_connection_survives() {
+    let server = Server::start().await;
+    let (mut client, _) = server.connected("key-1").await;
+    for bad in [
+        "{",
+        "[1,2,3]",
+        "42",
+        "\"text\"",
+        "{\"data\":{}}",
+        "{\"event\":1}",
+        "{\"event\":\"pusher:subscribe\"}",
+        "{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":[]}}",
+    ] {
+        client.send_text(bad).await;
+        let error = client.next().await;
+        assert_eq!(error["event"], "pusher:error", "{bad}");
+        assert!(
+            error["data"]["message"].as_str().unwrap().len() > 5,
+            "{bad}"
+        );
+    }
+    client
+        .send_message(Message::Binary(bytes::Bytes::from_static(b"\x00\x01")))
+        .await;
+    assert_eq!(client.next().await["event"], "pusher:error");
+    // Unknown events are ignored.
+    client
+        .send(json!({"event": "pusher:something-new", "data": {}}))
+        .await;
+    client.send(json!({"event": "pusher:ping"})).await;
+    assert_eq!(client.next().await["event"], "pusher:pong");
+}
+
+#[tokio::test]
+async fn an_oversized_frame_closes_only_that_connection() {
+    let mut config = default_config();
+    config["websocket_max_payload_kb"] = json!(4);
+    let server = Server::with_config(config).await;
+    let (mut big, _) = server.connected("key-1").await;
+    let (mut other, _) = server.connected("key-1").await;
+    other.subscribe("chat").await;
+    let payload = json!({"event": "client-x", "channel": "chat", "data": "x".repeat(8 * 1024)});
+    big.send(payload).await;
+    assert_eq!(big.ended().await, Ended::Closed(Some(1009)));
+    let (status, _) = server
+        .api(
+            APP1,
+            "POST",
+            "/events",
+            &[],
+            Some(&json!({"name": "e", "channel": "chat", "data": "still here"})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(other.expect_event("e").await["data"], "still here");
+}
+
+#[tokio::test]
+async fn ten_thousand_rapid_subscribes_and_unsubscribes_leave_nothing_behind() {
+    let server = Server::start().await;
+    let (mut churner, _) = server.connected("key-1").await;
+    let (mut bystander, _) = server.connected("key-1").await;
+    bystander.subscribe("steady").await;
+    for i in 0..5_000 {
+        let channel = format!("churn-{}", i % 50);
+        churner
+            .send(json!({"event": "pusher:subscribe", "data": {"channel": channel}}))
+            .await;
+        churner
+            .send(json!({"event": "pusher:unsubscribe", "data": {"channel": channel}}))
+            .await;
+    }
+    // Every subscribe is answered; read them all so the server is done before we look.
+    for _ in 0..5_000 {
+        assert_eq!(
+            churner.next().await["event"],
+            "pusher_internal:subscription_succeeded"
+        );
+    }
+    let (status, body) = server.api(APP1, "GET", "/channels", &[], None).await;
+    assert_eq!(status, 200);
+    assert_eq!(body, json!({"channels": {"steady": {}}}));
+    server
+        .api(
+            APP1,
+            "POST",
+            "/events",
+            &[],
+            Some(&json!({"name": "e", "channel": "steady", "data": "ok"})),
+        )
+        .await;
+    assert_eq!(bystander.expect_event("e").await["data"], "ok");
+}
+
+#[tokio::test]
+async fn a_client_that_never_reads_cannot_stall_the_others() {
+    let mut config = default_config();
+    config["websocket"] =
+        json!({"max_messages": 50, "max_bytes": 262144, "disconnect_on_buffer_full": true});
+    config["event_limits"] = json!({"max_payload_in_kb": 100});
+    let server = Server::with_config(config).await;
+    // A raw socket that completes the handshake, subscribes, then never reads again.
+    let stalled = stalled_subscriber(server.port, "firehose").await;
+    let (mut reader, _) = server.connected("key-1").await;
+    reader.subscribe("firehose").await;
+    let payload = "y".repeat(64 * 1024);
+    for i in 0..200 {
+        let body = json!({"name": "tick", "channel": "firehose", "data": format!("{i}:{payload}")});
+        let (status, _) = server.api(APP1, "POST", "/events", &[], Some(&body)).await;
+        assert_eq!(status, 200);
+        let frame = reader.expect_event("tick").await;
+        assert!(frame["data"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("{i}:")));
+    }
+    // The stalled socket overflowed its queue and was disconnected; its close handshake can take
+    // the close timeout, since it still does not read.
+    let mut disconnected = 0.0;
+    for _ in 0..200 {
+        disconnected = metric(
+            &server.metrics().await,
+            "sockudo_disconnections_total{app_id=\"app-1\"}",
+        );
+        if disconnected >= 1.0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(disconnected, 1.0);
+    drop(stalled);
+}
+
+/// Opens a WebSocket by hand, subscribes to `channel`, and returns the TCP stream unread.
+async fn stalled_subscriber(port: u16, channel: &str) -> tokio::net::TcpStream {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    // Keep the kernel's receive buffer small so the server's writes back up quickly.
+    let socket = socket2::SockRef::from(&stream);
+    socket.set_recv_buffer_size(4096).unwrap();
+    let request = "GET /app/key-1?protocol=7 HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut buffer = vec![0u8; 4096];
+    let mut seen = Vec::new();
+    // Read the 101 response and the connection_established frame.
+    while !String::from_utf8_lossy(&seen).contains("socket_id") {
+        let n = stream.read(&mut buffer).await.unwrap();
+        assert!(n > 0, "closed during handshake");
+        seen.extend_from_slice(&buffer[..n]);
+    }
+    let subscribe = json!({"event": "pusher:subscribe", "data": {"channel": channel}}).to_string();
+    stream
+        .write_all(&masked_text_frame(subscribe.as_bytes()))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    stream
+}
+
+fn masked_text_frame(payload: &[u8]) -> Vec<u8> {
+    let mask = [1u8, 2, 3, 4];
+    let mut frame = vec![0x81];
+    assert!(payload.len() < 126);
+    frame.push(0x80 | payload.len() as u8);
+    frame.extend_from_slice(&mask);
+    frame.extend(payload.iter().enumerate().map(|(i, b)| b ^ mask[i % 4]));
+    frame
+}

@@ -1,0 +1,185 @@
+//! Start-up, configuration errors, metrics that follow real state, and graceful shutdown.
+
+use crate::support::*;
+use serde_json::json;
+use std::io::Write;
+
+#[tokio::test]
+async fn sigterm_closes_sockets_with_4200_and_exits_cleanly() {
+    let server = Server::start().await;
+    let (mut a, _) = server.connected("key-1").await;
+    let (mut b, _) = server.connected("key-2").await;
+    let status = server.terminate().await;
+    assert!(status.success(), "{status}");
+    assert_eq!(a.ended().await, Ended::Closed(Some(4200)));
+    assert_eq!(b.ended().await, Ended::Closed(Some(4200)));
+}
+
+#[tokio::test]
+async fn connected_gauge_and_counters_follow_real_connections() {
+    let server = Server::start().await;
+    let mut clients = Vec::new();
+    for _ in 0..20 {
+        clients.push(server.connected("key-1").await.0);
+    }
+    let metrics = server.metrics().await;
+    assert_eq!(metric(&metrics, "sockudo_connected"), 20.0, "{metrics}");
+    assert_eq!(
+        metric(&metrics, "sockudo_new_connections_total{app_id=\"app-1\"}"),
+        20.0
+    );
+    for client in &mut clients {
+        client.send(json!({"event": "pusher:ping"})).await;
+        client.next().await;
+    }
+    drop(clients);
+    let mut connected = -1.0;
+    for _ in 0..100 {
+        connected = metric(&server.metrics().await, "sockudo_connected");
+        if connected == 0.0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(connected, 0.0);
+    let metrics = server.metrics().await;
+    assert_eq!(
+        metric(&metrics, "sockudo_disconnections_total{app_id=\"app-1\"}"),
+        20.0
+    );
+    assert!(
+        metric(
+            &metrics,
+            "sockudo_ws_messages_received_total{app_id=\"app-1\"}"
+        ) >= 20.0
+    );
+    server
+        .api(
+            APP1,
+            "POST",
+            "/events",
+            &[],
+            Some(&json!({"name": "e", "channel": "c", "data": "d"})),
+        )
+        .await;
+    let metrics = server.metrics().await;
+    assert_eq!(
+        metric(
+            &metrics,
+            "sockudo_http_calls_total{route=\"/apps/{app_id}/events\",status=\"200\"}"
+        ),
+        1.0,
+        "{metrics}"
+    );
+}
+
+fn config_file(ext: &str, text: &str) -> tempfile::NamedTempFile {
+    let mut file = tempfile::Builder::new().suffix(ext).tempfile().unwrap();
+    file.write_all(text.as_bytes()).unwrap();
+    file
+}
+
+#[test]
+fn broken_configs_exit_1_with_a_clear_message() {
+    let cases = [
+        (".json", "{\"port\": ", "invalid"),
+        (".toml", "port = \"not a port\"\n", "port"),
+        (".toml", "activity_timeout = 0\n", "activity_timeout"),
+        (
+            ".json",
+            r#"{"app_manager":{"array":{"apps":[{"id":"a","key":"k","secret":"s"},{"id":"a","key":"k2","secret":"s"}]}}}"#,
+            "share the id",
+        ),
+        (
+            ".json",
+            r#"{"adapter":{"driver":"carrier-pigeon"}}"#,
+            "adapter.driver",
+        ),
+    ];
+    for (ext, text, needle) in cases {
+        let file = config_file(ext, text);
+        let output = sockudo()
+            .args(["serve", "--config"])
+            .arg(file.path())
+            .env("PORT", "0")
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1), "{text}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(needle), "{needle}: {stderr}");
+    }
+    let output = sockudo()
+        .args(["serve", "--config", "/no/such/file.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("cannot read config file"));
+    let output = sockudo()
+        .args(["serve", "--no-such-flag"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "usage errors exit 2");
+}
+
+#[test]
+fn config_check_uses_the_serve_loader() {
+    let good = config_file(".json", r#"{"port": "7001", "ssl": {"enabled": false}}"#);
+    let output = sockudo()
+        .args(["config", "check", "--config"])
+        .arg(good.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("valid") && stdout.contains("ssl"),
+        "{stdout}"
+    );
+    let bad = config_file(".toml", "port = 70000\n");
+    let output = sockudo()
+        .args(["config", "check", "--config"])
+        .arg(bad.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+}
+
+#[tokio::test]
+async fn with_nothing_configured_the_development_app_serves_and_says_so() {
+    let port = free_port();
+    let mut child = sockudo()
+        .arg("serve")
+        .env("HOST", "127.0.0.1")
+        .env("PORT", port.to_string())
+        .env("METRICS_ENABLED", "false")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut up = false;
+    for _ in 0..200 {
+        if reqwest::get(format!("http://127.0.0.1:{port}/up/app-id"))
+            .await
+            .is_ok_and(|r| r.status() == 200)
+        {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let _ = child.kill();
+    let output = child.wait_with_output().unwrap();
+    assert!(up, "development app not served");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("development app"));
+}
+
+#[tokio::test]
+async fn the_default_app_from_the_environment_joins_the_configured_apps() {
+    let env = [
+        ("SOCKUDO_DEFAULT_APP_ID", "env-app"),
+        ("SOCKUDO_DEFAULT_APP_KEY", "env-key"),
+        ("SOCKUDO_DEFAULT_APP_SECRET", "env-secret"),
+    ];
+    let server = Server::with_config_and_env(default_config(), &env).await;
+    server.connected("env-key").await;
+    server.connected("key-1").await;
+}

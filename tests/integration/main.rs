@@ -1,0 +1,10 @@
+//! Integration tests: each one runs the built `sockudo` binary on fresh ports and talks to it over
+//! real sockets. Timeouts only bound waiting; no test asserts how long anything took.
+
+mod channels;
+mod client_events;
+mod connection;
+mod http_api;
+mod lifecycle;
+mod support;
+mod users;

@@ -1,0 +1,389 @@
+//! The harness: run the built `sockudo` binary on ports chosen at run time, talk to it as a
+//! WebSocket client and as a signed HTTP API caller.
+
+use serde_json::{json, Value};
+use sockudo::protocol::signature;
+use sockudo_ws::client::WebSocketClient;
+use sockudo_ws::{Config, Http1, Message, SplitReader, SplitWriter, Stream};
+use std::io::Write;
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+pub const WAIT: Duration = Duration::from_secs(5);
+
+/// A config with `app-1` (client events, sign-in, watchlists on), `app-2` (all off), `app-count`
+/// (subscription counts on), a disabled app and one allowing a single connection.
+pub fn default_config() -> Value {
+    json!({
+        "activity_timeout": 30,
+        "app_manager": {"driver": "memory", "array": {"apps": [
+            {"id": "app-1", "key": "key-1", "secret": "secret-1",
+             "enable_client_messages": true, "enable_user_authentication": true,
+             "enable_watchlist_events": true,
+             "max_client_events_per_second": 5, "max_presence_members_per_channel": 3},
+            {"id": "app-2", "key": "key-2", "secret": "secret-2"},
+            {"id": "app-count", "key": "key-count", "secret": "secret-count", "enable_subscription_count": true},
+            {"id": "app-off", "key": "key-off", "secret": "secret-off", "enabled": false},
+            {"id": "app-small", "key": "key-small", "secret": "secret-small", "max_connections": 1}
+        ]}}
+    })
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+pub struct Server {
+    pub port: u16,
+    pub metrics_port: u16,
+    child: Child,
+    _dir: tempfile::TempDir,
+}
+
+impl Server {
+    pub async fn start() -> Server {
+        Self::with_config(default_config()).await
+    }
+
+    pub async fn with_config(config: Value) -> Server {
+        Self::with_config_and_env(config, &[]).await
+    }
+
+    pub async fn with_config_and_env(config: Value, env: &[(&str, &str)]) -> Server {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.json");
+        std::fs::File::create(&path)
+            .unwrap()
+            .write_all(config.to_string().as_bytes())
+            .unwrap();
+        let port = free_port();
+        let metrics_port = free_port();
+        let child = sockudo()
+            .args(["serve", "--config"])
+            .arg(&path)
+            .env("HOST", "127.0.0.1")
+            .env("PORT", port.to_string())
+            .env("METRICS_HOST", "127.0.0.1")
+            .env("METRICS_PORT", metrics_port.to_string())
+            .envs(env.iter().copied())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut server = Server {
+            port,
+            metrics_port,
+            child,
+            _dir: dir,
+        };
+        server.wait_until_up().await;
+        server
+    }
+
+    async fn wait_until_up(&mut self) {
+        for _ in 0..300 {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!("sockudo exited early with {status}: {}", self.stderr());
+            }
+            if let Ok(response) = reqwest::get(format!("http://127.0.0.1:{}/up", self.port)).await {
+                if response.status() == 200 {
+                    return;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("sockudo did not come up: {}", self.stderr());
+    }
+
+    fn stderr(&mut self) -> String {
+        use std::io::Read;
+        let _ = self.child.kill();
+        let mut text = String::new();
+        if let Some(mut err) = self.child.stderr.take() {
+            let _ = err.read_to_string(&mut text);
+        }
+        text
+    }
+
+    pub fn pid(&self) -> i32 {
+        self.child.id() as i32
+    }
+
+    /// Sends SIGTERM and waits for the exit status, at most `WAIT * 3`.
+    pub async fn terminate(mut self) -> std::process::ExitStatus {
+        // SAFETY: kill(2) with a pid we spawned.
+        unsafe { libc::kill(self.pid(), libc::SIGTERM) };
+        for _ in 0..300 {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return status;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("sockudo did not exit after SIGTERM");
+    }
+
+    pub async fn connect(&self, key: &str) -> Client {
+        Client::connect(&format!(
+            "ws://127.0.0.1:{}/app/{key}?protocol=7&client=js&version=8.4.0",
+            self.port
+        ))
+        .await
+    }
+
+    /// Connects and reads `connection_established`; returns the client and its socket id.
+    pub async fn connected(&self, key: &str) -> (Client, String) {
+        let mut client = self.connect(key).await;
+        let established = client.expect_event("pusher:connection_established").await;
+        let data: Value = serde_json::from_str(established["data"].as_str().unwrap()).unwrap();
+        let socket_id = data["socket_id"].as_str().unwrap().to_owned();
+        (client, socket_id)
+    }
+
+    pub async fn metrics(&self) -> String {
+        reqwest::get(format!("http://127.0.0.1:{}/metrics", self.metrics_port))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
+    /// A signed HTTP API call as the Pusher SDKs make it.
+    pub async fn api(
+        &self,
+        app: (&str, &str, &str),
+        method: &str,
+        path: &str,
+        query: &[(&str, &str)],
+        body: Option<&Value>,
+    ) -> (u16, Value) {
+        let body = body.map(|b| b.to_string());
+        let url = signed_url(self.port, app, method, path, query, body.as_deref(), now());
+        raw_request(method, &url, body).await
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn sockudo() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_sockudo"))
+}
+
+pub fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+pub const APP1: (&str, &str, &str) = ("app-1", "key-1", "secret-1");
+
+/// The URL of a signed request; `timestamp` is explicit so tests can sign stale requests.
+pub fn signed_url(
+    port: u16,
+    (app_id, key, secret): (&str, &str, &str),
+    method: &str,
+    path: &str,
+    query: &[(&str, &str)],
+    body: Option<&str>,
+    timestamp: u64,
+) -> String {
+    let path = format!("/apps/{app_id}{path}");
+    let timestamp = timestamp.to_string();
+    let mut params: Vec<(String, String)> = vec![
+        ("auth_key".into(), key.into()),
+        ("auth_timestamp".into(), timestamp),
+        ("auth_version".into(), "1.0".into()),
+    ];
+    if let Some(body) = body {
+        params.push(("body_md5".into(), signature::body_md5(body.as_bytes())));
+    }
+    params.extend(query.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    let to_sign = signature::http_string_to_sign(
+        method,
+        &path,
+        params.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+    );
+    params.push(("auth_signature".into(), signature::sign(secret, &to_sign)));
+    let query: String = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(&params)
+        .finish();
+    format!("http://127.0.0.1:{port}{path}?{query}")
+}
+
+pub async fn raw_request(method: &str, url: &str, body: Option<String>) -> (u16, Value) {
+    let client = reqwest::Client::new();
+    let request = match method {
+        "POST" => client
+            .post(url)
+            .header("content-type", "application/json")
+            .body(body.unwrap_or_default()),
+        _ => client.get(url),
+    };
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+pub struct Client {
+    reader: SplitReader<Stream<Http1>>,
+    writer: SplitWriter<Stream<Http1>>,
+}
+
+/// How a connection ended, as the client saw it.
+#[derive(Debug, PartialEq)]
+pub enum Ended {
+    Closed(Option<u16>),
+    Dropped,
+}
+
+impl Client {
+    pub async fn connect(url: &str) -> Client {
+        let config = Config {
+            auto_ping: false,
+            idle_timeout: 0,
+            ..Config::default()
+        };
+        let (ws, _) = WebSocketClient::<Http1>::new(config)
+            .connect_to_url(url, None)
+            .await
+            .expect("websocket handshake");
+        let (reader, writer) = ws.split();
+        Client { reader, writer }
+    }
+
+    pub async fn send(&mut self, frame: Value) {
+        self.send_text(&frame.to_string()).await;
+    }
+
+    pub async fn send_text(&mut self, text: &str) {
+        self.writer
+            .send(Message::text(text.to_owned()))
+            .await
+            .expect("send");
+    }
+
+    pub async fn send_message(&mut self, message: Message) {
+        self.writer.send(message).await.expect("send");
+    }
+
+    /// The next text frame as JSON, or None when the connection ended or nothing came in `wait`.
+    pub async fn next_within(&mut self, wait: Duration) -> Option<Value> {
+        loop {
+            match tokio::time::timeout(wait, self.reader.next()).await {
+                Ok(Some(Ok(Message::Text(bytes)))) => {
+                    return Some(serde_json::from_slice(&bytes).expect("server sent JSON"))
+                }
+                Ok(Some(Ok(Message::Ping(_) | Message::Pong(_)))) => continue,
+                _ => return None,
+            }
+        }
+    }
+
+    pub async fn next(&mut self) -> Value {
+        self.next_within(WAIT)
+            .await
+            .expect("a frame from the server")
+    }
+
+    /// Reads until a frame with `event` arrives (skipping others); panics after WAIT.
+    pub async fn expect_event(&mut self, event: &str) -> Value {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            match self.next_within(left).await {
+                Some(frame) if frame["event"] == event => return frame,
+                Some(_) => continue,
+                None => panic!("no {event} within {WAIT:?}"),
+            }
+        }
+    }
+
+    /// Asserts that no frame arrives within `wait`.
+    pub async fn expect_silence(&mut self, wait: Duration) {
+        if let Some(frame) = self.next_within(wait).await {
+            panic!("expected no frame, got {frame}");
+        }
+    }
+
+    /// Reads until the connection ends; returns the close code the server sent.
+    pub async fn ended(&mut self) -> Ended {
+        let deadline = tokio::time::Instant::now() + WAIT * 2;
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            match tokio::time::timeout(left, self.reader.next()).await {
+                Err(_) => panic!("connection did not end"),
+                Ok(Some(Ok(Message::Close(reason)))) => {
+                    return Ended::Closed(reason.map(|r| r.code))
+                }
+                Ok(Some(Ok(_))) => continue,
+                Ok(Some(Err(_))) | Ok(None) => return Ended::Dropped,
+            }
+        }
+    }
+
+    pub async fn subscribe(&mut self, channel: &str) -> Value {
+        self.send(json!({"event": "pusher:subscribe", "data": {"channel": channel, "auth": ""}}))
+            .await;
+        self.next().await
+    }
+
+    /// Subscribes to a private or presence channel with a valid signature.
+    pub async fn subscribe_signed(
+        &mut self,
+        socket_id: &str,
+        channel: &str,
+        channel_data: Option<&str>,
+    ) -> Value {
+        let message = signature::channel_auth_message(socket_id, channel, channel_data);
+        let auth = format!("key-1:{}", signature::sign("secret-1", &message));
+        let mut data = json!({"channel": channel, "auth": auth});
+        if let Some(channel_data) = channel_data {
+            data["channel_data"] = json!(channel_data);
+        }
+        self.send(json!({"event": "pusher:subscribe", "data": data}))
+            .await;
+        self.next().await
+    }
+
+    pub async fn signin(&mut self, socket_id: &str, user_data: &str) -> Value {
+        let message = signature::user_auth_message(socket_id, user_data);
+        let auth = format!("key-1:{}", signature::sign("secret-1", &message));
+        self.send(
+            json!({"event": "pusher:signin", "data": {"auth": auth, "user_data": user_data}}),
+        )
+        .await;
+        self.next().await
+    }
+}
+
+/// The double-encoded `data` of a frame, decoded.
+pub fn data(frame: &Value) -> Value {
+    match &frame["data"] {
+        Value::String(text) => serde_json::from_str(text).unwrap_or(Value::String(text.clone())),
+        other => other.clone(),
+    }
+}
+
+/// Reads a metric's value from Prometheus text (first line that starts with `name`).
+pub fn metric(text: &str, name: &str) -> f64 {
+    text.lines()
+        .find(|line| line.starts_with(name) && line[name.len()..].starts_with([' ', '{']))
+        .and_then(|line| line.rsplit(' ').next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0.0)
+}
