@@ -184,6 +184,23 @@ mod tests {
         assert!(message.contains("share the key"), "{message}");
     }
 
+    /// `config/config.toml` documents every key with its default; keep the two in step.
+    #[test]
+    fn the_documented_config_is_exactly_the_defaults() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("config/config.toml");
+        let documented = load(Some(&path), &no_env).unwrap();
+        assert!(documented.unknown_keys.is_empty(), "{:?}", documented.unknown_keys);
+        let defaults = load(None, &no_env).unwrap();
+        assert_eq!(
+            serde_json::to_value(&documented.config).unwrap(),
+            serde_json::to_value(&defaults.config).unwrap()
+        );
+        let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("config/config.json");
+        let example = load(Some(&example), &no_env).unwrap();
+        assert!(example.unknown_keys.is_empty(), "{:?}", example.unknown_keys);
+        assert!(!example.development_app);
+    }
+
     #[test]
     fn broken_inputs_are_clear_errors() {
         let missing = load(Some(Path::new("/nonexistent/x.toml")), &no_env).unwrap_err();
