@@ -85,8 +85,11 @@ function httpGetStatus(url, timeoutMs = 1000) {
   });
 }
 
+// Servers still running when this process ends are killed, including when the
+// test runner stops a test file with a signal (e.g. on its timeout).
 const live = new Set();
-process.on('exit', () => {
+const tempDirs = new Set();
+function killLive() {
   for (const child of live) {
     try {
       child.kill('SIGKILL');
@@ -94,7 +97,15 @@ process.on('exit', () => {
       /* already gone */
     }
   }
-});
+  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+}
+process.on('exit', killLive);
+for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP']) {
+  process.on(sig, () => {
+    killLive();
+    process.exit(128 + (sig === 'SIGHUP' ? 1 : sig === 'SIGINT' ? 2 : 15));
+  });
+}
 
 /**
  * Start a server. Options:
@@ -112,6 +123,7 @@ async function startServer(opts = {}) {
   }
   const [port, metricsPort] = await freePorts(2);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sockudo-e2e-'));
+  tempDirs.add(dir);
   const config =
     opts.config ||
     defaultConfig({ apps: opts.apps, activityTimeout: opts.activityTimeout, extra: opts.extra });
@@ -191,6 +203,7 @@ async function startServer(opts = {}) {
         clearTimeout(timer);
       }
       fs.rmSync(dir, { recursive: true, force: true });
+      tempDirs.delete(dir);
       return exited;
     })();
     return stopped;
