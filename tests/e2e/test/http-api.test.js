@@ -339,3 +339,36 @@ test('more than 100 channels in one trigger gets 400', async () => {
   const channels = Array.from({ length: 101 }, (_, i) => `many-${i}`);
   await expectStatus(h.sdk.post({ path: '/events', body: { name: 'e', channels, data: '{}' } }), 400);
 });
+
+test('more than 10 events in one batch gets 400', async () => {
+  const batch = Array.from({ length: 11 }, (_, i) => ({ channel: `b-${i}`, name: 'e', data: '{}' }));
+  await expectStatus(h.sdk.post({ path: '/batch_events', body: { batch } }), 400);
+});
+
+test('a channel name over 164 characters in a trigger gets 400', async () => {
+  await expectStatus(h.sdk.trigger('c'.repeat(165), 'e', {}), 400);
+});
+
+test('an event name over 200 characters gets 400', async () => {
+  await expectStatus(h.sdk.post({ path: '/events', body: { name: 'e'.repeat(201), channels: ['c'], data: '{}' } }), 400);
+});
+
+test('a malformed socket_id on a trigger gets 400', async () => {
+  await expectStatus(
+    h.sdk.post({ path: '/events', body: { name: 'e', channels: ['c'], data: '{}', socket_id: 'not-a-socket' } }),
+    400,
+  );
+});
+
+test('a body that is not JSON gets 400', async () => {
+  const path = '/apps/app-1/events';
+  const body = '{"name": "e", "channels": [';
+  const params = {
+    auth_key: 'key-1',
+    auth_timestamp: Math.floor(Date.now() / 1000),
+    auth_version: '1.0',
+    body_md5: md5(body),
+  };
+  const res = await rawRequest('POST', path, sign('POST', path, params), body);
+  assert.equal(res.status, 400, res.body);
+});

@@ -70,10 +70,6 @@ test('a private subscription signed for another socket id is rejected', async (t
   const b = await h.client(t, { label: 'b' });
   // hand-craft a subscribe whose auth was signed for b's socket
   const auth = h.sdk.authorizeChannel(b.socketId, 'private-stolen').auth;
-  const errors = [];
-  a.pusher.connection.bind('message', (e) => {
-    if (e.event === 'pusher:error' || e.event === 'pusher:subscription_error') errors.push(e);
-  });
   a.pusher.send_event('pusher:subscribe', { channel: 'private-stolen', auth });
   await a.events.waitFor(
     (e) => e.event === 'pusher:error' || e.event === 'pusher:subscription_error',

@@ -4,7 +4,7 @@
 
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
-const { useServer, } = require('../lib/harness');
+const { useServer } = require('../lib/harness');
 const { defaultApp } = require('../lib/server');
 const { serverSdk, sleep } = require('../lib/clients');
 
@@ -13,7 +13,7 @@ const h = useServer({
   apps: [defaultApp(), defaultApp({ ...APP2, enable_subscription_count: false })],
 });
 
-function counts(client, CH) {
+function counts() {
   const seen = [];
   return {
     seen,
@@ -26,7 +26,7 @@ function counts(client, CH) {
 test('subscribers see the count go 1 -> 2 -> 1', async (t) => {
   const CH = 'counted';
   const a = await h.client(t, { label: 'a' });
-  const ca = counts(a, CH);
+  const ca = counts();
   const chA = a.pusher.subscribe(CH);
   ca.attach(chA);
   await a.events.waitFor(
@@ -35,7 +35,7 @@ test('subscribers see the count go 1 -> 2 -> 1', async (t) => {
   );
 
   const b = await h.client(t, { label: 'b' });
-  const cb = counts(b, CH);
+  const cb = counts();
   const chB = b.pusher.subscribe(CH);
   cb.attach(chB);
   await a.events.waitFor(
@@ -66,7 +66,7 @@ test('subscribers see the count go 1 -> 2 -> 1', async (t) => {
 test('disconnecting decrements the count too', async (t) => {
   const CH = 'counted-disconnect';
   const a = await h.client(t, { label: 'a' });
-  const ca = counts(a, CH);
+  const ca = counts();
   ca.attach(a.pusher.subscribe(CH));
   const b = await h.client(t, { label: 'b' });
   await b.subscribe(CH);

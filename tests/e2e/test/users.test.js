@@ -168,3 +168,17 @@ test('a user with a wrong-secret sign-in never gets signin_success', async (t) =
   await sleep(200);
   assert.equal(success, false);
 });
+
+test('watchlist over 100 ids: signin still succeeds, error 4302 is sent', async (t) => {
+  const ws = await h.raw(t);
+  const watchlist = Array.from({ length: 101 }, (_, i) => `wl-${i}`);
+  const { auth, user_data } = h.sdk.authenticateUser(ws.socketId, { id: 'big-watcher', watchlist });
+  ws.send({ event: 'pusher:signin', data: { auth, user_data } });
+  await ws.waitEvent('pusher:signin_success');
+  const err = await ws.waitEvent('pusher:error', (m) => {
+    const d = typeof m.data === 'string' ? JSON.parse(m.data) : m.data;
+    return d && d.code === 4302;
+  });
+  assert.ok(err);
+  assert.equal(ws.closeInfo, null, 'the connection stays open');
+});
