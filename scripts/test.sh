@@ -42,6 +42,7 @@ die() {
 TMP_ROOT=""
 PIDS=()          # "name:pid" of services we started directly
 PG_BIN=""
+OUR_POLICY_RC=0  # 1 while a policy-rc.d we created is in place
 
 stop_pid() { # name pid [signal]
   local name="$1" pid="$2" sig="${3:-TERM}" i
@@ -60,6 +61,7 @@ cleanup() {
   local rc=$?
   set +e
   trap - EXIT INT TERM
+  [[ "$OUR_POLICY_RC" == 1 ]] && rm -f /usr/sbin/policy-rc.d
   local entry name
   for entry in "${PIDS[@]+"${PIDS[@]}"}"; do
     name="${entry%%:*}"
@@ -144,9 +146,18 @@ install_services() {
   log "installing: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update
-  # policy-rc.d may forbid starting services from maintainer scripts; that is fine,
-  # we start our own instances.
+  # The packages' own services must not start (we run private instances): where
+  # no policy-rc.d forbids it already, forbid it for the install only.
+  if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+    chmod +x /usr/sbin/policy-rc.d
+    OUR_POLICY_RC=1
+  fi
   apt-get install -y --no-install-recommends "${missing[@]}"
+  if [[ "$OUR_POLICY_RC" == 1 ]]; then
+    rm -f /usr/sbin/policy-rc.d
+    OUR_POLICY_RC=0
+  fi
 }
 
 # ---------------------------------------------------------------- services
