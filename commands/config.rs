@@ -1,13 +1,22 @@
 //! `sockudo config check` and `sockudo config print`: the same loader `serve` uses.
 
-use anyhow::Context;
+use crate::store;
+use anyhow::{bail, Context};
+use sockudo::app::migrations;
 use sockudo::config::{self, Config};
 use std::path::Path;
 
 #[derive(clap::Subcommand)]
 pub enum Command {
-    /// Load the configuration as `serve` would and report every problem.
-    Check,
+    /// Load the configuration as `serve` would and report every problem (exit 1 if any).
+    Check {
+        /// Also reject keys sockudo does not use.
+        #[arg(long)]
+        strict: bool,
+        /// Also check that the configured app store answers and its schema is current.
+        #[arg(long)]
+        connect: bool,
+    },
     /// Print the effective configuration (file, environment and defaults) with secrets masked.
     Print {
         /// Print JSON instead of TOML.
@@ -20,9 +29,23 @@ pub fn run(file: Option<&Path>, command: Command) -> anyhow::Result<()> {
     let lookup = |name: &str| std::env::var(name).ok();
     let loaded = config::load(file, &lookup)?;
     match command {
-        Command::Check => {
+        Command::Check { strict, connect } => {
+            if strict && !loaded.unknown_keys.is_empty() {
+                let keys: Vec<String> = loaded
+                    .unknown_keys
+                    .iter()
+                    .map(|k| format!("{k}: unknown key"))
+                    .collect();
+                bail!(
+                    "invalid configuration (--strict):\n  - {}",
+                    keys.join("\n  - ")
+                );
+            }
             for key in &loaded.unknown_keys {
-                println!("warning: unknown key {key:?} is ignored");
+                println!("warning: {key}: unknown key is ignored");
+            }
+            if connect {
+                check_connections(&loaded.config)?;
             }
             println!("configuration is valid");
         }
@@ -40,9 +63,55 @@ pub fn run(file: Option<&Path>, command: Command) -> anyhow::Result<()> {
     Ok(())
 }
 
+fn check_connections(config: &Config) -> anyhow::Result<()> {
+    store::runtime()?.block_on(async {
+        let database = store::open(config).await?;
+        if let Some(schema) = database.schema {
+            let pending = migrations::pending(schema.as_ref()).await?;
+            if !pending.is_empty() {
+                bail!(
+                    "app store: {} migration(s) pending: run `sockudo migrate`",
+                    pending.len()
+                );
+            }
+        }
+        database
+            .apps
+            .all()
+            .await
+            .context("app store did not answer a query")?;
+        println!("app store answers");
+        Ok(())
+    })
+}
+
 fn masked(mut config: Config) -> Config {
+    const MASK: &str = "********";
     for app in &mut config.app_manager.array.apps {
-        app.secret = "********".into();
+        app.secret = MASK.into();
     }
+    for server in [&mut config.database.postgres, &mut config.database.mysql] {
+        if server.password.is_some() {
+            server.password = Some(MASK.into());
+        }
+        server.url = server.url.as_deref().map(mask_url);
+    }
+    config.database.url = config.database.url.as_deref().map(mask_url);
     config
+}
+
+/// `scheme://user:password@host` with the password masked.
+fn mask_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let credentials = &url[scheme_end + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => {
+                    format!("{}{user}:********{}", &url[..scheme_end + 3], &url[at..])
+                }
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
 }

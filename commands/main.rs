@@ -1,9 +1,12 @@
 //! The `sockudo` binary: parse the command line, set up logging, dispatch to one module per
 //! subcommand, and map the outcome to an exit code in one place (0 ok, 1 failure, 2 usage).
 
+mod apps;
 mod completions;
 mod config;
+mod migrate;
 mod serve;
+mod store;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -29,9 +32,10 @@ enum Command {
     /// Run the server: WebSocket + HTTP API on one port, metrics on another.
     Serve(serve::Args),
     /// Manage apps in the configured store.
-    Apps,
+    #[command(subcommand)]
+    Apps(Box<apps::Command>),
     /// Prepare or upgrade the app store's schema.
-    Migrate,
+    Migrate(migrate::Args),
     /// Validate or print the configuration.
     #[command(subcommand)]
     Config(config::Command),
@@ -50,7 +54,9 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve::run(config, args),
         Command::Config(command) => config::run(config, command),
         Command::Completions(args) => completions::run(args),
-        Command::Apps | Command::Migrate | Command::Bench | Command::Top => Err(anyhow::anyhow!(
+        Command::Apps(command) => apps::run(config, *command),
+        Command::Migrate(args) => migrate::run(config, args),
+        Command::Bench | Command::Top => Err(anyhow::anyhow!(
             "this subcommand is not available in this version of sockudo yet"
         )),
     };
@@ -58,7 +64,11 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error:#}");
-            ExitCode::FAILURE
+            if error.downcast_ref::<store::UsageError>().is_some() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::FAILURE
+            }
         }
     }
 }

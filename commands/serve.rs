@@ -1,9 +1,7 @@
 //! `sockudo serve`: load the config, raise the file limit, bind, run until SIGTERM/SIGINT.
 
 use anyhow::Context;
-use sockudo::app::MemoryAppStore;
 use sockudo::config::{self, Config};
-use sockudo::state::State;
 use std::path::Path;
 use std::sync::Arc;
 use tokio::net::TcpListener;
@@ -38,11 +36,6 @@ pub fn run(file: Option<&Path>, args: Args) -> anyhow::Result<()> {
     for key in &loaded.unknown_keys {
         tracing::warn!(key, "unknown config key is ignored");
     }
-    if loaded.development_app {
-        tracing::warn!(
-            "no app configured: serving the development app app-id / app-key / app-secret; do not use it in production"
-        );
-    }
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     runtime.block_on(serve(loaded.config))
 }
@@ -50,7 +43,8 @@ pub fn run(file: Option<&Path>, args: Args) -> anyhow::Result<()> {
 async fn serve(config: Config) -> anyhow::Result<()> {
     let file_limit = raise_file_limit();
     tracing::info!(file_limit, "open-file limit (caps concurrent connections)");
-    let apps = MemoryAppStore::new(config.app_manager.array.apps.clone())?;
+    let state = sockudo::server::prepare(config).await?;
+    let config = &state.config;
     let address = format!("{}:{}", config.host, config.port);
     let listener = TcpListener::bind(&address)
         .await
@@ -66,8 +60,13 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         None
     };
     tracing::info!(%address, "sockudo listening");
-    let state = Arc::new(State::new(config, Arc::new(apps)));
-    sockudo::server::run(state, listener, metrics_listener, shutdown_signal()).await?;
+    sockudo::server::run(
+        Arc::new(state),
+        listener,
+        metrics_listener,
+        shutdown_signal(),
+    )
+    .await?;
     tracing::info!("sockudo stopped");
     Ok(())
 }

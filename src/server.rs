@@ -1,7 +1,11 @@
 //! Wiring: bind the handlers to listeners and run until the shutdown future resolves, then shut
 //! down gracefully: stop accepting, close every socket with 4200, wait up to the grace period.
 
+use crate::app::migrations::{self, Dialect};
+use crate::app::{self, LayeredStore, MemoryAppStore};
+use crate::config::{self, Config};
 use crate::http;
+use crate::protocol::CloseCode;
 use crate::state::State;
 use axum::routing::get;
 use axum::Router;
@@ -9,6 +13,69 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("{0}")]
+    Config(String),
+    #[error(transparent)]
+    Store(#[from] app::StoreError),
+    #[error("the {dialect} app store's schema is behind ({pending} migration(s) pending): run `sockudo migrate`")]
+    SchemaBehind {
+        dialect: &'static str,
+        pending: usize,
+    },
+}
+
+/// Opens the app store and builds the shared state: the store must answer and its schema be
+/// current (a brand-new embedded SQLite file is initialised here, so the first `serve` just works);
+/// static apps must not clash with stored ones; with no app anywhere, the development app serves.
+pub async fn prepare(config: Config) -> Result<State, StartError> {
+    let settings = config.database_settings().map_err(StartError::Config)?;
+    tracing::info!(store = %settings.describe(), "opening app store");
+    let database = app::open(&settings).await?;
+    if let Some(schema) = &database.schema {
+        let applied = schema.applied().await?;
+        let pending = migrations::pending(schema.as_ref()).await?;
+        if !pending.is_empty() {
+            if schema.dialect() == Dialect::Sqlite && applied.is_empty() {
+                migrations::migrate(schema.as_ref()).await?;
+                tracing::info!("initialised a new SQLite app store");
+            } else {
+                return Err(StartError::SchemaBehind {
+                    dialect: schema.dialect().name(),
+                    pending: pending.len(),
+                });
+            }
+        }
+    }
+    let stored = database.apps.all().await?;
+    let mut statics = config.app_manager.array.apps.clone();
+    let everything = statics
+        .iter()
+        .cloned()
+        .chain(stored.iter().map(|a| (**a).clone()));
+    MemoryAppStore::new(everything).map_err(|clash| {
+        StartError::Config(format!(
+            "a configured app clashes with a stored one: {clash}"
+        ))
+    })?;
+    if statics.is_empty() && stored.is_empty() {
+        tracing::warn!(
+            "no app configured: serving the development app app-id / app-key / app-secret; do not use it in production"
+        );
+        statics.push(config::development_app());
+    }
+    let statics = MemoryAppStore::new(statics).map_err(|e| StartError::Config(e.to_string()))?;
+    let ttl = if config.app_manager.cache.enabled {
+        Duration::from_secs(config.app_manager.cache.ttl)
+    } else {
+        Duration::ZERO
+    };
+    let apps = LayeredStore::new(statics, database.apps, ttl);
+    Ok(State::new(config, Arc::new(apps)))
+}
 
 /// How often expired cache-channel entries are purged.
 const CACHE_PURGE_INTERVAL: Duration = Duration::from_secs(60);
@@ -39,6 +106,7 @@ pub async fn run(
         });
     }
     tokio::spawn(purge_caches(state.clone()));
+    tokio::spawn(revoke_removed_apps(state.clone()));
 
     let token = state.shutdown.clone();
     axum::serve(
@@ -86,6 +154,41 @@ async fn purge_caches(state: Arc<State>) {
         for (_, namespace) in state.registry.all() {
             if let Some(cache) = &namespace.cache {
                 cache.purge_expired();
+            }
+        }
+    }
+}
+
+/// Closes the sockets of apps that were deleted (4001) or disabled (4003) in the store since they
+/// connected. Runs every cache TTL, since that is when the store's answer can change.
+async fn revoke_removed_apps(state: Arc<State>) {
+    let period = Duration::from_secs(state.config.app_manager.cache.ttl.max(1));
+    let mut interval = tokio::time::interval(period);
+    loop {
+        tokio::select! {
+            _ = interval.tick() => {}
+            _ = state.shutdown.cancelled() => return,
+        }
+        for (app_id, namespace) in state.registry.all() {
+            if namespace.socket_count() == 0 {
+                continue;
+            }
+            let code = match state.apps.find_by_id(&app_id).await {
+                Ok(None) => CloseCode::AppNotFound,
+                Ok(Some(app)) if !app.enabled => CloseCode::AppDisabled,
+                Ok(Some(_)) => continue,
+                Err(error) => {
+                    tracing::warn!(%error, app_id, "cannot re-check app; keeping its sockets");
+                    continue;
+                }
+            };
+            tracing::info!(
+                app_id,
+                code = code.code(),
+                "closing the sockets of a removed or disabled app"
+            );
+            for socket in namespace.sockets() {
+                socket.close(code);
             }
         }
     }

@@ -53,7 +53,21 @@ impl AppStore for MemoryAppStore {
     }
 
     async fn all(&self) -> Result<Vec<Arc<App>>, StoreError> {
-        Ok(self.by_id.values().cloned().collect())
+        let mut apps: Vec<_> = self.by_id.values().cloned().collect();
+        apps.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(apps)
+    }
+
+    async fn create(&self, _: &App) -> Result<(), StoreError> {
+        Err(StoreError::ReadOnly("memory"))
+    }
+
+    async fn update(&self, _: &App) -> Result<(), StoreError> {
+        Err(StoreError::ReadOnly("memory"))
+    }
+
+    async fn delete(&self, _: &str) -> Result<bool, StoreError> {
+        Err(StoreError::ReadOnly("memory"))
     }
 }
 

@@ -1,226 +1,57 @@
-//! Apps: the tenant model, and the [`AppStore`] trait every store implements.
+//! Apps: the tenant model, the [`AppStore`] trait, and its stores.
 //!
-//! An [`App`] deserialises from the flat shape of Sockudo's and soketi's `app_manager.array.apps`
-//! entries, so their configs load unchanged. Per-app limits are optional: `None` means "the global
-//! default from config" and [`LimitDefaults`] resolves them.
+//! - [`MemoryAppStore`]: the static apps of the config and environment (read-only).
+//! - [`SqliteStore`]: the embedded default, a SQLite file (WAL, shared safely by `serve` and `apps`).
+//! - [`SqlStore`]: PostgreSQL or MySQL/MariaDB through sqlx.
+//! - [`LayeredStore`]: what `serve` uses: static apps first, then a persistent store behind a
+//!   short-lived cache, so store edits reach the running server within the cache TTL.
+//!
+//! Persistent stores keep a versioned schema ([`migrations`]).
 
+mod layered;
 mod memory;
+pub mod migrations;
+mod model;
+mod open;
+mod row;
+mod sql;
+mod sqlite;
 
-pub use memory::MemoryAppStore;
+pub use layered::LayeredStore;
+pub use memory::{AppSetError, MemoryAppStore};
+pub use model::{App, LimitDefaults, Limits, Webhook, WebhookFilter};
+pub use open::{open, Database, DatabaseSettings};
+pub use sql::SqlStore;
+pub use sqlite::SqliteStore;
 
-use crate::lenient;
 use async_trait::async_trait;
-use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use std::sync::Arc;
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct App {
-    #[serde(deserialize_with = "lenient::string")]
-    pub id: String,
-    #[serde(deserialize_with = "lenient::string")]
-    pub key: String,
-    #[serde(deserialize_with = "lenient::string")]
-    pub secret: String,
-    #[serde(default)]
-    pub name: Option<String>,
-    #[serde(default = "yes", deserialize_with = "lenient::boolean")]
-    pub enabled: bool,
-    #[serde(default, deserialize_with = "lenient::boolean")]
-    pub enable_client_messages: bool,
-    #[serde(default, deserialize_with = "lenient::boolean")]
-    pub enable_user_authentication: bool,
-    #[serde(default, deserialize_with = "lenient::boolean")]
-    pub enable_watchlist_events: bool,
-    #[serde(default, deserialize_with = "lenient::boolean")]
-    pub enable_subscription_count: bool,
-    #[serde(default, deserialize_with = "lenient::optional_number")]
-    pub max_connections: Option<u64>,
-    #[serde(default, deserialize_with = "lenient::optional_number")]
-    pub max_backend_events_per_second: Option<u64>,
-    #[serde(default, deserialize_with = "lenient::optional_number")]
-    pub max_client_events_per_second: Option<u64>,
-    #[serde(default, deserialize_with = "lenient::optional_number")]
-    pub max_read_requests_per_second: Option<u64>,
-    #[serde(default, deserialize_with = "lenient::optional_number")]
-    pub max_presence_members_per_channel: Option<u64>,
-    #[serde(default, deserialize_with = "lenient::optional_number")]
-    pub max_presence_member_size_in_kb: Option<u64>,
-    #[serde(default, deserialize_with = "lenient::optional_number")]
-    pub max_channel_name_length: Option<u64>,
-    #[serde(default, deserialize_with = "lenient::optional_number")]
-    pub max_event_channels_at_once: Option<u64>,
-    #[serde(default, deserialize_with = "lenient::optional_number")]
-    pub max_event_name_length: Option<u64>,
-    #[serde(default, deserialize_with = "lenient::optional_number")]
-    pub max_event_payload_in_kb: Option<u64>,
-    #[serde(default, deserialize_with = "lenient::optional_number")]
-    pub max_event_batch_size: Option<u64>,
-    #[serde(default)]
-    pub allowed_origins: Vec<String>,
-    #[serde(default)]
-    pub webhooks: Vec<Webhook>,
-    /// Per-channel delta settings, kept as given until delta compression lands.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub channel_delta_compression: Option<serde_json::Value>,
-}
-
-fn yes() -> bool {
-    true
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Webhook {
-    pub url: String,
-    #[serde(default)]
-    pub event_types: Vec<String>,
-    #[serde(default)]
-    pub filter: Option<WebhookFilter>,
-    #[serde(default)]
-    pub headers: BTreeMap<String, String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct WebhookFilter {
-    pub channel_prefix: Option<String>,
-    pub channel_suffix: Option<String>,
-    pub channel_pattern: Option<String>,
-}
-
-impl App {
-    /// A new enabled app with every limit at its global default.
-    pub fn new(id: &str, key: &str, secret: &str) -> Self {
-        App {
-            id: id.to_owned(),
-            key: key.to_owned(),
-            secret: secret.to_owned(),
-            name: None,
-            enabled: true,
-            enable_client_messages: false,
-            enable_user_authentication: false,
-            enable_watchlist_events: false,
-            enable_subscription_count: false,
-            max_connections: None,
-            max_backend_events_per_second: None,
-            max_client_events_per_second: None,
-            max_read_requests_per_second: None,
-            max_presence_members_per_channel: None,
-            max_presence_member_size_in_kb: None,
-            max_channel_name_length: None,
-            max_event_channels_at_once: None,
-            max_event_name_length: None,
-            max_event_payload_in_kb: None,
-            max_event_batch_size: None,
-            allowed_origins: Vec::new(),
-            webhooks: Vec::new(),
-            channel_delta_compression: None,
-        }
-    }
-}
-
-/// Global defaults for the limits an app leaves unset (config `event_limits`, `presence`,
-/// `channel_limits`). The values here are the Pusher service's documented limits.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LimitDefaults {
-    pub max_channel_name_length: u64,
-    pub max_event_channels_at_once: u64,
-    pub max_event_name_length: u64,
-    pub max_event_payload_in_kb: u64,
-    pub max_event_batch_size: u64,
-    pub max_presence_members_per_channel: u64,
-    pub max_presence_member_size_in_kb: u64,
-    pub max_client_events_per_second: u64,
-}
-
-impl Default for LimitDefaults {
-    fn default() -> Self {
-        LimitDefaults {
-            max_channel_name_length: 164,
-            max_event_channels_at_once: 100,
-            max_event_name_length: 200,
-            max_event_payload_in_kb: 10,
-            max_event_batch_size: 10,
-            max_presence_members_per_channel: 100,
-            max_presence_member_size_in_kb: 1,
-            max_client_events_per_second: 10,
-        }
-    }
-}
-
-/// One app's effective limits: its own values where set, the defaults elsewhere.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Limits {
-    pub channel_name_length: usize,
-    pub event_channels_at_once: usize,
-    pub event_name_length: usize,
-    pub event_payload_bytes: usize,
-    pub event_batch_size: usize,
-    pub presence_members_per_channel: usize,
-    pub presence_member_size_bytes: usize,
-    pub client_events_per_second: u64,
-}
-
-impl LimitDefaults {
-    pub fn for_app(&self, app: &App) -> Limits {
-        let pick = |own: Option<u64>, default: u64| own.unwrap_or(default) as usize;
-        Limits {
-            channel_name_length: pick(app.max_channel_name_length, self.max_channel_name_length),
-            event_channels_at_once: pick(
-                app.max_event_channels_at_once,
-                self.max_event_channels_at_once,
-            ),
-            event_name_length: pick(app.max_event_name_length, self.max_event_name_length),
-            event_payload_bytes: pick(app.max_event_payload_in_kb, self.max_event_payload_in_kb)
-                * 1024,
-            event_batch_size: pick(app.max_event_batch_size, self.max_event_batch_size),
-            presence_members_per_channel: pick(
-                app.max_presence_members_per_channel,
-                self.max_presence_members_per_channel,
-            ),
-            presence_member_size_bytes: pick(
-                app.max_presence_member_size_in_kb,
-                self.max_presence_member_size_in_kb,
-            ) * 1024,
-            client_events_per_second: app
-                .max_client_events_per_second
-                .unwrap_or(self.max_client_events_per_second),
-        }
-    }
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("app store is unavailable: {0}")]
     Unavailable(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("no app with id {0:?}")]
+    NotFound(String),
+    #[error("the {0} app store is read-only: its apps come from the configuration")]
+    ReadOnly(&'static str),
+    #[error("stored app {id:?} is unreadable: {reason}")]
+    Corrupt { id: String, reason: String },
 }
 
-/// Where apps live. Lookups happen on every connection and every HTTP call, so implementations
-/// answer from memory or a short-lived cache.
+/// Where apps live. Lookups happen on every connection and every HTTP call, so `serve` puts a
+/// cache in front of persistent stores ([`LayeredStore`]).
 #[async_trait]
 pub trait AppStore: Send + Sync {
     async fn find_by_id(&self, id: &str) -> Result<Option<Arc<App>>, StoreError>;
     async fn find_by_key(&self, key: &str) -> Result<Option<Arc<App>>, StoreError>;
     async fn all(&self) -> Result<Vec<Arc<App>>, StoreError>;
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn loads_the_flat_sockudo_shape_with_string_numbers() {
-        let app: App = serde_json::from_str(
-            r#"{"id": 12, "key": "k", "secret": "s", "enabled": "true",
-                "max_connections": "1000", "enable_client_messages": true,
-                "max_client_events_per_second": "20", "webhooks": [{"url": "http://x", "event_types": ["channel_occupied"]}]}"#,
-        )
-        .unwrap();
-        assert_eq!(app.id, "12");
-        assert_eq!(app.max_connections, Some(1000));
-        assert!(app.enable_client_messages && app.enabled);
-        assert_eq!(app.webhooks[0].event_types, ["channel_occupied"]);
-        let limits = LimitDefaults::default().for_app(&app);
-        assert_eq!(limits.client_events_per_second, 20);
-        assert_eq!(limits.event_payload_bytes, 10 * 1024);
-    }
+    /// Adds an app; a taken id or key is a [`StoreError::Conflict`].
+    async fn create(&self, app: &App) -> Result<(), StoreError>;
+    /// Replaces the app with the same id; [`StoreError::NotFound`] if there is none.
+    async fn update(&self, app: &App) -> Result<(), StoreError>;
+    /// Removes an app; false when there was none.
+    async fn delete(&self, id: &str) -> Result<bool, StoreError>;
 }

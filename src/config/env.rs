@@ -102,6 +102,7 @@ pub fn apply(config: &mut Config, lookup: Lookup) -> Result<Option<App>, Vec<Str
         "WEBSOCKET_WRITE_BUFFER_SIZE",
         &mut config.websocket.write_buffer_size,
     );
+    database(&mut env, config);
     if let Some(format) = env.get("LOG_OUTPUT_FORMAT") {
         config.logging.format = Some(format);
     }
@@ -111,6 +112,44 @@ pub fn apply(config: &mut Config, lookup: Lookup) -> Result<Option<App>, Vec<Str
     } else {
         Err(env.problems)
     }
+}
+
+fn database(env: &mut Env, config: &mut Config) {
+    let database = &mut config.database;
+    env.text("DATABASE_SQLITE_PATH", &mut database.sqlite.path);
+    if let Some(url) = env.get("DATABASE_URL") {
+        database.url = Some(url);
+    }
+    for (prefix, server) in [
+        ("DATABASE_POSTGRES", &mut database.postgres),
+        ("DATABASE_MYSQL", &mut database.mysql),
+    ] {
+        for (field, target) in [
+            ("URL", &mut server.url),
+            ("HOST", &mut server.host),
+            ("USERNAME", &mut server.username),
+            ("PASSWORD", &mut server.password),
+            ("DATABASE", &mut server.database),
+        ] {
+            if let Some(value) = env.get(&format!("{prefix}_{field}")) {
+                *target = Some(value);
+            }
+        }
+        env.optional_number(&format!("{prefix}_PORT"), &mut server.port);
+        env.optional_number(&format!("{prefix}_POOL_MIN"), &mut server.pool_min);
+        env.optional_number(&format!("{prefix}_POOL_MAX"), &mut server.pool_max);
+    }
+    env.flag(
+        "DATABASE_POOLING_ENABLED",
+        &mut config.database_pooling.enabled,
+    );
+    env.number("DATABASE_POOL_MIN", &mut config.database_pooling.min);
+    env.number("DATABASE_POOL_MAX", &mut config.database_pooling.max);
+    env.flag(
+        "APP_MANAGER_CACHE_ENABLED",
+        &mut config.app_manager.cache.enabled,
+    );
+    env.number("APP_MANAGER_CACHE_TTL", &mut config.app_manager.cache.ttl);
 }
 
 fn default_app(env: &mut Env) -> Option<App> {

@@ -5,16 +5,20 @@ use super::{env, Config};
 use crate::app::App;
 use std::path::Path;
 
-/// The development app `serve` runs when nothing at all is configured.
-pub const DEVELOPMENT_APP: (&str, &str, &str) = ("app-id", "app-key", "app-secret");
+/// The development app `serve` runs when no app is configured anywhere (config, environment or
+/// store): client events and sign-in on, so every feature can be tried at once.
+pub fn development_app() -> App {
+    let mut app = App::new("app-id", "app-key", "app-secret");
+    app.enable_client_messages = true;
+    app.enable_user_authentication = true;
+    app
+}
 
 #[derive(Debug)]
 pub struct Loaded {
     pub config: Config,
     /// Keys the file had that we do not use, as dotted paths.
     pub unknown_keys: Vec<String>,
-    /// True when no app was configured and the development app was added.
-    pub development_app: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -26,8 +30,8 @@ pub enum LoadError {
     },
     #[error("config file {path} has unknown extension: use .toml or .json")]
     UnknownFormat { path: String },
-    #[error("config file {path} is invalid: {message}")]
-    Syntax { path: String, message: String },
+    #[error("config file {path} is invalid:\n  - {}", .problems.join("\n  - "))]
+    Syntax { path: String, problems: Vec<String> },
     #[error("invalid configuration:\n  - {}", .0.join("\n  - "))]
     Invalid(Vec<String>),
 }
@@ -47,18 +51,9 @@ pub fn load(file: Option<&Path>, lookup: env::Lookup) -> Result<Loaded, LoadErro
     if !problems.is_empty() {
         return Err(LoadError::Invalid(problems));
     }
-    let development_app = config.app_manager.array.apps.is_empty();
-    if development_app {
-        let (id, key, secret) = DEVELOPMENT_APP;
-        let mut app = App::new(id, key, secret);
-        app.enable_client_messages = true;
-        app.enable_user_authentication = true;
-        config.app_manager.array.apps.push(app);
-    }
     Ok(Loaded {
         config,
         unknown_keys,
-        development_app,
     })
 }
 
@@ -68,27 +63,101 @@ fn parse_file(path: &Path) -> Result<(Config, Vec<String>), LoadError> {
         path: display.clone(),
         source,
     })?;
+    let syntax = |problems: Vec<String>| LoadError::Syntax {
+        path: display.clone(),
+        problems,
+    };
     let mut unknown = Vec::new();
     let mut note = |key: serde_ignored::Path| unknown.push(key.to_string());
-    let syntax = |message: String| LoadError::Syntax {
-        path: display.clone(),
-        message,
-    };
-    let config = match path.extension().and_then(|e| e.to_str()) {
+    // The first attempt reads the text itself, so a TOML error names its line.
+    let (first, tree) = match path.extension().and_then(|e| e.to_str()) {
         Some("toml") => {
+            let tree: toml::Table =
+                toml::from_str(&text).map_err(|e| syntax(vec![e.to_string()]))?;
             let deserializer =
-                toml::Deserializer::parse(&text).map_err(|e| syntax(e.to_string()))?;
-            serde_ignored::deserialize(deserializer, &mut note)
-                .map_err(|e| syntax(e.to_string()))?
+                toml::Deserializer::parse(&text).map_err(|e| syntax(vec![e.to_string()]))?;
+            let attempt = serde_path_to_error::deserialize(serde_ignored::Deserializer::new(
+                deserializer,
+                &mut note,
+            ));
+            (
+                attempt.map_err(describe),
+                serde_json::to_value(tree).unwrap_or_default(),
+            )
         }
         Some("json") => {
+            let tree: serde_json::Value =
+                serde_json::from_str(&text).map_err(|e| syntax(vec![e.to_string()]))?;
             let mut deserializer = serde_json::Deserializer::from_str(&text);
-            serde_ignored::deserialize(&mut deserializer, &mut note)
-                .map_err(|e| syntax(e.to_string()))?
+            let attempt = serde_path_to_error::deserialize(serde_ignored::Deserializer::new(
+                &mut deserializer,
+                &mut note,
+            ));
+            (attempt.map_err(describe), tree)
         }
         _ => return Err(LoadError::UnknownFormat { path: display }),
     };
-    Ok((config, unknown))
+    match first {
+        Ok(config) => Ok((config, unknown)),
+        Err((bad_path, message)) => Err(syntax(every_problem(tree, bad_path, message))),
+    }
+}
+
+/// A deserialisation error as (key path, "path: message").
+fn describe<E: std::fmt::Display>(error: serde_path_to_error::Error<E>) -> (Vec<String>, String) {
+    let path = error.path().clone();
+    let segments = path.iter().map(|segment| segment.to_string()).collect();
+    (segments, format!("{path}: {}", error.inner()))
+}
+
+/// After the first error, removes each offending key in turn and tries again, so one run reports
+/// every wrong value, not just the first.
+fn every_problem(
+    mut tree: serde_json::Value,
+    mut bad_path: Vec<String>,
+    first: String,
+) -> Vec<String> {
+    const MAX_PROBLEMS: usize = 50;
+    let mut problems = vec![first];
+    while problems.len() < MAX_PROBLEMS && remove_path(&mut tree, &bad_path) {
+        match serde_path_to_error::deserialize::<_, Config>(tree.clone()) {
+            Ok(_) => break,
+            Err(error) => {
+                let (path, message) = describe(error);
+                problems.push(message);
+                bad_path = path;
+            }
+        }
+    }
+    problems
+}
+
+/// Removes the value at `path` (segments as serde_path_to_error prints them); false if absent.
+fn remove_path(tree: &mut serde_json::Value, path: &[String]) -> bool {
+    let Some((last, parents)) = path.split_last() else {
+        return false;
+    };
+    let mut node = tree;
+    for segment in parents {
+        let next = match node {
+            serde_json::Value::Object(map) => map.get_mut(segment.as_str()),
+            serde_json::Value::Array(list) => segment
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| list.get_mut(i)),
+            _ => None,
+        };
+        match next {
+            Some(next) => node = next,
+            None => return false,
+        }
+    }
+    match node {
+        serde_json::Value::Object(map) => map.remove(last.as_str()).is_some(),
+        _ => false,
+    }
 }
 
 #[cfg(test)]
@@ -108,11 +177,11 @@ mod tests {
     }
 
     #[test]
-    fn nothing_configured_runs_the_development_app() {
+    fn nothing_configured_means_defaults_and_no_apps() {
         let loaded = load(None, &no_env).unwrap();
-        assert!(loaded.development_app);
-        assert_eq!(loaded.config.app_manager.array.apps[0].key, "app-key");
+        assert!(loaded.config.app_manager.array.apps.is_empty());
         assert_eq!(loaded.config.port, 6001);
+        assert_eq!(loaded.config.app_manager.driver, "sqlite");
     }
 
     #[test]
@@ -127,7 +196,6 @@ mod tests {
                   "enable_client_messages":"true","webhooks":[]}]}}}"#,
         );
         let loaded = load(Some(file.path()), &no_env).unwrap();
-        assert!(!loaded.development_app);
         assert_eq!(loaded.config.port, 7001);
         assert_eq!(loaded.config.metrics.port, 9700);
         assert_eq!(loaded.config.activity_timeout, 60);
@@ -189,7 +257,11 @@ mod tests {
     fn the_documented_config_is_exactly_the_defaults() {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("config/config.toml");
         let documented = load(Some(&path), &no_env).unwrap();
-        assert!(documented.unknown_keys.is_empty(), "{:?}", documented.unknown_keys);
+        assert!(
+            documented.unknown_keys.is_empty(),
+            "{:?}",
+            documented.unknown_keys
+        );
         let defaults = load(None, &no_env).unwrap();
         assert_eq!(
             serde_json::to_value(&documented.config).unwrap(),
@@ -197,8 +269,12 @@ mod tests {
         );
         let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("config/config.json");
         let example = load(Some(&example), &no_env).unwrap();
-        assert!(example.unknown_keys.is_empty(), "{:?}", example.unknown_keys);
-        assert!(!example.development_app);
+        assert!(
+            example.unknown_keys.is_empty(),
+            "{:?}",
+            example.unknown_keys
+        );
+        assert_eq!(example.config.app_manager.array.apps.len(), 1);
     }
 
     #[test]

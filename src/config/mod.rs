@@ -7,9 +7,9 @@
 mod env;
 mod load;
 
-pub use load::{load, LoadError, Loaded};
+pub use load::{development_app, load, LoadError, Loaded};
 
-use crate::app::{App, LimitDefaults};
+use crate::app::{App, DatabaseSettings, LimitDefaults};
 use crate::lenient;
 use serde::{Deserialize, Serialize};
 
@@ -39,6 +39,8 @@ pub struct Config {
     pub metrics: MetricsConfig,
     pub adapter: AdapterConfig,
     pub app_manager: AppManagerConfig,
+    pub database: DatabaseConfig,
+    pub database_pooling: DatabasePooling,
     pub cache: CacheConfig,
     pub queue: QueueConfig,
     pub channel_limits: ChannelLimits,
@@ -63,6 +65,8 @@ impl Default for Config {
             metrics: MetricsConfig::default(),
             adapter: AdapterConfig::default(),
             app_manager: AppManagerConfig::default(),
+            database: DatabaseConfig::default(),
+            database_pooling: DatabasePooling::default(),
             cache: CacheConfig::default(),
             queue: QueueConfig::default(),
             channel_limits: ChannelLimits::default(),
@@ -130,15 +134,101 @@ impl Default for AdapterConfig {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub struct AppManagerConfig {
+    /// `sqlite` (default), `postgres` (or `pgsql`), `mysql`, or `memory` (config apps only).
     pub driver: String,
     pub array: AppArray,
+    pub cache: AppCacheConfig,
 }
 
 impl Default for AppManagerConfig {
     fn default() -> Self {
         AppManagerConfig {
-            driver: "memory".into(),
+            driver: "sqlite".into(),
             array: AppArray::default(),
+            cache: AppCacheConfig::default(),
+        }
+    }
+}
+
+/// How long `serve` trusts an app it read from the store: edits made with `sockudo apps` (or SQL)
+/// reach the running server within `ttl` seconds.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AppCacheConfig {
+    #[serde(deserialize_with = "lenient::boolean")]
+    pub enabled: bool,
+    #[serde(deserialize_with = "lenient::number")]
+    pub ttl: u64,
+}
+
+impl Default for AppCacheConfig {
+    fn default() -> Self {
+        AppCacheConfig {
+            enabled: true,
+            ttl: 5,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DatabaseConfig {
+    /// A full URL (`postgres://...` or `mysql://...`) that overrides the per-database fields.
+    pub url: Option<String>,
+    pub sqlite: SqliteConfig,
+    pub postgres: SqlServerConfig,
+    pub mysql: SqlServerConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SqliteConfig {
+    pub path: String,
+}
+
+impl Default for SqliteConfig {
+    fn default() -> Self {
+        SqliteConfig {
+            path: "sockudo.db".into(),
+        }
+    }
+}
+
+/// A PostgreSQL or MySQL server. Unset fields take the usual defaults for that database.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SqlServerConfig {
+    pub url: Option<String>,
+    pub host: Option<String>,
+    #[serde(deserialize_with = "lenient::optional_number")]
+    pub port: Option<u16>,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub database: Option<String>,
+    /// Per-database pool overrides of `database_pooling`.
+    #[serde(deserialize_with = "lenient::optional_number")]
+    pub pool_min: Option<u32>,
+    #[serde(deserialize_with = "lenient::optional_number")]
+    pub pool_max: Option<u32>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DatabasePooling {
+    #[serde(deserialize_with = "lenient::boolean")]
+    pub enabled: bool,
+    #[serde(deserialize_with = "lenient::number")]
+    pub min: u32,
+    #[serde(deserialize_with = "lenient::number")]
+    pub max: u32,
+}
+
+impl Default for DatabasePooling {
+    fn default() -> Self {
+        DatabasePooling {
+            enabled: true,
+            min: 1,
+            max: 10,
         }
     }
 }
@@ -299,6 +389,60 @@ pub struct LoggingConfig {
 }
 
 impl Config {
+    /// The store `app_manager.driver` and `database.*` describe.
+    pub fn database_settings(&self) -> Result<DatabaseSettings, String> {
+        let server =
+            |config: &SqlServerConfig, scheme: &str, default_port: u16, default_user: &str| {
+                let url = self
+                    .database
+                    .url
+                    .clone()
+                    .or_else(|| config.url.clone())
+                    .unwrap_or_else(|| {
+                        let user = config.username.as_deref().unwrap_or(default_user);
+                        let password = config
+                            .password
+                            .as_deref()
+                            .map(|p| {
+                                format!(
+                                    ":{}",
+                                    form_urlencoded::byte_serialize(p.as_bytes())
+                                        .collect::<String>()
+                                )
+                            })
+                            .unwrap_or_default();
+                        format!(
+                            "{scheme}://{user}{password}@{}:{}/{}",
+                            config.host.as_deref().unwrap_or("127.0.0.1"),
+                            config.port.unwrap_or(default_port),
+                            config.database.as_deref().unwrap_or("sockudo"),
+                        )
+                    });
+                let pooling = &self.database_pooling;
+                let (min, max) = if pooling.enabled {
+                    (pooling.min, pooling.max)
+                } else {
+                    (1, 1)
+                };
+                DatabaseSettings::Sql {
+                    url,
+                    pool_min: config.pool_min.unwrap_or(min),
+                    pool_max: config.pool_max.unwrap_or(max),
+                }
+            };
+        match self.app_manager.driver.as_str() {
+            "memory" | "array" => Ok(DatabaseSettings::Memory),
+            "sqlite" => Ok(DatabaseSettings::Sqlite {
+                path: self.database.sqlite.path.clone().into(),
+            }),
+            "postgres" | "postgresql" | "pgsql" => Ok(server(&self.database.postgres, "postgres", 5432, "postgres")),
+            "mysql" | "mariadb" => Ok(server(&self.database.mysql, "mysql", 3306, "root")),
+            other => Err(format!(
+                "app_manager.driver: unknown driver {other:?}; use \"sqlite\", \"postgres\", \"mysql\" or \"memory\""
+            )),
+        }
+    }
+
     /// The global defaults that apps inherit for the limits they leave unset.
     pub fn limit_defaults(&self) -> LimitDefaults {
         LimitDefaults {
@@ -348,12 +492,11 @@ impl Config {
                 self.adapter.driver
             ),
         );
+        let database = self.database_settings();
+        check(database.is_ok(), database.err().unwrap_or_default());
         check(
-            matches!(self.app_manager.driver.as_str(), "memory" | "array"),
-            format!(
-                "app_manager.driver: {:?} is not available in this build; use \"memory\"",
-                self.app_manager.driver
-            ),
+            self.database_pooling.min <= self.database_pooling.max && self.database_pooling.max > 0,
+            "database_pooling: min must not exceed max, and max must be at least 1".into(),
         );
         check(
             matches!(self.cache.driver.as_str(), "memory" | "none"),

@@ -147,8 +147,10 @@ fn config_check_uses_the_serve_loader() {
 #[tokio::test]
 async fn with_nothing_configured_the_development_app_serves_and_says_so() {
     let port = free_port();
+    let dir = tempfile::tempdir().unwrap();
     let mut child = sockudo()
         .arg("serve")
+        .current_dir(dir.path())
         .env("HOST", "127.0.0.1")
         .env("PORT", port.to_string())
         .env("METRICS_ENABLED", "false")
@@ -170,6 +172,8 @@ async fn with_nothing_configured_the_development_app_serves_and_says_so() {
     let output = child.wait_with_output().unwrap();
     assert!(up, "development app not served");
     assert!(String::from_utf8_lossy(&output.stderr).contains("development app"));
+    // The embedded default store was created in the working directory.
+    assert!(dir.path().join("sockudo.db").exists());
 }
 
 #[tokio::test]

@@ -1,0 +1,12 @@
+-- Apps. Lookup columns (id, key, secret, enabled) are columns so operators can query and toggle
+-- them with SQL; everything else an app carries (name, limits, feature flags, origins, webhooks,
+-- delta settings) is the JSON object in `settings`, in the same flat shape as a config file.
+CREATE TABLE apps (
+    id TEXT PRIMARY KEY NOT NULL,
+    app_key TEXT NOT NULL UNIQUE,
+    secret TEXT NOT NULL,
+    enabled INTEGER NOT NULL DEFAULT 1,
+    settings TEXT NOT NULL DEFAULT '{}',
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+);
