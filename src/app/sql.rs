@@ -115,9 +115,17 @@ fn read_row(row: &AnyRow) -> Result<AppRow, sqlx::Error> {
         key: row.try_get(1)?,
         secret: row.try_get(2)?,
         enabled: row.try_get::<i32, _>(3)? != 0,
-        settings: row.try_get(4)?,
+        settings: text_column(row, 4)?,
         created_at: row.try_get(5)?,
         updated_at: row.try_get(6)?,
+    })
+}
+
+/// A TEXT column: MySQL's rows reach the `Any` driver as BLOBs, so accept bytes too.
+fn text_column(row: &AnyRow, index: usize) -> Result<String, sqlx::Error> {
+    row.try_get::<String, _>(index).or_else(|_| {
+        let bytes: Vec<u8> = row.try_get(index)?;
+        String::from_utf8(bytes).map_err(|e| sqlx::Error::Decode(Box::new(e)))
     })
 }
 

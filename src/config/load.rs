@@ -99,8 +99,42 @@ fn parse_file(path: &Path) -> Result<(Config, Vec<String>), LoadError> {
     };
     match first {
         Ok(config) => Ok((config, unknown)),
-        Err((bad_path, message)) => Err(syntax(every_problem(tree, bad_path, message))),
+        Err((bad_path, message)) => {
+            let is_toml = path.extension().is_some_and(|e| e == "toml");
+            let line_of = |path: &[String]| {
+                if is_toml {
+                    toml_line(&text, path)
+                } else {
+                    None
+                }
+            };
+            Err(syntax(every_problem(tree, bad_path, message, line_of)))
+        }
     }
+}
+
+/// The line of the value at `path` in a TOML document, for messages.
+fn toml_line(text: &str, path: &[String]) -> Option<usize> {
+    use toml::de::{DeTable, DeValue};
+    let document = DeTable::parse(text).ok()?;
+    let mut table = document.get_ref();
+    let mut span = None;
+    for (depth, segment) in path.iter().enumerate() {
+        let value = match segment.strip_prefix('[').and_then(|s| s.strip_suffix(']')) {
+            Some(_) => return span.map(|s: std::ops::Range<usize>| line_at(text, s.start)),
+            None => table.iter().find(|(key, _)| key.get_ref() == segment)?.1,
+        };
+        span = Some(value.span());
+        match value.get_ref() {
+            DeValue::Table(inner) if depth + 1 < path.len() => table = inner,
+            _ => break,
+        }
+    }
+    span.map(|s| line_at(text, s.start))
+}
+
+fn line_at(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
 }
 
 /// A deserialisation error as (key path, "path: message").
@@ -116,6 +150,7 @@ fn every_problem(
     mut tree: serde_json::Value,
     mut bad_path: Vec<String>,
     first: String,
+    line_of: impl Fn(&[String]) -> Option<usize>,
 ) -> Vec<String> {
     const MAX_PROBLEMS: usize = 50;
     let mut problems = vec![first];
@@ -124,7 +159,10 @@ fn every_problem(
             Ok(_) => break,
             Err(error) => {
                 let (path, message) = describe(error);
-                problems.push(message);
+                problems.push(match line_of(&path) {
+                    Some(line) => format!("line {line}: {message}"),
+                    None => message,
+                });
                 bad_path = path;
             }
         }

@@ -2,9 +2,12 @@
 //! real sockets. Timeouts only bound waiting; no test asserts how long anything took.
 
 mod channels;
+mod cli;
 mod client_events;
 mod connection;
+mod databases;
 mod http_api;
 mod lifecycle;
+mod stores;
 mod support;
 mod users;

@@ -1,0 +1,204 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_sockudo_global_optspecs
+    string join \n config= h/help V/version
+end
+
+function __fish_sockudo_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_sockudo_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_sockudo_using_subcommand
+    set -l cmd (__fish_sockudo_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c sockudo -n "__fish_sockudo_needs_command" -l config -d 'Config file (.toml, or Sockudo\'s config.json). Without one, embedded defaults are used' -r -F
+complete -c sockudo -n "__fish_sockudo_needs_command" -s h -l help -d 'Print help'
+complete -c sockudo -n "__fish_sockudo_needs_command" -s V -l version -d 'Print version'
+complete -c sockudo -n "__fish_sockudo_needs_command" -f -a "serve" -d 'Run the server: WebSocket + HTTP API on one port, metrics on another'
+complete -c sockudo -n "__fish_sockudo_needs_command" -f -a "apps" -d 'Manage apps in the configured store'
+complete -c sockudo -n "__fish_sockudo_needs_command" -f -a "migrate" -d 'Prepare or upgrade the app store\'s schema'
+complete -c sockudo -n "__fish_sockudo_needs_command" -f -a "config" -d 'Validate or print the configuration'
+complete -c sockudo -n "__fish_sockudo_needs_command" -f -a "bench" -d 'Generate load against a Pusher-compatible server'
+complete -c sockudo -n "__fish_sockudo_needs_command" -f -a "top" -d 'Live terminal dashboard of a running server'
+complete -c sockudo -n "__fish_sockudo_needs_command" -f -a "completions" -d 'Print shell completions'
+complete -c sockudo -n "__fish_sockudo_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c sockudo -n "__fish_sockudo_using_subcommand serve" -l host -d 'Address to bind (overrides `host` and HOST)' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand serve" -l port -d 'Port for WebSocket and HTTP API (overrides `port` and PORT)' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand serve" -l metrics-port -d 'Port for Prometheus metrics (overrides `metrics.port` and METRICS_PORT)' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand serve" -l config -d 'Config file (.toml, or Sockudo\'s config.json). Without one, embedded defaults are used' -r -F
+complete -c sockudo -n "__fish_sockudo_using_subcommand serve" -s h -l help -d 'Print help'
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and not __fish_seen_subcommand_from create list show update enable disable delete rotate-secret export import help" -l config -d 'Config file (.toml, or Sockudo\'s config.json). Without one, embedded defaults are used' -r -F
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and not __fish_seen_subcommand_from create list show update enable disable delete rotate-secret export import help" -s h -l help -d 'Print help'
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and not __fish_seen_subcommand_from create list show update enable disable delete rotate-secret export import help" -f -a "create" -d 'Create an app; id, key and secret are generated when not given. The secret is shown once'
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and not __fish_seen_subcommand_from create list show update enable disable delete rotate-secret export import help" -f -a "list" -d 'List apps (secrets masked unless --show-secrets)'
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and not __fish_seen_subcommand_from create list show update enable disable delete rotate-secret export import help" -f -a "show" -d 'Show one app'
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and not __fish_seen_subcommand_from create list show update enable disable delete rotate-secret export import help" -f -a "update" -d 'Change any field of an app'
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and not __fish_seen_subcommand_from create list show update enable disable delete rotate-secret export import help" -f -a "enable" -d 'Enable an app'
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and not __fish_seen_subcommand_from create list show update enable disable delete rotate-secret export import help" -f -a "disable" -d 'Disable an app: its sockets are closed (4003) and new ones refused'
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and not __fish_seen_subcommand_from create list show update enable disable delete rotate-secret export import help" -f -a "delete" -d 'Delete an app (asks first unless --yes)'
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and not __fish_seen_subcommand_from create list show update enable disable delete rotate-secret export import help" -f -a "rotate-secret" -d 'Replace an app\'s secret with a new random one, shown once'
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and not __fish_seen_subcommand_from create list show update enable disable delete rotate-secret export import help" -f -a "export" -d 'Print every app, with secrets, as JSON (the format `import` reads)'
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and not __fish_seen_subcommand_from create list show update enable disable delete rotate-secret export import help" -f -a "import" -d 'Create apps from JSON: our export, or a Sockudo/soketi config\'s app list'
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and not __fish_seen_subcommand_from create list show update enable disable delete rotate-secret export import help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l id -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l key -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l secret -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l name -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l enabled -r -f -a "true\t''
+false\t''"
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l client-messages -d 'Allow client- events on private and presence channels' -r -f -a "true\t''
+false\t''"
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l user-authentication -d 'Allow pusher:signin' -r -f -a "true\t''
+false\t''"
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l watchlist-events -r -f -a "true\t''
+false\t''"
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l subscription-count -r -f -a "true\t''
+false\t''"
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l max-connections -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l max-client-events-per-second -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l max-backend-events-per-second -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l max-read-requests-per-second -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l max-presence-members-per-channel -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l max-presence-member-size-in-kb -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l max-channel-name-length -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l max-event-channels-at-once -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l max-event-name-length -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l max-event-payload-in-kb -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l max-event-batch-size -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l allowed-origins -d 'Allowed origins, comma-separated (`*` wildcards); an empty value clears them' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l add-webhook -d 'Add a webhook URL (with --webhook-events and --webhook-channel-prefix)' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l webhook-events -d 'Event types for --add-webhook, comma-separated (e.g. channel_occupied,channel_vacated)' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l webhook-channel-prefix -d 'Only send channels with this prefix to the --add-webhook URL' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l remove-webhook -d 'Remove every webhook with this URL' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l config -d 'Config file (.toml, or Sockudo\'s config.json). Without one, embedded defaults are used' -r -F
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l json
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from list" -l config -d 'Config file (.toml, or Sockudo\'s config.json). Without one, embedded defaults are used' -r -F
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from list" -l show-secrets
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from list" -l json
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from show" -l config -d 'Config file (.toml, or Sockudo\'s config.json). Without one, embedded defaults are used' -r -F
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from show" -l show-secrets
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from show" -l json
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l key -d 'A new key' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l name -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l enabled -r -f -a "true\t''
+false\t''"
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l client-messages -d 'Allow client- events on private and presence channels' -r -f -a "true\t''
+false\t''"
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l user-authentication -d 'Allow pusher:signin' -r -f -a "true\t''
+false\t''"
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l watchlist-events -r -f -a "true\t''
+false\t''"
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l subscription-count -r -f -a "true\t''
+false\t''"
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l max-connections -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l max-client-events-per-second -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l max-backend-events-per-second -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l max-read-requests-per-second -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l max-presence-members-per-channel -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l max-presence-member-size-in-kb -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l max-channel-name-length -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l max-event-channels-at-once -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l max-event-name-length -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l max-event-payload-in-kb -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l max-event-batch-size -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l allowed-origins -d 'Allowed origins, comma-separated (`*` wildcards); an empty value clears them' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l add-webhook -d 'Add a webhook URL (with --webhook-events and --webhook-channel-prefix)' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l webhook-events -d 'Event types for --add-webhook, comma-separated (e.g. channel_occupied,channel_vacated)' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l webhook-channel-prefix -d 'Only send channels with this prefix to the --add-webhook URL' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l remove-webhook -d 'Remove every webhook with this URL' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l config -d 'Config file (.toml, or Sockudo\'s config.json). Without one, embedded defaults are used' -r -F
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l json
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help'
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from enable" -l config -d 'Config file (.toml, or Sockudo\'s config.json). Without one, embedded defaults are used' -r -F
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from enable" -l json
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from enable" -s h -l help -d 'Print help'
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from disable" -l config -d 'Config file (.toml, or Sockudo\'s config.json). Without one, embedded defaults are used' -r -F
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from disable" -l json
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from disable" -s h -l help -d 'Print help'
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from delete" -l config -d 'Config file (.toml, or Sockudo\'s config.json). Without one, embedded defaults are used' -r -F
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from delete" -l yes
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from delete" -l json
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help'
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from rotate-secret" -l config -d 'Config file (.toml, or Sockudo\'s config.json). Without one, embedded defaults are used' -r -F
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from rotate-secret" -l json
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from rotate-secret" -s h -l help -d 'Print help'
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from export" -s o -l output -d 'Write to this file instead of standard output' -r -F
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from export" -l config -d 'Config file (.toml, or Sockudo\'s config.json). Without one, embedded defaults are used' -r -F
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help'
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from import" -l config -d 'Config file (.toml, or Sockudo\'s config.json). Without one, embedded defaults are used' -r -F
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from import" -l overwrite -d 'Update apps whose id already exists instead of refusing'
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from import" -l json
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help'
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create an app; id, key and secret are generated when not given. The secret is shown once'
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from help" -f -a "list" -d 'List apps (secrets masked unless --show-secrets)'
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one app'
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from help" -f -a "update" -d 'Change any field of an app'
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from help" -f -a "enable" -d 'Enable an app'
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from help" -f -a "disable" -d 'Disable an app: its sockets are closed (4003) and new ones refused'
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Delete an app (asks first unless --yes)'
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from help" -f -a "rotate-secret" -d 'Replace an app\'s secret with a new random one, shown once'
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from help" -f -a "export" -d 'Print every app, with secrets, as JSON (the format `import` reads)'
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from help" -f -a "import" -d 'Create apps from JSON: our export, or a Sockudo/soketi config\'s app list'
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c sockudo -n "__fish_sockudo_using_subcommand migrate" -l config -d 'Config file (.toml, or Sockudo\'s config.json). Without one, embedded defaults are used' -r -F
+complete -c sockudo -n "__fish_sockudo_using_subcommand migrate" -l status -d 'List applied and pending migrations instead of applying'
+complete -c sockudo -n "__fish_sockudo_using_subcommand migrate" -l dry-run -d 'Print the SQL of pending migrations without applying it'
+complete -c sockudo -n "__fish_sockudo_using_subcommand migrate" -l json -d 'Machine-readable output'
+complete -c sockudo -n "__fish_sockudo_using_subcommand migrate" -s h -l help -d 'Print help'
+complete -c sockudo -n "__fish_sockudo_using_subcommand config; and not __fish_seen_subcommand_from check print help" -l config -d 'Config file (.toml, or Sockudo\'s config.json). Without one, embedded defaults are used' -r -F
+complete -c sockudo -n "__fish_sockudo_using_subcommand config; and not __fish_seen_subcommand_from check print help" -s h -l help -d 'Print help'
+complete -c sockudo -n "__fish_sockudo_using_subcommand config; and not __fish_seen_subcommand_from check print help" -f -a "check" -d 'Load the configuration as `serve` would and report every problem (exit 1 if any)'
+complete -c sockudo -n "__fish_sockudo_using_subcommand config; and not __fish_seen_subcommand_from check print help" -f -a "print" -d 'Print the effective configuration (file, environment and defaults) with secrets masked'
+complete -c sockudo -n "__fish_sockudo_using_subcommand config; and not __fish_seen_subcommand_from check print help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c sockudo -n "__fish_sockudo_using_subcommand config; and __fish_seen_subcommand_from check" -l config -d 'Config file (.toml, or Sockudo\'s config.json). Without one, embedded defaults are used' -r -F
+complete -c sockudo -n "__fish_sockudo_using_subcommand config; and __fish_seen_subcommand_from check" -l strict -d 'Also reject keys sockudo does not use'
+complete -c sockudo -n "__fish_sockudo_using_subcommand config; and __fish_seen_subcommand_from check" -l connect -d 'Also check that the configured app store answers and its schema is current'
+complete -c sockudo -n "__fish_sockudo_using_subcommand config; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help'
+complete -c sockudo -n "__fish_sockudo_using_subcommand config; and __fish_seen_subcommand_from print" -l config -d 'Config file (.toml, or Sockudo\'s config.json). Without one, embedded defaults are used' -r -F
+complete -c sockudo -n "__fish_sockudo_using_subcommand config; and __fish_seen_subcommand_from print" -l json -d 'Print JSON instead of TOML'
+complete -c sockudo -n "__fish_sockudo_using_subcommand config; and __fish_seen_subcommand_from print" -s h -l help -d 'Print help'
+complete -c sockudo -n "__fish_sockudo_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "check" -d 'Load the configuration as `serve` would and report every problem (exit 1 if any)'
+complete -c sockudo -n "__fish_sockudo_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "print" -d 'Print the effective configuration (file, environment and defaults) with secrets masked'
+complete -c sockudo -n "__fish_sockudo_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench" -l config -d 'Config file (.toml, or Sockudo\'s config.json). Without one, embedded defaults are used' -r -F
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench" -s h -l help -d 'Print help'
+complete -c sockudo -n "__fish_sockudo_using_subcommand top" -l config -d 'Config file (.toml, or Sockudo\'s config.json). Without one, embedded defaults are used' -r -F
+complete -c sockudo -n "__fish_sockudo_using_subcommand top" -s h -l help -d 'Print help'
+complete -c sockudo -n "__fish_sockudo_using_subcommand completions" -l config -d 'Config file (.toml, or Sockudo\'s config.json). Without one, embedded defaults are used' -r -F
+complete -c sockudo -n "__fish_sockudo_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c sockudo -n "__fish_sockudo_using_subcommand help; and not __fish_seen_subcommand_from serve apps migrate config bench top completions help" -f -a "serve" -d 'Run the server: WebSocket + HTTP API on one port, metrics on another'
+complete -c sockudo -n "__fish_sockudo_using_subcommand help; and not __fish_seen_subcommand_from serve apps migrate config bench top completions help" -f -a "apps" -d 'Manage apps in the configured store'
+complete -c sockudo -n "__fish_sockudo_using_subcommand help; and not __fish_seen_subcommand_from serve apps migrate config bench top completions help" -f -a "migrate" -d 'Prepare or upgrade the app store\'s schema'
+complete -c sockudo -n "__fish_sockudo_using_subcommand help; and not __fish_seen_subcommand_from serve apps migrate config bench top completions help" -f -a "config" -d 'Validate or print the configuration'
+complete -c sockudo -n "__fish_sockudo_using_subcommand help; and not __fish_seen_subcommand_from serve apps migrate config bench top completions help" -f -a "bench" -d 'Generate load against a Pusher-compatible server'
+complete -c sockudo -n "__fish_sockudo_using_subcommand help; and not __fish_seen_subcommand_from serve apps migrate config bench top completions help" -f -a "top" -d 'Live terminal dashboard of a running server'
+complete -c sockudo -n "__fish_sockudo_using_subcommand help; and not __fish_seen_subcommand_from serve apps migrate config bench top completions help" -f -a "completions" -d 'Print shell completions'
+complete -c sockudo -n "__fish_sockudo_using_subcommand help; and not __fish_seen_subcommand_from serve apps migrate config bench top completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c sockudo -n "__fish_sockudo_using_subcommand help; and __fish_seen_subcommand_from apps" -f -a "create" -d 'Create an app; id, key and secret are generated when not given. The secret is shown once'
+complete -c sockudo -n "__fish_sockudo_using_subcommand help; and __fish_seen_subcommand_from apps" -f -a "list" -d 'List apps (secrets masked unless --show-secrets)'
+complete -c sockudo -n "__fish_sockudo_using_subcommand help; and __fish_seen_subcommand_from apps" -f -a "show" -d 'Show one app'
+complete -c sockudo -n "__fish_sockudo_using_subcommand help; and __fish_seen_subcommand_from apps" -f -a "update" -d 'Change any field of an app'
+complete -c sockudo -n "__fish_sockudo_using_subcommand help; and __fish_seen_subcommand_from apps" -f -a "enable" -d 'Enable an app'
+complete -c sockudo -n "__fish_sockudo_using_subcommand help; and __fish_seen_subcommand_from apps" -f -a "disable" -d 'Disable an app: its sockets are closed (4003) and new ones refused'
+complete -c sockudo -n "__fish_sockudo_using_subcommand help; and __fish_seen_subcommand_from apps" -f -a "delete" -d 'Delete an app (asks first unless --yes)'
+complete -c sockudo -n "__fish_sockudo_using_subcommand help; and __fish_seen_subcommand_from apps" -f -a "rotate-secret" -d 'Replace an app\'s secret with a new random one, shown once'
+complete -c sockudo -n "__fish_sockudo_using_subcommand help; and __fish_seen_subcommand_from apps" -f -a "export" -d 'Print every app, with secrets, as JSON (the format `import` reads)'
+complete -c sockudo -n "__fish_sockudo_using_subcommand help; and __fish_seen_subcommand_from apps" -f -a "import" -d 'Create apps from JSON: our export, or a Sockudo/soketi config\'s app list'
+complete -c sockudo -n "__fish_sockudo_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "check" -d 'Load the configuration as `serve` would and report every problem (exit 1 if any)'
+complete -c sockudo -n "__fish_sockudo_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "print" -d 'Print the effective configuration (file, environment and defaults) with secrets masked'

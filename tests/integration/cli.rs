@@ -1,0 +1,530 @@
+//! `sockudo apps`, `migrate`, `config check` and `completions`, run as a user or script would,
+//! against every real store; and a running server seeing store changes.
+
+use crate::databases::{self, Kind};
+use crate::support::*;
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use std::time::Duration;
+
+/// A config file for `store`, written into `dir`, as JSON.
+fn store_config(dir: &Path, store: &Value) -> (PathBuf, Value) {
+    let mut config = json!({"app_manager": {"driver": store["driver"], "cache": {"ttl": 1}}});
+    match store["driver"].as_str() {
+        Some("sqlite") => config["database"] = json!({"sqlite": {"path": dir.join("apps.db")}}),
+        _ => config["database"] = json!({"url": store["url"]}),
+    }
+    let path = dir.join("config.json");
+    std::fs::write(&path, config.to_string()).unwrap();
+    (path, config)
+}
+
+fn run(config: &Path, args: &[&str]) -> Output {
+    sockudo()
+        .arg("--config")
+        .arg(config)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn ok_json(config: &Path, args: &[&str]) -> Value {
+    let output = run(config, args);
+    assert!(
+        output.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{args:?} printed no JSON ({e}): {}",
+            String::from_utf8_lossy(&output.stdout)
+        )
+    })
+}
+
+fn ok(config: &Path, args: &[&str]) {
+    let output = run(config, args);
+    assert!(
+        output.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+async fn stores() -> Vec<Value> {
+    let mut stores = vec![json!({"driver": "sqlite"})];
+    if let Some(url) = databases::fresh(Kind::Postgres).await {
+        stores.push(json!({"driver": "postgres", "url": url}));
+    }
+    if let Some(url) = databases::fresh(Kind::Mysql).await {
+        stores.push(json!({"driver": "mysql", "url": url}));
+    }
+    stores
+}
+
+/// Reads frames until the server closes; returns the close code.
+async fn closed_with(client: &mut Client) -> Ended {
+    client.ended().await
+}
+
+#[tokio::test]
+async fn an_app_created_with_the_cli_serves_at_once_and_disable_and_delete_take_effect() {
+    for store in stores().await {
+        let driver = store["driver"].as_str().unwrap().to_owned();
+        let dir = tempfile::tempdir().unwrap();
+        let (path, config) = store_config(dir.path(), &store);
+        // A store whose schema is behind: serve refuses (sqlite initialises a new file itself).
+        if driver != "sqlite" {
+            let refused = sockudo()
+                .arg("serve")
+                .arg("--config")
+                .arg(&path)
+                .env("PORT", "0")
+                .output()
+                .unwrap();
+            assert_eq!(refused.status.code(), Some(1), "{driver}");
+            assert!(
+                stderr(&refused).contains("sockudo migrate"),
+                "{driver}: {}",
+                stderr(&refused)
+            );
+        }
+        assert_eq!(
+            ok_json(&path, &["migrate", "--json"])["applied"],
+            json!(["0001_create_apps"]),
+            "{driver}"
+        );
+        assert_eq!(
+            ok_json(&path, &["migrate", "--json"])["applied"],
+            json!([]),
+            "migrating twice is a no-op"
+        );
+
+        let server = Server::with_config(config).await;
+        let created = ok_json(
+            &path,
+            &[
+                "apps",
+                "create",
+                "--id",
+                "demo",
+                "--client-messages",
+                "true",
+                "--json",
+            ],
+        );
+        let key = created["key"].as_str().unwrap().to_owned();
+        assert_eq!(
+            created["secret"].as_str().unwrap().len(),
+            40,
+            "the secret is printed once, whole"
+        );
+        let listed = ok_json(&path, &["apps", "list", "--json"]);
+        assert_eq!(listed[0]["id"], "demo");
+        assert!(
+            listed[0]["secret"].as_str().unwrap().ends_with("********"),
+            "list masks secrets"
+        );
+
+        let (mut client, _) = server.connected(&key).await;
+        ok_json(&path, &["apps", "disable", "demo", "--json"]);
+        assert_eq!(
+            closed_with(&mut client).await,
+            Ended::Closed(Some(4003)),
+            "{driver}: disable closes"
+        );
+        assert_eq!(
+            first_answer_code(&server, &key, 4003).await,
+            4003,
+            "{driver}: new connections refused"
+        );
+
+        ok_json(&path, &["apps", "enable", "demo", "--json"]);
+        let mut client = wait_for_welcome(&server, &key).await;
+        let output = run(&path, &["apps", "delete", "demo", "--yes"]);
+        assert!(output.status.success(), "{}", stderr(&output));
+        assert_eq!(
+            closed_with(&mut client).await,
+            Ended::Closed(Some(4001)),
+            "{driver}: delete closes"
+        );
+        assert_eq!(
+            first_answer_code(&server, &key, 4001).await,
+            4001,
+            "{driver}: unknown after delete"
+        );
+        assert_eq!(ok_json(&path, &["apps", "list", "--json"]), json!([]));
+    }
+}
+
+/// Connects until the server refuses `key` with `code` (its app cache may still hold the old
+/// answer for up to the TTL); returns the last error code seen.
+async fn first_answer_code(server: &Server, key: &str, code: u64) -> u64 {
+    let mut seen = 0;
+    for _ in 0..50 {
+        let mut client = server.connect(key).await;
+        let frame = client.next().await;
+        seen = frame["data"]["code"].as_u64().unwrap_or(0);
+        if seen == code {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    seen
+}
+
+/// Connects until the server welcomes `key` (the app cache may still remember a refusal).
+async fn wait_for_welcome(server: &Server, key: &str) -> Client {
+    for _ in 0..50 {
+        let mut client = server.connect(key).await;
+        if client.next().await["event"] == "pusher:connection_established" {
+            return client;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the server never accepted {key}");
+}
+
+#[test]
+fn apps_commands_and_their_exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = store_config(dir.path(), &json!({"driver": "sqlite"}));
+    // Before migrate, apps commands say what to do.
+    let output = run(&path, &["apps", "list"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("sockudo migrate"),
+        "{}",
+        stderr(&output)
+    );
+    ok_json(&path, &["migrate", "--json"]);
+
+    let created = ok_json(&path, &["apps", "create", "--json"]);
+    let id = created["id"].as_str().unwrap().to_owned();
+    assert!(
+        id.parse::<u32>().is_ok(),
+        "generated ids are numeric like Pusher's: {id}"
+    );
+    assert_eq!(created["key"].as_str().unwrap().len(), 20);
+    let shown = ok_json(&path, &["apps", "show", &id, "--json"]);
+    assert_ne!(shown["secret"], created["secret"], "show masks the secret");
+    let shown = ok_json(&path, &["apps", "show", &id, "--json", "--show-secrets"]);
+    assert_eq!(shown["secret"], created["secret"]);
+
+    let updated = ok_json(
+        &path,
+        &[
+            "apps",
+            "update",
+            &id,
+            "--name",
+            "Shop",
+            "--max-connections",
+            "5",
+            "--user-authentication",
+            "true",
+            "--add-webhook",
+            "https://example.com/hook",
+            "--webhook-events",
+            "channel_occupied,member_added",
+            "--json",
+        ],
+    );
+    assert_eq!(updated["name"], "Shop");
+    assert_eq!(updated["max_connections"], 5);
+    assert_eq!(updated["enable_user_authentication"], true);
+    assert_eq!(
+        updated["webhooks"][0]["event_types"],
+        json!(["channel_occupied", "member_added"])
+    );
+    let updated = ok_json(
+        &path,
+        &[
+            "apps",
+            "update",
+            &id,
+            "--max-connections",
+            "none",
+            "--remove-webhook",
+            "https://example.com/hook",
+            "--json",
+        ],
+    );
+    assert_eq!(updated["max_connections"], Value::Null);
+    assert_eq!(updated["webhooks"], json!([]));
+
+    let rotated = ok_json(&path, &["apps", "rotate-secret", &id, "--json"]);
+    assert_ne!(rotated["secret"], created["secret"]);
+    assert_eq!(rotated["secret"].as_str().unwrap().len(), 40);
+
+    let duplicate = run(&path, &["apps", "create", "--id", &id]);
+    assert_eq!(duplicate.status.code(), Some(1));
+    assert!(
+        stderr(&duplicate).contains("already exists"),
+        "{}",
+        stderr(&duplicate)
+    );
+    let missing = run(&path, &["apps", "show", "nope"]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(stderr(&missing).contains("no app with id \"nope\""));
+    let unconfirmed = run(&path, &["apps", "delete", &id]);
+    assert_eq!(
+        unconfirmed.status.code(),
+        Some(2),
+        "no --yes and no terminal"
+    );
+    assert_eq!(
+        run(&path, &["apps", "update", &id, "--max-connections", "many"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        run(
+            &path,
+            &["apps", "update", &id, "--remove-webhook", "https://absent"]
+        )
+        .status
+        .code(),
+        Some(2)
+    );
+    assert_eq!(run(&path, &["apps", "frobnicate"]).status.code(), Some(2));
+    assert!(
+        ok_json(&path, &["apps", "show", &id, "--json"])["id"] == id.as_str(),
+        "refused commands changed nothing"
+    );
+
+    let memory = dir.path().join("memory.json");
+    std::fs::write(&memory, r#"{"app_manager": {"driver": "memory"}}"#).unwrap();
+    let output = run(&memory, &["apps", "list"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("memory"));
+}
+
+#[test]
+fn import_reads_sockudo_and_soketi_configs_and_our_export() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = store_config(dir.path(), &json!({"driver": "sqlite"}));
+    ok(&path, &["migrate"]);
+    let sockudo_config = dir.path().join("sockudo.json");
+    std::fs::write(
+        &sockudo_config,
+        r#"{"port": 6001, "app_manager": {"driver": "memory", "array": {"apps": [
+            {"id": "s1", "key": "sk1", "secret": "ss1", "enabled": "true", "max_connections": "100",
+             "enable_client_messages": true, "webhooks": [{"url": "http://h/1", "event_types": ["channel_vacated"]}]}]}}}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        ok_json(
+            &path,
+            &["apps", "import", sockudo_config.to_str().unwrap(), "--json"]
+        )["created"],
+        json!(["s1"])
+    );
+    let soketi_config = dir.path().join("soketi.json");
+    std::fs::write(
+        &soketi_config,
+        r#"{"appManager": {"array": {"apps": [{"id": "k1", "key": "kk1", "secret": "ks1", "maxConnections": 7, "enableClientMessages": true}]}}}"#,
+    )
+    .unwrap();
+    ok_json(
+        &path,
+        &["apps", "import", soketi_config.to_str().unwrap(), "--json"],
+    );
+    let s1 = ok_json(&path, &["apps", "show", "s1", "--json"]);
+    assert_eq!(s1["max_connections"], 100);
+    assert_eq!(s1["webhooks"][0]["url"], "http://h/1");
+    assert_eq!(
+        ok_json(&path, &["apps", "show", "k1", "--json"])["max_connections"],
+        7
+    );
+
+    // Importing again conflicts and changes nothing; --overwrite updates.
+    let again = run(&path, &["apps", "import", sockudo_config.to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(stderr(&again).contains("--overwrite"));
+    assert_eq!(
+        ok_json(
+            &path,
+            &[
+                "apps",
+                "import",
+                sockudo_config.to_str().unwrap(),
+                "--overwrite",
+                "--json"
+            ]
+        )["updated"],
+        json!(["s1"])
+    );
+
+    // Export, then import into an empty store: the same apps, secrets included.
+    let export = dir.path().join("export.json");
+    let output = run(
+        &path,
+        &["apps", "export", "--output", export.to_str().unwrap()],
+    );
+    assert!(output.status.success());
+    let other = tempfile::tempdir().unwrap();
+    let (other_path, _) = store_config(other.path(), &json!({"driver": "sqlite"}));
+    ok(&other_path, &["migrate"]);
+    ok(&other_path, &["apps", "import", export.to_str().unwrap()]);
+    let original = ok_json(&path, &["apps", "list", "--json", "--show-secrets"]);
+    let copied = ok_json(&other_path, &["apps", "list", "--json", "--show-secrets"]);
+    let strip = |apps: Value| -> Vec<Value> {
+        apps.as_array()
+            .unwrap()
+            .iter()
+            .map(|a| {
+                let mut a = a.clone();
+                a.as_object_mut()
+                    .unwrap()
+                    .retain(|k, _| k != "created_at" && k != "updated_at");
+                a
+            })
+            .collect()
+    };
+    assert_eq!(strip(original), strip(copied));
+
+    let broken = dir.path().join("broken.json");
+    std::fs::write(&broken, r#"{"apps": [{"id": "x"}]}"#).unwrap();
+    let output = run(&path, &["apps", "import", broken.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("apps[0]"), "{}", stderr(&output));
+}
+
+#[tokio::test]
+async fn serve_refuses_an_unreachable_store_and_clashing_apps() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let unreachable = dir.path().join("down.json");
+    std::fs::write(&unreachable, json!({"app_manager": {"driver": "postgres"}, "database": {"url": format!("postgres://u:secret@127.0.0.1:{port}/db")}}).to_string()).unwrap();
+    let output = sockudo()
+        .arg("serve")
+        .arg("--config")
+        .arg(&unreachable)
+        .env("PORT", "0")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("unavailable"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(
+        !stderr(&output).contains("secret@"),
+        "no password in messages"
+    );
+
+    let (path, _) = store_config(dir.path(), &json!({"driver": "sqlite"}));
+    ok(&path, &["migrate"]);
+    ok(
+        &path,
+        &["apps", "create", "--id", "stored", "--key", "shared-key"],
+    );
+    let mut config: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    config["app_manager"]["array"] =
+        json!({"apps": [{"id": "static", "key": "shared-key", "secret": "s"}]});
+    std::fs::write(&path, config.to_string()).unwrap();
+    let output = sockudo()
+        .arg("serve")
+        .arg("--config")
+        .arg(&path)
+        .env("PORT", "0")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("clashes"), "{}", stderr(&output));
+}
+
+#[test]
+fn config_check_fixtures() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/configs");
+    let fixtures = |folder: &str| {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(root.join(folder))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| {
+                matches!(
+                    p.extension().and_then(|e| e.to_str()),
+                    Some("toml" | "json")
+                )
+            })
+            .collect();
+        files.sort();
+        assert!(!files.is_empty(), "no fixtures in {folder}");
+        files
+    };
+    for file in fixtures("valid") {
+        let output = sockudo()
+            .args(["config", "check", "--strict", "--config"])
+            .arg(&file)
+            .env_clear()
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}: {}",
+            file.display(),
+            stderr(&output)
+        );
+    }
+    for file in fixtures("invalid") {
+        let expected = std::fs::read_to_string(file.with_extension("expect"))
+            .unwrap_or_else(|_| panic!("{} needs a .expect file", file.display()));
+        let output = sockudo()
+            .args(["config", "check", "--strict", "--config"])
+            .arg(&file)
+            .env_clear()
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1), "{}", file.display());
+        for line in expected.lines().filter(|l| !l.trim().is_empty()) {
+            assert!(
+                stderr(&output).contains(line.trim()),
+                "{}: expected {line:?} in {}",
+                file.display(),
+                stderr(&output)
+            );
+        }
+    }
+}
+
+#[test]
+fn config_check_connect_reaches_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = store_config(dir.path(), &json!({"driver": "sqlite"}));
+    let output = run(&path, &["config", "check", "--connect"]);
+    assert_eq!(output.status.code(), Some(1), "schema missing");
+    assert!(stderr(&output).contains("sockudo migrate"));
+    ok(&path, &["migrate"]);
+    let output = run(&path, &["config", "check", "--connect"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("app store answers"));
+}
+
+#[test]
+fn completions_in_the_repository_are_fresh() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("completions");
+    for (shell, file) in [
+        ("bash", "sockudo.bash"),
+        ("zsh", "_sockudo"),
+        ("fish", "sockudo.fish"),
+        ("powershell", "_sockudo.ps1"),
+        ("elvish", "sockudo.elv"),
+    ] {
+        let output = sockudo().args(["completions", shell]).output().unwrap();
+        assert!(output.status.success());
+        let committed = std::fs::read(root.join(file)).unwrap_or_default();
+        assert!(
+            committed == output.stdout,
+            "completions/{file} is stale: run `sh completions/generate.sh`"
+        );
+    }
+}
