@@ -2,6 +2,7 @@
 //! subcommand, and map the outcome to an exit code in one place (0 ok, 1 failure, 2 usage).
 
 mod apps;
+mod bench;
 mod completions;
 mod config;
 mod migrate;
@@ -39,8 +40,8 @@ enum Command {
     /// Validate or print the configuration.
     #[command(subcommand)]
     Config(config::Command),
-    /// Generate load against a Pusher-compatible server.
-    Bench,
+    /// Generate load against a Pusher-compatible server and report what it measured.
+    Bench(Box<bench::Args>),
     /// Live terminal dashboard of a running server.
     Top,
     /// Print shell completions.
@@ -56,7 +57,8 @@ fn main() -> ExitCode {
         Command::Completions(args) => completions::run(args),
         Command::Apps(command) => apps::run(config, *command),
         Command::Migrate(args) => migrate::run(config, args),
-        Command::Bench | Command::Top => Err(anyhow::anyhow!(
+        Command::Bench(args) => bench::run(config, *args),
+        Command::Top => Err(anyhow::anyhow!(
             "this subcommand is not available in this version of sockudo yet"
         )),
     };
