@@ -30,7 +30,7 @@ Register-ArgumentCompleter -Native -CommandName 'sockudo' -ScriptBlock {
             [CompletionResult]::new('apps', 'apps', [CompletionResultType]::ParameterValue, 'Manage apps in the configured store')
             [CompletionResult]::new('migrate', 'migrate', [CompletionResultType]::ParameterValue, 'Prepare or upgrade the app store''s schema')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Validate or print the configuration')
-            [CompletionResult]::new('bench', 'bench', [CompletionResultType]::ParameterValue, 'Generate load against a Pusher-compatible server')
+            [CompletionResult]::new('bench', 'bench', [CompletionResultType]::ParameterValue, 'Generate load against a Pusher-compatible server and report what it measured')
             [CompletionResult]::new('top', 'top', [CompletionResultType]::ParameterValue, 'Live terminal dashboard of a running server')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -281,9 +281,251 @@ Register-ArgumentCompleter -Native -CommandName 'sockudo' -ScriptBlock {
             break
         }
         'sockudo;bench' {
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'The server''s HTTP address; the WebSocket URL is derived from it')
+            [CompletionResult]::new('--app-id', '--app-id', [CompletionResultType]::ParameterName, 'App id (default: the first app of the configuration, else the development app)')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'App key (default: like --app-id)')
+            [CompletionResult]::new('--secret', '--secret', [CompletionResultType]::ParameterName, 'App secret (default: like --app-id)')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Seconds to publish, hold or churn')
+            [CompletionResult]::new('--max-p99-ms', '--max-p99-ms', [CompletionResultType]::ParameterName, 'Exit 1 when the scenario''s main latency p99 is above this many milliseconds')
+            [CompletionResult]::new('--max-lost', '--max-lost', [CompletionResultType]::ParameterName, 'Exit 1 when more messages than this were lost')
+            [CompletionResult]::new('--max-errors', '--max-errors', [CompletionResultType]::ParameterName, 'Exit 1 when more than this many connections or publishes failed')
+            [CompletionResult]::new('--workers', '--workers', [CompletionResultType]::ParameterName, 'Run the sockets in N worker processes (connect, idle, fanout) to pass one process''s open-files limit')
+            [CompletionResult]::new('--source-ips', '--source-ips', [CompletionResultType]::ParameterName, 'Spread client sockets over these source addresses, e.g. 127.0.0.1-127.0.0.8')
+            [CompletionResult]::new('--server-pid', '--server-pid', [CompletionResultType]::ParameterName, 'The server''s pid on this host: report its CPU and memory')
+            [CompletionResult]::new('--ramp-timeout', '--ramp-timeout', [CompletionResultType]::ParameterName, 'Seconds allowed for opening all connections')
+            [CompletionResult]::new('--worker-index', '--worker-index', [CompletionResultType]::ParameterName, 'worker-index')
+            [CompletionResult]::new('--worker-count', '--worker-count', [CompletionResultType]::ParameterName, 'worker-count')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (.toml, or Sockudo''s config.json). Without one, embedded defaults are used')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of the table')
+            [CompletionResult]::new('--worker', '--worker', [CompletionResultType]::ParameterName, 'worker')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('connect', 'connect', [CompletionResultType]::ParameterValue, 'Ramp N connections, each subscribing to one of C channels: time to connected and subscribed')
+            [CompletionResult]::new('idle', 'idle', [CompletionResultType]::ParameterValue, 'Hold N subscribed sockets for --duration; with --server-pid, the server''s memory per socket')
+            [CompletionResult]::new('fanout', 'fanout', [CompletionResultType]::ParameterValue, 'N subscribers over C channels, a publisher at R publishes/s: end-to-end latency, lost, duplicates')
+            [CompletionResult]::new('publish', 'publish', [CompletionResultType]::ParameterValue, 'The most signed HTTP publishes/s at concurrency K, to a channel with one subscriber')
+            [CompletionResult]::new('churn', 'churn', [CompletionResultType]::ParameterValue, 'Connect, subscribe, disconnect cycles from K concurrent loops')
+            [CompletionResult]::new('presence', 'presence', [CompletionResultType]::ParameterValue, 'Join/leave churn on presence channels, watched by one member per channel')
+            [CompletionResult]::new('delta', 'delta', [CompletionResultType]::ParameterValue, 'A ticker stream with delta compression on: bytes on the wire vs bytes of the messages')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'sockudo;bench;connect' {
+            [CompletionResult]::new('--connections', '--connections', [CompletionResultType]::ParameterName, 'Connections to open')
+            [CompletionResult]::new('--channels', '--channels', [CompletionResultType]::ParameterName, 'Channels they subscribe to, round robin')
+            [CompletionResult]::new('--hold', '--hold', [CompletionResultType]::ParameterName, 'Seconds to keep them open once all are subscribed')
+            [CompletionResult]::new('--connect-rate', '--connect-rate', [CompletionResultType]::ParameterName, 'New connections per second (0 = as fast as --concurrency allows)')
+            [CompletionResult]::new('--connect-concurrency', '--connect-concurrency', [CompletionResultType]::ParameterName, 'Connections being opened at once')
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'The server''s HTTP address; the WebSocket URL is derived from it')
+            [CompletionResult]::new('--app-id', '--app-id', [CompletionResultType]::ParameterName, 'App id (default: the first app of the configuration, else the development app)')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'App key (default: like --app-id)')
+            [CompletionResult]::new('--secret', '--secret', [CompletionResultType]::ParameterName, 'App secret (default: like --app-id)')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Seconds to publish, hold or churn')
+            [CompletionResult]::new('--max-p99-ms', '--max-p99-ms', [CompletionResultType]::ParameterName, 'Exit 1 when the scenario''s main latency p99 is above this many milliseconds')
+            [CompletionResult]::new('--max-lost', '--max-lost', [CompletionResultType]::ParameterName, 'Exit 1 when more messages than this were lost')
+            [CompletionResult]::new('--max-errors', '--max-errors', [CompletionResultType]::ParameterName, 'Exit 1 when more than this many connections or publishes failed')
+            [CompletionResult]::new('--workers', '--workers', [CompletionResultType]::ParameterName, 'Run the sockets in N worker processes (connect, idle, fanout) to pass one process''s open-files limit')
+            [CompletionResult]::new('--source-ips', '--source-ips', [CompletionResultType]::ParameterName, 'Spread client sockets over these source addresses, e.g. 127.0.0.1-127.0.0.8')
+            [CompletionResult]::new('--server-pid', '--server-pid', [CompletionResultType]::ParameterName, 'The server''s pid on this host: report its CPU and memory')
+            [CompletionResult]::new('--ramp-timeout', '--ramp-timeout', [CompletionResultType]::ParameterName, 'Seconds allowed for opening all connections')
+            [CompletionResult]::new('--worker-index', '--worker-index', [CompletionResultType]::ParameterName, 'worker-index')
+            [CompletionResult]::new('--worker-count', '--worker-count', [CompletionResultType]::ParameterName, 'worker-count')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (.toml, or Sockudo''s config.json). Without one, embedded defaults are used')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of the table')
+            [CompletionResult]::new('--worker', '--worker', [CompletionResultType]::ParameterName, 'worker')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'sockudo;bench;idle' {
+            [CompletionResult]::new('--connections', '--connections', [CompletionResultType]::ParameterName, 'Sockets to hold')
+            [CompletionResult]::new('--channels', '--channels', [CompletionResultType]::ParameterName, 'Channels they subscribe to, round robin')
+            [CompletionResult]::new('--connect-rate', '--connect-rate', [CompletionResultType]::ParameterName, 'New connections per second (0 = as fast as --concurrency allows)')
+            [CompletionResult]::new('--connect-concurrency', '--connect-concurrency', [CompletionResultType]::ParameterName, 'Connections being opened at once')
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'The server''s HTTP address; the WebSocket URL is derived from it')
+            [CompletionResult]::new('--app-id', '--app-id', [CompletionResultType]::ParameterName, 'App id (default: the first app of the configuration, else the development app)')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'App key (default: like --app-id)')
+            [CompletionResult]::new('--secret', '--secret', [CompletionResultType]::ParameterName, 'App secret (default: like --app-id)')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Seconds to publish, hold or churn')
+            [CompletionResult]::new('--max-p99-ms', '--max-p99-ms', [CompletionResultType]::ParameterName, 'Exit 1 when the scenario''s main latency p99 is above this many milliseconds')
+            [CompletionResult]::new('--max-lost', '--max-lost', [CompletionResultType]::ParameterName, 'Exit 1 when more messages than this were lost')
+            [CompletionResult]::new('--max-errors', '--max-errors', [CompletionResultType]::ParameterName, 'Exit 1 when more than this many connections or publishes failed')
+            [CompletionResult]::new('--workers', '--workers', [CompletionResultType]::ParameterName, 'Run the sockets in N worker processes (connect, idle, fanout) to pass one process''s open-files limit')
+            [CompletionResult]::new('--source-ips', '--source-ips', [CompletionResultType]::ParameterName, 'Spread client sockets over these source addresses, e.g. 127.0.0.1-127.0.0.8')
+            [CompletionResult]::new('--server-pid', '--server-pid', [CompletionResultType]::ParameterName, 'The server''s pid on this host: report its CPU and memory')
+            [CompletionResult]::new('--ramp-timeout', '--ramp-timeout', [CompletionResultType]::ParameterName, 'Seconds allowed for opening all connections')
+            [CompletionResult]::new('--worker-index', '--worker-index', [CompletionResultType]::ParameterName, 'worker-index')
+            [CompletionResult]::new('--worker-count', '--worker-count', [CompletionResultType]::ParameterName, 'worker-count')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (.toml, or Sockudo''s config.json). Without one, embedded defaults are used')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of the table')
+            [CompletionResult]::new('--worker', '--worker', [CompletionResultType]::ParameterName, 'worker')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'sockudo;bench;fanout' {
+            [CompletionResult]::new('--subscribers', '--subscribers', [CompletionResultType]::ParameterName, 'Subscribed sockets')
+            [CompletionResult]::new('--channels', '--channels', [CompletionResultType]::ParameterName, 'Channels, subscribers spread round robin; publishes go round robin too')
+            [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Publishes per second, all channels together')
+            [CompletionResult]::new('--payload', '--payload', [CompletionResultType]::ParameterName, 'Bytes of each event''s data')
+            [CompletionResult]::new('--publishers', '--publishers', [CompletionResultType]::ParameterName, 'Keep-alive HTTP connections publishing')
+            [CompletionResult]::new('--drain', '--drain', [CompletionResultType]::ParameterName, 'Seconds to wait for owed messages after publishing stops')
+            [CompletionResult]::new('--connect-rate', '--connect-rate', [CompletionResultType]::ParameterName, 'New connections per second (0 = as fast as --concurrency allows)')
+            [CompletionResult]::new('--connect-concurrency', '--connect-concurrency', [CompletionResultType]::ParameterName, 'Connections being opened at once')
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'The server''s HTTP address; the WebSocket URL is derived from it')
+            [CompletionResult]::new('--app-id', '--app-id', [CompletionResultType]::ParameterName, 'App id (default: the first app of the configuration, else the development app)')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'App key (default: like --app-id)')
+            [CompletionResult]::new('--secret', '--secret', [CompletionResultType]::ParameterName, 'App secret (default: like --app-id)')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Seconds to publish, hold or churn')
+            [CompletionResult]::new('--max-p99-ms', '--max-p99-ms', [CompletionResultType]::ParameterName, 'Exit 1 when the scenario''s main latency p99 is above this many milliseconds')
+            [CompletionResult]::new('--max-lost', '--max-lost', [CompletionResultType]::ParameterName, 'Exit 1 when more messages than this were lost')
+            [CompletionResult]::new('--max-errors', '--max-errors', [CompletionResultType]::ParameterName, 'Exit 1 when more than this many connections or publishes failed')
+            [CompletionResult]::new('--workers', '--workers', [CompletionResultType]::ParameterName, 'Run the sockets in N worker processes (connect, idle, fanout) to pass one process''s open-files limit')
+            [CompletionResult]::new('--source-ips', '--source-ips', [CompletionResultType]::ParameterName, 'Spread client sockets over these source addresses, e.g. 127.0.0.1-127.0.0.8')
+            [CompletionResult]::new('--server-pid', '--server-pid', [CompletionResultType]::ParameterName, 'The server''s pid on this host: report its CPU and memory')
+            [CompletionResult]::new('--ramp-timeout', '--ramp-timeout', [CompletionResultType]::ParameterName, 'Seconds allowed for opening all connections')
+            [CompletionResult]::new('--worker-index', '--worker-index', [CompletionResultType]::ParameterName, 'worker-index')
+            [CompletionResult]::new('--worker-count', '--worker-count', [CompletionResultType]::ParameterName, 'worker-count')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (.toml, or Sockudo''s config.json). Without one, embedded defaults are used')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of the table')
+            [CompletionResult]::new('--worker', '--worker', [CompletionResultType]::ParameterName, 'worker')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'sockudo;bench;publish' {
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Requests in flight at once, one keep-alive connection each')
+            [CompletionResult]::new('--payload', '--payload', [CompletionResultType]::ParameterName, 'Bytes of each event''s data')
+            [CompletionResult]::new('--drain', '--drain', [CompletionResultType]::ParameterName, 'Seconds to wait for owed messages after publishing stops')
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'The server''s HTTP address; the WebSocket URL is derived from it')
+            [CompletionResult]::new('--app-id', '--app-id', [CompletionResultType]::ParameterName, 'App id (default: the first app of the configuration, else the development app)')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'App key (default: like --app-id)')
+            [CompletionResult]::new('--secret', '--secret', [CompletionResultType]::ParameterName, 'App secret (default: like --app-id)')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Seconds to publish, hold or churn')
+            [CompletionResult]::new('--max-p99-ms', '--max-p99-ms', [CompletionResultType]::ParameterName, 'Exit 1 when the scenario''s main latency p99 is above this many milliseconds')
+            [CompletionResult]::new('--max-lost', '--max-lost', [CompletionResultType]::ParameterName, 'Exit 1 when more messages than this were lost')
+            [CompletionResult]::new('--max-errors', '--max-errors', [CompletionResultType]::ParameterName, 'Exit 1 when more than this many connections or publishes failed')
+            [CompletionResult]::new('--workers', '--workers', [CompletionResultType]::ParameterName, 'Run the sockets in N worker processes (connect, idle, fanout) to pass one process''s open-files limit')
+            [CompletionResult]::new('--source-ips', '--source-ips', [CompletionResultType]::ParameterName, 'Spread client sockets over these source addresses, e.g. 127.0.0.1-127.0.0.8')
+            [CompletionResult]::new('--server-pid', '--server-pid', [CompletionResultType]::ParameterName, 'The server''s pid on this host: report its CPU and memory')
+            [CompletionResult]::new('--ramp-timeout', '--ramp-timeout', [CompletionResultType]::ParameterName, 'Seconds allowed for opening all connections')
+            [CompletionResult]::new('--worker-index', '--worker-index', [CompletionResultType]::ParameterName, 'worker-index')
+            [CompletionResult]::new('--worker-count', '--worker-count', [CompletionResultType]::ParameterName, 'worker-count')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (.toml, or Sockudo''s config.json). Without one, embedded defaults are used')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of the table')
+            [CompletionResult]::new('--worker', '--worker', [CompletionResultType]::ParameterName, 'worker')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'sockudo;bench;churn' {
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Loops cycling at once')
+            [CompletionResult]::new('--channels', '--channels', [CompletionResultType]::ParameterName, 'Channels the cycles subscribe to, round robin')
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'The server''s HTTP address; the WebSocket URL is derived from it')
+            [CompletionResult]::new('--app-id', '--app-id', [CompletionResultType]::ParameterName, 'App id (default: the first app of the configuration, else the development app)')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'App key (default: like --app-id)')
+            [CompletionResult]::new('--secret', '--secret', [CompletionResultType]::ParameterName, 'App secret (default: like --app-id)')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Seconds to publish, hold or churn')
+            [CompletionResult]::new('--max-p99-ms', '--max-p99-ms', [CompletionResultType]::ParameterName, 'Exit 1 when the scenario''s main latency p99 is above this many milliseconds')
+            [CompletionResult]::new('--max-lost', '--max-lost', [CompletionResultType]::ParameterName, 'Exit 1 when more messages than this were lost')
+            [CompletionResult]::new('--max-errors', '--max-errors', [CompletionResultType]::ParameterName, 'Exit 1 when more than this many connections or publishes failed')
+            [CompletionResult]::new('--workers', '--workers', [CompletionResultType]::ParameterName, 'Run the sockets in N worker processes (connect, idle, fanout) to pass one process''s open-files limit')
+            [CompletionResult]::new('--source-ips', '--source-ips', [CompletionResultType]::ParameterName, 'Spread client sockets over these source addresses, e.g. 127.0.0.1-127.0.0.8')
+            [CompletionResult]::new('--server-pid', '--server-pid', [CompletionResultType]::ParameterName, 'The server''s pid on this host: report its CPU and memory')
+            [CompletionResult]::new('--ramp-timeout', '--ramp-timeout', [CompletionResultType]::ParameterName, 'Seconds allowed for opening all connections')
+            [CompletionResult]::new('--worker-index', '--worker-index', [CompletionResultType]::ParameterName, 'worker-index')
+            [CompletionResult]::new('--worker-count', '--worker-count', [CompletionResultType]::ParameterName, 'worker-count')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (.toml, or Sockudo''s config.json). Without one, embedded defaults are used')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of the table')
+            [CompletionResult]::new('--worker', '--worker', [CompletionResultType]::ParameterName, 'worker')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'sockudo;bench;presence' {
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Loops joining and leaving at once')
+            [CompletionResult]::new('--channels', '--channels', [CompletionResultType]::ParameterName, 'Presence channels')
+            [CompletionResult]::new('--watchers', '--watchers', [CompletionResultType]::ParameterName, 'Members that stay on each channel and count member_added / member_removed')
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'The server''s HTTP address; the WebSocket URL is derived from it')
+            [CompletionResult]::new('--app-id', '--app-id', [CompletionResultType]::ParameterName, 'App id (default: the first app of the configuration, else the development app)')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'App key (default: like --app-id)')
+            [CompletionResult]::new('--secret', '--secret', [CompletionResultType]::ParameterName, 'App secret (default: like --app-id)')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Seconds to publish, hold or churn')
+            [CompletionResult]::new('--max-p99-ms', '--max-p99-ms', [CompletionResultType]::ParameterName, 'Exit 1 when the scenario''s main latency p99 is above this many milliseconds')
+            [CompletionResult]::new('--max-lost', '--max-lost', [CompletionResultType]::ParameterName, 'Exit 1 when more messages than this were lost')
+            [CompletionResult]::new('--max-errors', '--max-errors', [CompletionResultType]::ParameterName, 'Exit 1 when more than this many connections or publishes failed')
+            [CompletionResult]::new('--workers', '--workers', [CompletionResultType]::ParameterName, 'Run the sockets in N worker processes (connect, idle, fanout) to pass one process''s open-files limit')
+            [CompletionResult]::new('--source-ips', '--source-ips', [CompletionResultType]::ParameterName, 'Spread client sockets over these source addresses, e.g. 127.0.0.1-127.0.0.8')
+            [CompletionResult]::new('--server-pid', '--server-pid', [CompletionResultType]::ParameterName, 'The server''s pid on this host: report its CPU and memory')
+            [CompletionResult]::new('--ramp-timeout', '--ramp-timeout', [CompletionResultType]::ParameterName, 'Seconds allowed for opening all connections')
+            [CompletionResult]::new('--worker-index', '--worker-index', [CompletionResultType]::ParameterName, 'worker-index')
+            [CompletionResult]::new('--worker-count', '--worker-count', [CompletionResultType]::ParameterName, 'worker-count')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (.toml, or Sockudo''s config.json). Without one, embedded defaults are used')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of the table')
+            [CompletionResult]::new('--worker', '--worker', [CompletionResultType]::ParameterName, 'worker')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'sockudo;bench;delta' {
+            [CompletionResult]::new('--subscribers', '--subscribers', [CompletionResultType]::ParameterName, 'Subscribers with delta compression on, all on one channel')
+            [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Publishes per second')
+            [CompletionResult]::new('--payload', '--payload', [CompletionResultType]::ParameterName, 'Bytes of each event''s data')
+            [CompletionResult]::new('--algorithm', '--algorithm', [CompletionResultType]::ParameterName, 'Algorithm to ask for: fossil or xdelta3')
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'The server''s HTTP address; the WebSocket URL is derived from it')
+            [CompletionResult]::new('--app-id', '--app-id', [CompletionResultType]::ParameterName, 'App id (default: the first app of the configuration, else the development app)')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'App key (default: like --app-id)')
+            [CompletionResult]::new('--secret', '--secret', [CompletionResultType]::ParameterName, 'App secret (default: like --app-id)')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Seconds to publish, hold or churn')
+            [CompletionResult]::new('--max-p99-ms', '--max-p99-ms', [CompletionResultType]::ParameterName, 'Exit 1 when the scenario''s main latency p99 is above this many milliseconds')
+            [CompletionResult]::new('--max-lost', '--max-lost', [CompletionResultType]::ParameterName, 'Exit 1 when more messages than this were lost')
+            [CompletionResult]::new('--max-errors', '--max-errors', [CompletionResultType]::ParameterName, 'Exit 1 when more than this many connections or publishes failed')
+            [CompletionResult]::new('--workers', '--workers', [CompletionResultType]::ParameterName, 'Run the sockets in N worker processes (connect, idle, fanout) to pass one process''s open-files limit')
+            [CompletionResult]::new('--source-ips', '--source-ips', [CompletionResultType]::ParameterName, 'Spread client sockets over these source addresses, e.g. 127.0.0.1-127.0.0.8')
+            [CompletionResult]::new('--server-pid', '--server-pid', [CompletionResultType]::ParameterName, 'The server''s pid on this host: report its CPU and memory')
+            [CompletionResult]::new('--ramp-timeout', '--ramp-timeout', [CompletionResultType]::ParameterName, 'Seconds allowed for opening all connections')
+            [CompletionResult]::new('--worker-index', '--worker-index', [CompletionResultType]::ParameterName, 'worker-index')
+            [CompletionResult]::new('--worker-count', '--worker-count', [CompletionResultType]::ParameterName, 'worker-count')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (.toml, or Sockudo''s config.json). Without one, embedded defaults are used')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of the table')
+            [CompletionResult]::new('--worker', '--worker', [CompletionResultType]::ParameterName, 'worker')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'sockudo;bench;help' {
+            [CompletionResult]::new('connect', 'connect', [CompletionResultType]::ParameterValue, 'Ramp N connections, each subscribing to one of C channels: time to connected and subscribed')
+            [CompletionResult]::new('idle', 'idle', [CompletionResultType]::ParameterValue, 'Hold N subscribed sockets for --duration; with --server-pid, the server''s memory per socket')
+            [CompletionResult]::new('fanout', 'fanout', [CompletionResultType]::ParameterValue, 'N subscribers over C channels, a publisher at R publishes/s: end-to-end latency, lost, duplicates')
+            [CompletionResult]::new('publish', 'publish', [CompletionResultType]::ParameterValue, 'The most signed HTTP publishes/s at concurrency K, to a channel with one subscriber')
+            [CompletionResult]::new('churn', 'churn', [CompletionResultType]::ParameterValue, 'Connect, subscribe, disconnect cycles from K concurrent loops')
+            [CompletionResult]::new('presence', 'presence', [CompletionResultType]::ParameterValue, 'Join/leave churn on presence channels, watched by one member per channel')
+            [CompletionResult]::new('delta', 'delta', [CompletionResultType]::ParameterValue, 'A ticker stream with delta compression on: bytes on the wire vs bytes of the messages')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'sockudo;bench;help;connect' {
+            break
+        }
+        'sockudo;bench;help;idle' {
+            break
+        }
+        'sockudo;bench;help;fanout' {
+            break
+        }
+        'sockudo;bench;help;publish' {
+            break
+        }
+        'sockudo;bench;help;churn' {
+            break
+        }
+        'sockudo;bench;help;presence' {
+            break
+        }
+        'sockudo;bench;help;delta' {
+            break
+        }
+        'sockudo;bench;help;help' {
             break
         }
         'sockudo;top' {
@@ -303,7 +545,7 @@ Register-ArgumentCompleter -Native -CommandName 'sockudo' -ScriptBlock {
             [CompletionResult]::new('apps', 'apps', [CompletionResultType]::ParameterValue, 'Manage apps in the configured store')
             [CompletionResult]::new('migrate', 'migrate', [CompletionResultType]::ParameterValue, 'Prepare or upgrade the app store''s schema')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Validate or print the configuration')
-            [CompletionResult]::new('bench', 'bench', [CompletionResultType]::ParameterValue, 'Generate load against a Pusher-compatible server')
+            [CompletionResult]::new('bench', 'bench', [CompletionResultType]::ParameterValue, 'Generate load against a Pusher-compatible server and report what it measured')
             [CompletionResult]::new('top', 'top', [CompletionResultType]::ParameterValue, 'Live terminal dashboard of a running server')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -370,6 +612,34 @@ Register-ArgumentCompleter -Native -CommandName 'sockudo' -ScriptBlock {
             break
         }
         'sockudo;help;bench' {
+            [CompletionResult]::new('connect', 'connect', [CompletionResultType]::ParameterValue, 'Ramp N connections, each subscribing to one of C channels: time to connected and subscribed')
+            [CompletionResult]::new('idle', 'idle', [CompletionResultType]::ParameterValue, 'Hold N subscribed sockets for --duration; with --server-pid, the server''s memory per socket')
+            [CompletionResult]::new('fanout', 'fanout', [CompletionResultType]::ParameterValue, 'N subscribers over C channels, a publisher at R publishes/s: end-to-end latency, lost, duplicates')
+            [CompletionResult]::new('publish', 'publish', [CompletionResultType]::ParameterValue, 'The most signed HTTP publishes/s at concurrency K, to a channel with one subscriber')
+            [CompletionResult]::new('churn', 'churn', [CompletionResultType]::ParameterValue, 'Connect, subscribe, disconnect cycles from K concurrent loops')
+            [CompletionResult]::new('presence', 'presence', [CompletionResultType]::ParameterValue, 'Join/leave churn on presence channels, watched by one member per channel')
+            [CompletionResult]::new('delta', 'delta', [CompletionResultType]::ParameterValue, 'A ticker stream with delta compression on: bytes on the wire vs bytes of the messages')
+            break
+        }
+        'sockudo;help;bench;connect' {
+            break
+        }
+        'sockudo;help;bench;idle' {
+            break
+        }
+        'sockudo;help;bench;fanout' {
+            break
+        }
+        'sockudo;help;bench;publish' {
+            break
+        }
+        'sockudo;help;bench;churn' {
+            break
+        }
+        'sockudo;help;bench;presence' {
+            break
+        }
+        'sockudo;help;bench;delta' {
             break
         }
         'sockudo;help;top' {

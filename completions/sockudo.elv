@@ -27,7 +27,7 @@ set edit:completion:arg-completer[sockudo] = {|@words|
             cand apps 'Manage apps in the configured store'
             cand migrate 'Prepare or upgrade the app store''s schema'
             cand config 'Validate or print the configuration'
-            cand bench 'Generate load against a Pusher-compatible server'
+            cand bench 'Generate load against a Pusher-compatible server and report what it measured'
             cand top 'Live terminal dashboard of a running server'
             cand completions 'Print shell completions'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -245,9 +245,235 @@ set edit:completion:arg-completer[sockudo] = {|@words|
         &'sockudo;config;help;help'= {
         }
         &'sockudo;bench'= {
+            cand --url 'The server''s HTTP address; the WebSocket URL is derived from it'
+            cand --app-id 'App id (default: the first app of the configuration, else the development app)'
+            cand --key 'App key (default: like --app-id)'
+            cand --secret 'App secret (default: like --app-id)'
+            cand --duration 'Seconds to publish, hold or churn'
+            cand --max-p99-ms 'Exit 1 when the scenario''s main latency p99 is above this many milliseconds'
+            cand --max-lost 'Exit 1 when more messages than this were lost'
+            cand --max-errors 'Exit 1 when more than this many connections or publishes failed'
+            cand --workers 'Run the sockets in N worker processes (connect, idle, fanout) to pass one process''s open-files limit'
+            cand --source-ips 'Spread client sockets over these source addresses, e.g. 127.0.0.1-127.0.0.8'
+            cand --server-pid 'The server''s pid on this host: report its CPU and memory'
+            cand --ramp-timeout 'Seconds allowed for opening all connections'
+            cand --worker-index 'worker-index'
+            cand --worker-count 'worker-count'
             cand --config 'Config file (.toml, or Sockudo''s config.json). Without one, embedded defaults are used'
+            cand --json 'Print one JSON document on stdout instead of the table'
+            cand --worker 'worker'
             cand -h 'Print help'
             cand --help 'Print help'
+            cand connect 'Ramp N connections, each subscribing to one of C channels: time to connected and subscribed'
+            cand idle 'Hold N subscribed sockets for --duration; with --server-pid, the server''s memory per socket'
+            cand fanout 'N subscribers over C channels, a publisher at R publishes/s: end-to-end latency, lost, duplicates'
+            cand publish 'The most signed HTTP publishes/s at concurrency K, to a channel with one subscriber'
+            cand churn 'Connect, subscribe, disconnect cycles from K concurrent loops'
+            cand presence 'Join/leave churn on presence channels, watched by one member per channel'
+            cand delta 'A ticker stream with delta compression on: bytes on the wire vs bytes of the messages'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'sockudo;bench;connect'= {
+            cand --connections 'Connections to open'
+            cand --channels 'Channels they subscribe to, round robin'
+            cand --hold 'Seconds to keep them open once all are subscribed'
+            cand --connect-rate 'New connections per second (0 = as fast as --concurrency allows)'
+            cand --connect-concurrency 'Connections being opened at once'
+            cand --url 'The server''s HTTP address; the WebSocket URL is derived from it'
+            cand --app-id 'App id (default: the first app of the configuration, else the development app)'
+            cand --key 'App key (default: like --app-id)'
+            cand --secret 'App secret (default: like --app-id)'
+            cand --duration 'Seconds to publish, hold or churn'
+            cand --max-p99-ms 'Exit 1 when the scenario''s main latency p99 is above this many milliseconds'
+            cand --max-lost 'Exit 1 when more messages than this were lost'
+            cand --max-errors 'Exit 1 when more than this many connections or publishes failed'
+            cand --workers 'Run the sockets in N worker processes (connect, idle, fanout) to pass one process''s open-files limit'
+            cand --source-ips 'Spread client sockets over these source addresses, e.g. 127.0.0.1-127.0.0.8'
+            cand --server-pid 'The server''s pid on this host: report its CPU and memory'
+            cand --ramp-timeout 'Seconds allowed for opening all connections'
+            cand --worker-index 'worker-index'
+            cand --worker-count 'worker-count'
+            cand --config 'Config file (.toml, or Sockudo''s config.json). Without one, embedded defaults are used'
+            cand --json 'Print one JSON document on stdout instead of the table'
+            cand --worker 'worker'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'sockudo;bench;idle'= {
+            cand --connections 'Sockets to hold'
+            cand --channels 'Channels they subscribe to, round robin'
+            cand --connect-rate 'New connections per second (0 = as fast as --concurrency allows)'
+            cand --connect-concurrency 'Connections being opened at once'
+            cand --url 'The server''s HTTP address; the WebSocket URL is derived from it'
+            cand --app-id 'App id (default: the first app of the configuration, else the development app)'
+            cand --key 'App key (default: like --app-id)'
+            cand --secret 'App secret (default: like --app-id)'
+            cand --duration 'Seconds to publish, hold or churn'
+            cand --max-p99-ms 'Exit 1 when the scenario''s main latency p99 is above this many milliseconds'
+            cand --max-lost 'Exit 1 when more messages than this were lost'
+            cand --max-errors 'Exit 1 when more than this many connections or publishes failed'
+            cand --workers 'Run the sockets in N worker processes (connect, idle, fanout) to pass one process''s open-files limit'
+            cand --source-ips 'Spread client sockets over these source addresses, e.g. 127.0.0.1-127.0.0.8'
+            cand --server-pid 'The server''s pid on this host: report its CPU and memory'
+            cand --ramp-timeout 'Seconds allowed for opening all connections'
+            cand --worker-index 'worker-index'
+            cand --worker-count 'worker-count'
+            cand --config 'Config file (.toml, or Sockudo''s config.json). Without one, embedded defaults are used'
+            cand --json 'Print one JSON document on stdout instead of the table'
+            cand --worker 'worker'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'sockudo;bench;fanout'= {
+            cand --subscribers 'Subscribed sockets'
+            cand --channels 'Channels, subscribers spread round robin; publishes go round robin too'
+            cand --rate 'Publishes per second, all channels together'
+            cand --payload 'Bytes of each event''s data'
+            cand --publishers 'Keep-alive HTTP connections publishing'
+            cand --drain 'Seconds to wait for owed messages after publishing stops'
+            cand --connect-rate 'New connections per second (0 = as fast as --concurrency allows)'
+            cand --connect-concurrency 'Connections being opened at once'
+            cand --url 'The server''s HTTP address; the WebSocket URL is derived from it'
+            cand --app-id 'App id (default: the first app of the configuration, else the development app)'
+            cand --key 'App key (default: like --app-id)'
+            cand --secret 'App secret (default: like --app-id)'
+            cand --duration 'Seconds to publish, hold or churn'
+            cand --max-p99-ms 'Exit 1 when the scenario''s main latency p99 is above this many milliseconds'
+            cand --max-lost 'Exit 1 when more messages than this were lost'
+            cand --max-errors 'Exit 1 when more than this many connections or publishes failed'
+            cand --workers 'Run the sockets in N worker processes (connect, idle, fanout) to pass one process''s open-files limit'
+            cand --source-ips 'Spread client sockets over these source addresses, e.g. 127.0.0.1-127.0.0.8'
+            cand --server-pid 'The server''s pid on this host: report its CPU and memory'
+            cand --ramp-timeout 'Seconds allowed for opening all connections'
+            cand --worker-index 'worker-index'
+            cand --worker-count 'worker-count'
+            cand --config 'Config file (.toml, or Sockudo''s config.json). Without one, embedded defaults are used'
+            cand --json 'Print one JSON document on stdout instead of the table'
+            cand --worker 'worker'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'sockudo;bench;publish'= {
+            cand --concurrency 'Requests in flight at once, one keep-alive connection each'
+            cand --payload 'Bytes of each event''s data'
+            cand --drain 'Seconds to wait for owed messages after publishing stops'
+            cand --url 'The server''s HTTP address; the WebSocket URL is derived from it'
+            cand --app-id 'App id (default: the first app of the configuration, else the development app)'
+            cand --key 'App key (default: like --app-id)'
+            cand --secret 'App secret (default: like --app-id)'
+            cand --duration 'Seconds to publish, hold or churn'
+            cand --max-p99-ms 'Exit 1 when the scenario''s main latency p99 is above this many milliseconds'
+            cand --max-lost 'Exit 1 when more messages than this were lost'
+            cand --max-errors 'Exit 1 when more than this many connections or publishes failed'
+            cand --workers 'Run the sockets in N worker processes (connect, idle, fanout) to pass one process''s open-files limit'
+            cand --source-ips 'Spread client sockets over these source addresses, e.g. 127.0.0.1-127.0.0.8'
+            cand --server-pid 'The server''s pid on this host: report its CPU and memory'
+            cand --ramp-timeout 'Seconds allowed for opening all connections'
+            cand --worker-index 'worker-index'
+            cand --worker-count 'worker-count'
+            cand --config 'Config file (.toml, or Sockudo''s config.json). Without one, embedded defaults are used'
+            cand --json 'Print one JSON document on stdout instead of the table'
+            cand --worker 'worker'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'sockudo;bench;churn'= {
+            cand --concurrency 'Loops cycling at once'
+            cand --channels 'Channels the cycles subscribe to, round robin'
+            cand --url 'The server''s HTTP address; the WebSocket URL is derived from it'
+            cand --app-id 'App id (default: the first app of the configuration, else the development app)'
+            cand --key 'App key (default: like --app-id)'
+            cand --secret 'App secret (default: like --app-id)'
+            cand --duration 'Seconds to publish, hold or churn'
+            cand --max-p99-ms 'Exit 1 when the scenario''s main latency p99 is above this many milliseconds'
+            cand --max-lost 'Exit 1 when more messages than this were lost'
+            cand --max-errors 'Exit 1 when more than this many connections or publishes failed'
+            cand --workers 'Run the sockets in N worker processes (connect, idle, fanout) to pass one process''s open-files limit'
+            cand --source-ips 'Spread client sockets over these source addresses, e.g. 127.0.0.1-127.0.0.8'
+            cand --server-pid 'The server''s pid on this host: report its CPU and memory'
+            cand --ramp-timeout 'Seconds allowed for opening all connections'
+            cand --worker-index 'worker-index'
+            cand --worker-count 'worker-count'
+            cand --config 'Config file (.toml, or Sockudo''s config.json). Without one, embedded defaults are used'
+            cand --json 'Print one JSON document on stdout instead of the table'
+            cand --worker 'worker'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'sockudo;bench;presence'= {
+            cand --concurrency 'Loops joining and leaving at once'
+            cand --channels 'Presence channels'
+            cand --watchers 'Members that stay on each channel and count member_added / member_removed'
+            cand --url 'The server''s HTTP address; the WebSocket URL is derived from it'
+            cand --app-id 'App id (default: the first app of the configuration, else the development app)'
+            cand --key 'App key (default: like --app-id)'
+            cand --secret 'App secret (default: like --app-id)'
+            cand --duration 'Seconds to publish, hold or churn'
+            cand --max-p99-ms 'Exit 1 when the scenario''s main latency p99 is above this many milliseconds'
+            cand --max-lost 'Exit 1 when more messages than this were lost'
+            cand --max-errors 'Exit 1 when more than this many connections or publishes failed'
+            cand --workers 'Run the sockets in N worker processes (connect, idle, fanout) to pass one process''s open-files limit'
+            cand --source-ips 'Spread client sockets over these source addresses, e.g. 127.0.0.1-127.0.0.8'
+            cand --server-pid 'The server''s pid on this host: report its CPU and memory'
+            cand --ramp-timeout 'Seconds allowed for opening all connections'
+            cand --worker-index 'worker-index'
+            cand --worker-count 'worker-count'
+            cand --config 'Config file (.toml, or Sockudo''s config.json). Without one, embedded defaults are used'
+            cand --json 'Print one JSON document on stdout instead of the table'
+            cand --worker 'worker'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'sockudo;bench;delta'= {
+            cand --subscribers 'Subscribers with delta compression on, all on one channel'
+            cand --rate 'Publishes per second'
+            cand --payload 'Bytes of each event''s data'
+            cand --algorithm 'Algorithm to ask for: fossil or xdelta3'
+            cand --url 'The server''s HTTP address; the WebSocket URL is derived from it'
+            cand --app-id 'App id (default: the first app of the configuration, else the development app)'
+            cand --key 'App key (default: like --app-id)'
+            cand --secret 'App secret (default: like --app-id)'
+            cand --duration 'Seconds to publish, hold or churn'
+            cand --max-p99-ms 'Exit 1 when the scenario''s main latency p99 is above this many milliseconds'
+            cand --max-lost 'Exit 1 when more messages than this were lost'
+            cand --max-errors 'Exit 1 when more than this many connections or publishes failed'
+            cand --workers 'Run the sockets in N worker processes (connect, idle, fanout) to pass one process''s open-files limit'
+            cand --source-ips 'Spread client sockets over these source addresses, e.g. 127.0.0.1-127.0.0.8'
+            cand --server-pid 'The server''s pid on this host: report its CPU and memory'
+            cand --ramp-timeout 'Seconds allowed for opening all connections'
+            cand --worker-index 'worker-index'
+            cand --worker-count 'worker-count'
+            cand --config 'Config file (.toml, or Sockudo''s config.json). Without one, embedded defaults are used'
+            cand --json 'Print one JSON document on stdout instead of the table'
+            cand --worker 'worker'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'sockudo;bench;help'= {
+            cand connect 'Ramp N connections, each subscribing to one of C channels: time to connected and subscribed'
+            cand idle 'Hold N subscribed sockets for --duration; with --server-pid, the server''s memory per socket'
+            cand fanout 'N subscribers over C channels, a publisher at R publishes/s: end-to-end latency, lost, duplicates'
+            cand publish 'The most signed HTTP publishes/s at concurrency K, to a channel with one subscriber'
+            cand churn 'Connect, subscribe, disconnect cycles from K concurrent loops'
+            cand presence 'Join/leave churn on presence channels, watched by one member per channel'
+            cand delta 'A ticker stream with delta compression on: bytes on the wire vs bytes of the messages'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'sockudo;bench;help;connect'= {
+        }
+        &'sockudo;bench;help;idle'= {
+        }
+        &'sockudo;bench;help;fanout'= {
+        }
+        &'sockudo;bench;help;publish'= {
+        }
+        &'sockudo;bench;help;churn'= {
+        }
+        &'sockudo;bench;help;presence'= {
+        }
+        &'sockudo;bench;help;delta'= {
+        }
+        &'sockudo;bench;help;help'= {
         }
         &'sockudo;top'= {
             cand --config 'Config file (.toml, or Sockudo''s config.json). Without one, embedded defaults are used'
@@ -264,7 +490,7 @@ set edit:completion:arg-completer[sockudo] = {|@words|
             cand apps 'Manage apps in the configured store'
             cand migrate 'Prepare or upgrade the app store''s schema'
             cand config 'Validate or print the configuration'
-            cand bench 'Generate load against a Pusher-compatible server'
+            cand bench 'Generate load against a Pusher-compatible server and report what it measured'
             cand top 'Live terminal dashboard of a running server'
             cand completions 'Print shell completions'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -314,6 +540,27 @@ set edit:completion:arg-completer[sockudo] = {|@words|
         &'sockudo;help;config;print'= {
         }
         &'sockudo;help;bench'= {
+            cand connect 'Ramp N connections, each subscribing to one of C channels: time to connected and subscribed'
+            cand idle 'Hold N subscribed sockets for --duration; with --server-pid, the server''s memory per socket'
+            cand fanout 'N subscribers over C channels, a publisher at R publishes/s: end-to-end latency, lost, duplicates'
+            cand publish 'The most signed HTTP publishes/s at concurrency K, to a channel with one subscriber'
+            cand churn 'Connect, subscribe, disconnect cycles from K concurrent loops'
+            cand presence 'Join/leave churn on presence channels, watched by one member per channel'
+            cand delta 'A ticker stream with delta compression on: bytes on the wire vs bytes of the messages'
+        }
+        &'sockudo;help;bench;connect'= {
+        }
+        &'sockudo;help;bench;idle'= {
+        }
+        &'sockudo;help;bench;fanout'= {
+        }
+        &'sockudo;help;bench;publish'= {
+        }
+        &'sockudo;help;bench;churn'= {
+        }
+        &'sockudo;help;bench;presence'= {
+        }
+        &'sockudo;help;bench;delta'= {
         }
         &'sockudo;help;top'= {
         }

@@ -31,7 +31,7 @@ complete -c sockudo -n "__fish_sockudo_needs_command" -f -a "serve" -d 'Run the 
 complete -c sockudo -n "__fish_sockudo_needs_command" -f -a "apps" -d 'Manage apps in the configured store'
 complete -c sockudo -n "__fish_sockudo_needs_command" -f -a "migrate" -d 'Prepare or upgrade the app store\'s schema'
 complete -c sockudo -n "__fish_sockudo_needs_command" -f -a "config" -d 'Validate or print the configuration'
-complete -c sockudo -n "__fish_sockudo_needs_command" -f -a "bench" -d 'Generate load against a Pusher-compatible server'
+complete -c sockudo -n "__fish_sockudo_needs_command" -f -a "bench" -d 'Generate load against a Pusher-compatible server and report what it measured'
 complete -c sockudo -n "__fish_sockudo_needs_command" -f -a "top" -d 'Live terminal dashboard of a running server'
 complete -c sockudo -n "__fish_sockudo_needs_command" -f -a "completions" -d 'Print shell completions'
 complete -c sockudo -n "__fish_sockudo_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -176,8 +176,195 @@ complete -c sockudo -n "__fish_sockudo_using_subcommand config; and __fish_seen_
 complete -c sockudo -n "__fish_sockudo_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "check" -d 'Load the configuration as `serve` would and report every problem (exit 1 if any)'
 complete -c sockudo -n "__fish_sockudo_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "print" -d 'Print the effective configuration (file, environment and defaults) with secrets masked'
 complete -c sockudo -n "__fish_sockudo_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c sockudo -n "__fish_sockudo_using_subcommand bench" -l config -d 'Config file (.toml, or Sockudo\'s config.json). Without one, embedded defaults are used' -r -F
-complete -c sockudo -n "__fish_sockudo_using_subcommand bench" -s h -l help -d 'Print help'
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and not __fish_seen_subcommand_from connect idle fanout publish churn presence delta help" -l url -d 'The server\'s HTTP address; the WebSocket URL is derived from it' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and not __fish_seen_subcommand_from connect idle fanout publish churn presence delta help" -l app-id -d 'App id (default: the first app of the configuration, else the development app)' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and not __fish_seen_subcommand_from connect idle fanout publish churn presence delta help" -l key -d 'App key (default: like --app-id)' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and not __fish_seen_subcommand_from connect idle fanout publish churn presence delta help" -l secret -d 'App secret (default: like --app-id)' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and not __fish_seen_subcommand_from connect idle fanout publish churn presence delta help" -l duration -d 'Seconds to publish, hold or churn' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and not __fish_seen_subcommand_from connect idle fanout publish churn presence delta help" -l max-p99-ms -d 'Exit 1 when the scenario\'s main latency p99 is above this many milliseconds' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and not __fish_seen_subcommand_from connect idle fanout publish churn presence delta help" -l max-lost -d 'Exit 1 when more messages than this were lost' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and not __fish_seen_subcommand_from connect idle fanout publish churn presence delta help" -l max-errors -d 'Exit 1 when more than this many connections or publishes failed' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and not __fish_seen_subcommand_from connect idle fanout publish churn presence delta help" -l workers -d 'Run the sockets in N worker processes (connect, idle, fanout) to pass one process\'s open-files limit' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and not __fish_seen_subcommand_from connect idle fanout publish churn presence delta help" -l source-ips -d 'Spread client sockets over these source addresses, e.g. 127.0.0.1-127.0.0.8' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and not __fish_seen_subcommand_from connect idle fanout publish churn presence delta help" -l server-pid -d 'The server\'s pid on this host: report its CPU and memory' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and not __fish_seen_subcommand_from connect idle fanout publish churn presence delta help" -l ramp-timeout -d 'Seconds allowed for opening all connections' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and not __fish_seen_subcommand_from connect idle fanout publish churn presence delta help" -l worker-index -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and not __fish_seen_subcommand_from connect idle fanout publish churn presence delta help" -l worker-count -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and not __fish_seen_subcommand_from connect idle fanout publish churn presence delta help" -l config -d 'Config file (.toml, or Sockudo\'s config.json). Without one, embedded defaults are used' -r -F
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and not __fish_seen_subcommand_from connect idle fanout publish churn presence delta help" -l json -d 'Print one JSON document on stdout instead of the table'
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and not __fish_seen_subcommand_from connect idle fanout publish churn presence delta help" -l worker
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and not __fish_seen_subcommand_from connect idle fanout publish churn presence delta help" -s h -l help -d 'Print help'
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and not __fish_seen_subcommand_from connect idle fanout publish churn presence delta help" -f -a "connect" -d 'Ramp N connections, each subscribing to one of C channels: time to connected and subscribed'
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and not __fish_seen_subcommand_from connect idle fanout publish churn presence delta help" -f -a "idle" -d 'Hold N subscribed sockets for --duration; with --server-pid, the server\'s memory per socket'
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and not __fish_seen_subcommand_from connect idle fanout publish churn presence delta help" -f -a "fanout" -d 'N subscribers over C channels, a publisher at R publishes/s: end-to-end latency, lost, duplicates'
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and not __fish_seen_subcommand_from connect idle fanout publish churn presence delta help" -f -a "publish" -d 'The most signed HTTP publishes/s at concurrency K, to a channel with one subscriber'
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and not __fish_seen_subcommand_from connect idle fanout publish churn presence delta help" -f -a "churn" -d 'Connect, subscribe, disconnect cycles from K concurrent loops'
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and not __fish_seen_subcommand_from connect idle fanout publish churn presence delta help" -f -a "presence" -d 'Join/leave churn on presence channels, watched by one member per channel'
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and not __fish_seen_subcommand_from connect idle fanout publish churn presence delta help" -f -a "delta" -d 'A ticker stream with delta compression on: bytes on the wire vs bytes of the messages'
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and not __fish_seen_subcommand_from connect idle fanout publish churn presence delta help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from connect" -l connections -d 'Connections to open' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from connect" -l channels -d 'Channels they subscribe to, round robin' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from connect" -l hold -d 'Seconds to keep them open once all are subscribed' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from connect" -l connect-rate -d 'New connections per second (0 = as fast as --concurrency allows)' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from connect" -l connect-concurrency -d 'Connections being opened at once' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from connect" -l url -d 'The server\'s HTTP address; the WebSocket URL is derived from it' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from connect" -l app-id -d 'App id (default: the first app of the configuration, else the development app)' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from connect" -l key -d 'App key (default: like --app-id)' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from connect" -l secret -d 'App secret (default: like --app-id)' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from connect" -l duration -d 'Seconds to publish, hold or churn' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from connect" -l max-p99-ms -d 'Exit 1 when the scenario\'s main latency p99 is above this many milliseconds' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from connect" -l max-lost -d 'Exit 1 when more messages than this were lost' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from connect" -l max-errors -d 'Exit 1 when more than this many connections or publishes failed' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from connect" -l workers -d 'Run the sockets in N worker processes (connect, idle, fanout) to pass one process\'s open-files limit' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from connect" -l source-ips -d 'Spread client sockets over these source addresses, e.g. 127.0.0.1-127.0.0.8' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from connect" -l server-pid -d 'The server\'s pid on this host: report its CPU and memory' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from connect" -l ramp-timeout -d 'Seconds allowed for opening all connections' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from connect" -l worker-index -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from connect" -l worker-count -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from connect" -l config -d 'Config file (.toml, or Sockudo\'s config.json). Without one, embedded defaults are used' -r -F
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from connect" -l json -d 'Print one JSON document on stdout instead of the table'
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from connect" -l worker
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from connect" -s h -l help -d 'Print help'
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from idle" -l connections -d 'Sockets to hold' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from idle" -l channels -d 'Channels they subscribe to, round robin' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from idle" -l connect-rate -d 'New connections per second (0 = as fast as --concurrency allows)' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from idle" -l connect-concurrency -d 'Connections being opened at once' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from idle" -l url -d 'The server\'s HTTP address; the WebSocket URL is derived from it' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from idle" -l app-id -d 'App id (default: the first app of the configuration, else the development app)' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from idle" -l key -d 'App key (default: like --app-id)' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from idle" -l secret -d 'App secret (default: like --app-id)' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from idle" -l duration -d 'Seconds to publish, hold or churn' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from idle" -l max-p99-ms -d 'Exit 1 when the scenario\'s main latency p99 is above this many milliseconds' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from idle" -l max-lost -d 'Exit 1 when more messages than this were lost' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from idle" -l max-errors -d 'Exit 1 when more than this many connections or publishes failed' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from idle" -l workers -d 'Run the sockets in N worker processes (connect, idle, fanout) to pass one process\'s open-files limit' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from idle" -l source-ips -d 'Spread client sockets over these source addresses, e.g. 127.0.0.1-127.0.0.8' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from idle" -l server-pid -d 'The server\'s pid on this host: report its CPU and memory' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from idle" -l ramp-timeout -d 'Seconds allowed for opening all connections' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from idle" -l worker-index -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from idle" -l worker-count -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from idle" -l config -d 'Config file (.toml, or Sockudo\'s config.json). Without one, embedded defaults are used' -r -F
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from idle" -l json -d 'Print one JSON document on stdout instead of the table'
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from idle" -l worker
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from idle" -s h -l help -d 'Print help'
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l subscribers -d 'Subscribed sockets' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l channels -d 'Channels, subscribers spread round robin; publishes go round robin too' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l rate -d 'Publishes per second, all channels together' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l payload -d 'Bytes of each event\'s data' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l publishers -d 'Keep-alive HTTP connections publishing' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l drain -d 'Seconds to wait for owed messages after publishing stops' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l connect-rate -d 'New connections per second (0 = as fast as --concurrency allows)' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l connect-concurrency -d 'Connections being opened at once' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l url -d 'The server\'s HTTP address; the WebSocket URL is derived from it' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l app-id -d 'App id (default: the first app of the configuration, else the development app)' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l key -d 'App key (default: like --app-id)' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l secret -d 'App secret (default: like --app-id)' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l duration -d 'Seconds to publish, hold or churn' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l max-p99-ms -d 'Exit 1 when the scenario\'s main latency p99 is above this many milliseconds' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l max-lost -d 'Exit 1 when more messages than this were lost' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l max-errors -d 'Exit 1 when more than this many connections or publishes failed' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l workers -d 'Run the sockets in N worker processes (connect, idle, fanout) to pass one process\'s open-files limit' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l source-ips -d 'Spread client sockets over these source addresses, e.g. 127.0.0.1-127.0.0.8' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l server-pid -d 'The server\'s pid on this host: report its CPU and memory' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l ramp-timeout -d 'Seconds allowed for opening all connections' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l worker-index -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l worker-count -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l config -d 'Config file (.toml, or Sockudo\'s config.json). Without one, embedded defaults are used' -r -F
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l json -d 'Print one JSON document on stdout instead of the table'
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l worker
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from fanout" -s h -l help -d 'Print help'
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from publish" -l concurrency -d 'Requests in flight at once, one keep-alive connection each' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from publish" -l payload -d 'Bytes of each event\'s data' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from publish" -l drain -d 'Seconds to wait for owed messages after publishing stops' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from publish" -l url -d 'The server\'s HTTP address; the WebSocket URL is derived from it' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from publish" -l app-id -d 'App id (default: the first app of the configuration, else the development app)' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from publish" -l key -d 'App key (default: like --app-id)' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from publish" -l secret -d 'App secret (default: like --app-id)' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from publish" -l duration -d 'Seconds to publish, hold or churn' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from publish" -l max-p99-ms -d 'Exit 1 when the scenario\'s main latency p99 is above this many milliseconds' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from publish" -l max-lost -d 'Exit 1 when more messages than this were lost' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from publish" -l max-errors -d 'Exit 1 when more than this many connections or publishes failed' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from publish" -l workers -d 'Run the sockets in N worker processes (connect, idle, fanout) to pass one process\'s open-files limit' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from publish" -l source-ips -d 'Spread client sockets over these source addresses, e.g. 127.0.0.1-127.0.0.8' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from publish" -l server-pid -d 'The server\'s pid on this host: report its CPU and memory' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from publish" -l ramp-timeout -d 'Seconds allowed for opening all connections' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from publish" -l worker-index -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from publish" -l worker-count -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from publish" -l config -d 'Config file (.toml, or Sockudo\'s config.json). Without one, embedded defaults are used' -r -F
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from publish" -l json -d 'Print one JSON document on stdout instead of the table'
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from publish" -l worker
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from publish" -s h -l help -d 'Print help'
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from churn" -l concurrency -d 'Loops cycling at once' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from churn" -l channels -d 'Channels the cycles subscribe to, round robin' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from churn" -l url -d 'The server\'s HTTP address; the WebSocket URL is derived from it' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from churn" -l app-id -d 'App id (default: the first app of the configuration, else the development app)' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from churn" -l key -d 'App key (default: like --app-id)' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from churn" -l secret -d 'App secret (default: like --app-id)' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from churn" -l duration -d 'Seconds to publish, hold or churn' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from churn" -l max-p99-ms -d 'Exit 1 when the scenario\'s main latency p99 is above this many milliseconds' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from churn" -l max-lost -d 'Exit 1 when more messages than this were lost' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from churn" -l max-errors -d 'Exit 1 when more than this many connections or publishes failed' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from churn" -l workers -d 'Run the sockets in N worker processes (connect, idle, fanout) to pass one process\'s open-files limit' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from churn" -l source-ips -d 'Spread client sockets over these source addresses, e.g. 127.0.0.1-127.0.0.8' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from churn" -l server-pid -d 'The server\'s pid on this host: report its CPU and memory' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from churn" -l ramp-timeout -d 'Seconds allowed for opening all connections' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from churn" -l worker-index -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from churn" -l worker-count -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from churn" -l config -d 'Config file (.toml, or Sockudo\'s config.json). Without one, embedded defaults are used' -r -F
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from churn" -l json -d 'Print one JSON document on stdout instead of the table'
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from churn" -l worker
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from churn" -s h -l help -d 'Print help'
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from presence" -l concurrency -d 'Loops joining and leaving at once' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from presence" -l channels -d 'Presence channels' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from presence" -l watchers -d 'Members that stay on each channel and count member_added / member_removed' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from presence" -l url -d 'The server\'s HTTP address; the WebSocket URL is derived from it' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from presence" -l app-id -d 'App id (default: the first app of the configuration, else the development app)' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from presence" -l key -d 'App key (default: like --app-id)' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from presence" -l secret -d 'App secret (default: like --app-id)' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from presence" -l duration -d 'Seconds to publish, hold or churn' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from presence" -l max-p99-ms -d 'Exit 1 when the scenario\'s main latency p99 is above this many milliseconds' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from presence" -l max-lost -d 'Exit 1 when more messages than this were lost' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from presence" -l max-errors -d 'Exit 1 when more than this many connections or publishes failed' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from presence" -l workers -d 'Run the sockets in N worker processes (connect, idle, fanout) to pass one process\'s open-files limit' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from presence" -l source-ips -d 'Spread client sockets over these source addresses, e.g. 127.0.0.1-127.0.0.8' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from presence" -l server-pid -d 'The server\'s pid on this host: report its CPU and memory' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from presence" -l ramp-timeout -d 'Seconds allowed for opening all connections' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from presence" -l worker-index -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from presence" -l worker-count -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from presence" -l config -d 'Config file (.toml, or Sockudo\'s config.json). Without one, embedded defaults are used' -r -F
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from presence" -l json -d 'Print one JSON document on stdout instead of the table'
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from presence" -l worker
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from presence" -s h -l help -d 'Print help'
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from delta" -l subscribers -d 'Subscribers with delta compression on, all on one channel' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from delta" -l rate -d 'Publishes per second' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from delta" -l payload -d 'Bytes of each event\'s data' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from delta" -l algorithm -d 'Algorithm to ask for: fossil or xdelta3' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from delta" -l url -d 'The server\'s HTTP address; the WebSocket URL is derived from it' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from delta" -l app-id -d 'App id (default: the first app of the configuration, else the development app)' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from delta" -l key -d 'App key (default: like --app-id)' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from delta" -l secret -d 'App secret (default: like --app-id)' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from delta" -l duration -d 'Seconds to publish, hold or churn' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from delta" -l max-p99-ms -d 'Exit 1 when the scenario\'s main latency p99 is above this many milliseconds' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from delta" -l max-lost -d 'Exit 1 when more messages than this were lost' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from delta" -l max-errors -d 'Exit 1 when more than this many connections or publishes failed' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from delta" -l workers -d 'Run the sockets in N worker processes (connect, idle, fanout) to pass one process\'s open-files limit' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from delta" -l source-ips -d 'Spread client sockets over these source addresses, e.g. 127.0.0.1-127.0.0.8' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from delta" -l server-pid -d 'The server\'s pid on this host: report its CPU and memory' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from delta" -l ramp-timeout -d 'Seconds allowed for opening all connections' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from delta" -l worker-index -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from delta" -l worker-count -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from delta" -l config -d 'Config file (.toml, or Sockudo\'s config.json). Without one, embedded defaults are used' -r -F
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from delta" -l json -d 'Print one JSON document on stdout instead of the table'
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from delta" -l worker
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from delta" -s h -l help -d 'Print help'
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "connect" -d 'Ramp N connections, each subscribing to one of C channels: time to connected and subscribed'
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "idle" -d 'Hold N subscribed sockets for --duration; with --server-pid, the server\'s memory per socket'
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "fanout" -d 'N subscribers over C channels, a publisher at R publishes/s: end-to-end latency, lost, duplicates'
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "publish" -d 'The most signed HTTP publishes/s at concurrency K, to a channel with one subscriber'
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "churn" -d 'Connect, subscribe, disconnect cycles from K concurrent loops'
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "presence" -d 'Join/leave churn on presence channels, watched by one member per channel'
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "delta" -d 'A ticker stream with delta compression on: bytes on the wire vs bytes of the messages'
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c sockudo -n "__fish_sockudo_using_subcommand top" -l config -d 'Config file (.toml, or Sockudo\'s config.json). Without one, embedded defaults are used' -r -F
 complete -c sockudo -n "__fish_sockudo_using_subcommand top" -s h -l help -d 'Print help'
 complete -c sockudo -n "__fish_sockudo_using_subcommand completions" -l config -d 'Config file (.toml, or Sockudo\'s config.json). Without one, embedded defaults are used' -r -F
@@ -186,7 +373,7 @@ complete -c sockudo -n "__fish_sockudo_using_subcommand help; and not __fish_see
 complete -c sockudo -n "__fish_sockudo_using_subcommand help; and not __fish_seen_subcommand_from serve apps migrate config bench top completions help" -f -a "apps" -d 'Manage apps in the configured store'
 complete -c sockudo -n "__fish_sockudo_using_subcommand help; and not __fish_seen_subcommand_from serve apps migrate config bench top completions help" -f -a "migrate" -d 'Prepare or upgrade the app store\'s schema'
 complete -c sockudo -n "__fish_sockudo_using_subcommand help; and not __fish_seen_subcommand_from serve apps migrate config bench top completions help" -f -a "config" -d 'Validate or print the configuration'
-complete -c sockudo -n "__fish_sockudo_using_subcommand help; and not __fish_seen_subcommand_from serve apps migrate config bench top completions help" -f -a "bench" -d 'Generate load against a Pusher-compatible server'
+complete -c sockudo -n "__fish_sockudo_using_subcommand help; and not __fish_seen_subcommand_from serve apps migrate config bench top completions help" -f -a "bench" -d 'Generate load against a Pusher-compatible server and report what it measured'
 complete -c sockudo -n "__fish_sockudo_using_subcommand help; and not __fish_seen_subcommand_from serve apps migrate config bench top completions help" -f -a "top" -d 'Live terminal dashboard of a running server'
 complete -c sockudo -n "__fish_sockudo_using_subcommand help; and not __fish_seen_subcommand_from serve apps migrate config bench top completions help" -f -a "completions" -d 'Print shell completions'
 complete -c sockudo -n "__fish_sockudo_using_subcommand help; and not __fish_seen_subcommand_from serve apps migrate config bench top completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -202,3 +389,10 @@ complete -c sockudo -n "__fish_sockudo_using_subcommand help; and __fish_seen_su
 complete -c sockudo -n "__fish_sockudo_using_subcommand help; and __fish_seen_subcommand_from apps" -f -a "import" -d 'Create apps from JSON: our export, or a Sockudo/soketi config\'s app list'
 complete -c sockudo -n "__fish_sockudo_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "check" -d 'Load the configuration as `serve` would and report every problem (exit 1 if any)'
 complete -c sockudo -n "__fish_sockudo_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "print" -d 'Print the effective configuration (file, environment and defaults) with secrets masked'
+complete -c sockudo -n "__fish_sockudo_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "connect" -d 'Ramp N connections, each subscribing to one of C channels: time to connected and subscribed'
+complete -c sockudo -n "__fish_sockudo_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "idle" -d 'Hold N subscribed sockets for --duration; with --server-pid, the server\'s memory per socket'
+complete -c sockudo -n "__fish_sockudo_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "fanout" -d 'N subscribers over C channels, a publisher at R publishes/s: end-to-end latency, lost, duplicates'
+complete -c sockudo -n "__fish_sockudo_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "publish" -d 'The most signed HTTP publishes/s at concurrency K, to a channel with one subscriber'
+complete -c sockudo -n "__fish_sockudo_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "churn" -d 'Connect, subscribe, disconnect cycles from K concurrent loops'
+complete -c sockudo -n "__fish_sockudo_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "presence" -d 'Join/leave churn on presence channels, watched by one member per channel'
+complete -c sockudo -n "__fish_sockudo_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "delta" -d 'A ticker stream with delta compression on: bytes on the wire vs bytes of the messages'

@@ -1,6 +1,7 @@
 //! Integration tests: each one runs the built `sockudo` binary on fresh ports and talks to it over
 //! real sockets. Timeouts only bound waiting; no test asserts how long anything took.
 
+mod bench;
 mod channels;
 mod cli;
 mod client_events;
