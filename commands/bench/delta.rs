@@ -104,7 +104,7 @@ pub async fn run(run: &mut Run, args: &Args) -> anyhow::Result<Report> {
     let full_bytes = counts.full_bytes.load(Relaxed);
     let deltas = counts.deltas.load(Relaxed);
     let delta_bytes = counts.delta_bytes.load(Relaxed);
-    let average_full = if full > 0 { full_bytes / full } else { 0 };
+    let average_full = full_bytes.checked_div(full).unwrap_or(0);
     let messages = full + deltas;
     let uncompressed = messages * average_full;
     let wire = full_bytes + delta_bytes;

@@ -159,7 +159,8 @@ async fn measure(
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let publish_time = publishing.await.unwrap_or_default();
-    if let Some(fatal) = state.fatal.lock().clone() {
+    let fatal = state.fatal.lock().clone();
+    if let Some(fatal) = fatal {
         let _ = group.stop(run).await;
         anyhow::bail!(fatal);
     }

@@ -22,7 +22,7 @@ use tokio::process::{Child, ChildStdin};
 #[serde(rename_all = "lowercase")]
 enum Line {
     Progress(Progress),
-    Result(Partial),
+    Result(Box<Partial>),
 }
 
 /// The share of `spec` that worker `index` of `count` holds.
@@ -59,7 +59,7 @@ pub async fn serve(target: Target, spec: GroupSpec) -> anyhow::Result<()> {
     reporter.abort();
     let own = window.own();
     let partial = group.stop(own.seconds, window.elapsed_secs()).await;
-    print_line(&Line::Result(partial));
+    print_line(&Line::Result(Box::new(partial)));
     Ok(())
 }
 
@@ -115,7 +115,7 @@ impl RemoteGroup {
                         Ok(Line::Progress(p)) => *latest.lock() = p,
                         Ok(Line::Result(partial)) => {
                             if let Some(tx) = tx.take() {
-                                let _ = tx.send(partial);
+                                let _ = tx.send(*partial);
                             }
                         }
                         Err(_) => eprintln!("worker {index}: {line}"),
