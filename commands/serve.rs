@@ -85,7 +85,6 @@ async fn shutdown_signal() {
         _ = tokio::signal::ctrl_c() => {}
         _ = terminate => {}
     }
-    tracing::info!("shutting down: closing sockets with 4200");
 }
 
 /// Raises RLIMIT_NOFILE to its hard limit and returns the limit now in force.
@@ -116,9 +115,13 @@ fn init_logging(config: &Config) {
     let default = if config.debug { "debug" } else { "info" };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    // A closed stderr (the parent went away) must not panic the task that logs: that task may be
+    // the one waiting for SIGTERM.
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(std::io::stderr)
+        .log_internal_errors(false);
+
     if config.logging.format.as_deref() == Some("json") {
         builder.json().init();
     } else {

@@ -29,3 +29,4 @@ pub mod protocol;
 pub mod server;
 pub mod socket;
 pub mod state;
+pub mod webhooks;

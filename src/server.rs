@@ -7,6 +7,7 @@ use crate::config::{self, Config};
 use crate::http;
 use crate::protocol::CloseCode;
 use crate::state::State;
+use crate::webhooks;
 use axum::routing::get;
 use axum::Router;
 use std::future::Future;
@@ -21,6 +22,8 @@ pub enum StartError {
     Config(String),
     #[error(transparent)]
     Store(#[from] app::StoreError),
+    #[error(transparent)]
+    Webhooks(#[from] webhooks::QueueError),
     #[error("the {dialect} app store's schema is behind ({pending} migration(s) pending): run `sockudo migrate`")]
     SchemaBehind {
         dialect: &'static str,
@@ -74,7 +77,10 @@ pub async fn prepare(config: Config) -> Result<State, StartError> {
         Duration::ZERO
     };
     let apps = LayeredStore::new(statics, database.apps, ttl);
-    Ok(State::new(config, Arc::new(apps)))
+    let mut state = State::new(config, Arc::new(apps));
+    state.webhooks =
+        webhooks::start(&state.config, state.metrics.clone(), state.shutdown.clone()).await?;
+    Ok(state)
 }
 
 /// How often expired cache-channel entries are purged.
@@ -92,6 +98,7 @@ pub async fn run(
     tokio::spawn(async move {
         shutdown.await;
         token.cancel();
+        tracing::info!("shutting down: closing sockets with 4200");
     });
     if let Some(metrics_listener) = metrics_listener {
         let app = metrics_router(state.clone());
@@ -132,6 +139,8 @@ async fn drain(state: &State) {
     } else {
         tracing::info!("all sockets closed");
     }
+    let durable = state.config.queue.driver == "redis";
+    state.webhooks.settle(deadline, durable).await;
 }
 
 fn metrics_router(state: Arc<State>) -> Router {

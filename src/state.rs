@@ -5,6 +5,7 @@ use crate::channels::Registry;
 use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::socket::{QueueLimits, SlowConsumerPolicy};
+use crate::webhooks::Emitter;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
@@ -18,6 +19,7 @@ pub struct State {
     pub queue_limits: QueueLimits,
     /// Cancelled when the server starts shutting down; sockets close with 4200.
     pub shutdown: CancellationToken,
+    pub webhooks: Emitter,
 }
 
 impl State {
@@ -41,6 +43,7 @@ impl State {
             apps,
             config,
             shutdown: CancellationToken::new(),
+            webhooks: Emitter::disabled(),
         }
     }
 }

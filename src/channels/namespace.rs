@@ -38,6 +38,8 @@ pub enum MemberJoin {
     Joined {
         first: bool,
         members: Vec<(String, Value)>,
+        /// Sockets in the channel now, this one included.
+        subscribers: usize,
     },
     /// The channel already has `max` members and this user is not one of them.
     Full { max: usize },
@@ -142,7 +144,11 @@ impl Namespace {
             .iter()
             .map(|(id, m)| (id.clone(), m.info.clone()))
             .collect();
-        MemberJoin::Joined { first, members }
+        MemberJoin::Joined {
+            first,
+            members,
+            subscribers: entry.subscribers.len(),
+        }
     }
 
     /// Removes a socket from a channel (and its presence membership, given its user id).
@@ -344,7 +350,7 @@ mod tests {
         let join = ns.join_presence("presence-r", &a, "u1", json!({"n": 1}), 100);
         assert!(matches!(join, MemberJoin::Joined { first: true, .. }));
         let join = ns.join_presence("presence-r", &b, "u1", json!({"n": 1}), 100);
-        let MemberJoin::Joined { first, members } = join else {
+        let MemberJoin::Joined { first, members, .. } = join else {
             panic!()
         };
         assert!(!first);

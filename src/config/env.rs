@@ -85,6 +85,10 @@ pub fn apply(config: &mut Config, lookup: Lookup) -> Result<Option<App>, Vec<Str
     env.text("APP_MANAGER_DRIVER", &mut config.app_manager.driver);
     env.text("CACHE_DRIVER", &mut config.cache.driver);
     env.text("QUEUE_DRIVER", &mut config.queue.driver);
+    if let Some(url) = env.get("REDIS_URL") {
+        config.database.redis.url = Some(url);
+    }
+    env.text("REDIS_KEY_PREFIX", &mut config.database.redis.key_prefix);
     env.flag("METRICS_ENABLED", &mut config.metrics.enabled);
     env.text("METRICS_HOST", &mut config.metrics.host);
     env.number("METRICS_PORT", &mut config.metrics.port);

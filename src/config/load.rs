@@ -301,10 +301,27 @@ mod tests {
             documented.unknown_keys
         );
         let defaults = load(None, &no_env).unwrap();
-        assert_eq!(
-            serde_json::to_value(&documented.config).unwrap(),
-            serde_json::to_value(&defaults.config).unwrap()
-        );
+        let defaults = serde_json::to_value(&defaults.config).unwrap();
+        assert_eq!(serde_json::to_value(&documented.config).unwrap(), defaults);
+        // Every key appears in the file, set or commented out.
+        let text = std::fs::read_to_string(&path).unwrap();
+        let mut missing = Vec::new();
+        let mut stack = vec![(String::new(), defaults)];
+        while let Some((prefix, value)) = stack.pop() {
+            match value {
+                serde_json::Value::Object(map) if !map.is_empty() => {
+                    stack.extend(map.into_iter().map(|(k, v)| (format!("{prefix}.{k}"), v)));
+                }
+                _ => {
+                    let key = prefix.rsplit('.').next().unwrap_or_default().to_owned();
+                    if !text.contains(&format!("{key} =")) && !text.contains(&format!("{key}:")) {
+                        missing.push(prefix);
+                    }
+                }
+            }
+        }
+        assert!(missing.is_empty(), "undocumented keys: {missing:?}");
+
         let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("config/config.json");
         let example = load(Some(&example), &no_env).unwrap();
         assert!(

@@ -40,6 +40,7 @@ pub struct Config {
     pub adapter: AdapterConfig,
     pub app_manager: AppManagerConfig,
     pub database: DatabaseConfig,
+    pub webhooks: WebhooksConfig,
     pub database_pooling: DatabasePooling,
     pub cache: CacheConfig,
     pub queue: QueueConfig,
@@ -66,6 +67,7 @@ impl Default for Config {
             adapter: AdapterConfig::default(),
             app_manager: AppManagerConfig::default(),
             database: DatabaseConfig::default(),
+            webhooks: WebhooksConfig::default(),
             database_pooling: DatabasePooling::default(),
             cache: CacheConfig::default(),
             queue: QueueConfig::default(),
@@ -175,6 +177,7 @@ impl Default for AppCacheConfig {
 pub struct DatabaseConfig {
     /// A full URL (`postgres://...` or `mysql://...`) that overrides the per-database fields.
     pub url: Option<String>,
+    pub redis: RedisConfig,
     pub sqlite: SqliteConfig,
     pub postgres: SqlServerConfig,
     pub mysql: SqlServerConfig,
@@ -253,6 +256,8 @@ impl Default for CacheConfig {
     }
 }
 
+/// Where webhook deliveries wait: `memory` (this process), `redis` (durable, shared by nodes), or
+/// `none` (webhooks off).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub struct QueueConfig {
@@ -264,6 +269,120 @@ impl Default for QueueConfig {
         QueueConfig {
             driver: "memory".into(),
         }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct WebhooksConfig {
+    pub batching: WebhookBatching,
+    pub retry: WebhookRetry,
+    /// Milliseconds one delivery attempt may take.
+    #[serde(deserialize_with = "lenient::number")]
+    pub request_timeout_ms: u64,
+}
+
+impl Default for WebhooksConfig {
+    fn default() -> Self {
+        WebhooksConfig {
+            batching: WebhookBatching::default(),
+            retry: WebhookRetry::default(),
+            request_timeout_ms: 5000,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct WebhookBatching {
+    #[serde(deserialize_with = "lenient::boolean")]
+    pub enabled: bool,
+    /// Milliseconds events for one URL are gathered before they are sent together.
+    #[serde(deserialize_with = "lenient::number")]
+    pub duration: u64,
+    /// Most events in one request.
+    #[serde(deserialize_with = "lenient::number")]
+    pub size: usize,
+}
+
+impl Default for WebhookBatching {
+    fn default() -> Self {
+        WebhookBatching {
+            enabled: true,
+            duration: 50,
+            size: 100,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct WebhookRetry {
+    /// Seconds a delivery keeps being retried before it is given up (and logged and counted).
+    #[serde(deserialize_with = "lenient::number")]
+    pub max_elapsed_secs: u64,
+    #[serde(deserialize_with = "lenient::number")]
+    pub initial_backoff_ms: u64,
+    #[serde(deserialize_with = "lenient::number")]
+    pub max_backoff_ms: u64,
+}
+
+impl Default for WebhookRetry {
+    fn default() -> Self {
+        WebhookRetry {
+            max_elapsed_secs: 300,
+            initial_backoff_ms: 500,
+            max_backoff_ms: 30_000,
+        }
+    }
+}
+
+/// A Redis server (Sockudo's `database.redis`); `REDIS_URL` overrides it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RedisConfig {
+    pub url: Option<String>,
+    pub host: String,
+    #[serde(deserialize_with = "lenient::number")]
+    pub port: u16,
+    #[serde(deserialize_with = "lenient::number")]
+    pub db: u32,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    /// Prefix of every key, so several deployments can share one Redis.
+    pub key_prefix: String,
+}
+
+impl Default for RedisConfig {
+    fn default() -> Self {
+        RedisConfig {
+            url: None,
+            host: "127.0.0.1".into(),
+            port: 6379,
+            db: 0,
+            username: None,
+            password: None,
+            key_prefix: "sockudo:".into(),
+        }
+    }
+}
+
+impl RedisConfig {
+    pub fn connection_url(&self) -> String {
+        if let Some(url) = &self.url {
+            return url.clone();
+        }
+        let encode = |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+        let credentials = match (&self.username, &self.password) {
+            (Some(user), Some(password)) => format!("{}:{}@", encode(user), encode(password)),
+            (None, Some(password)) => format!(":{}@", encode(password)),
+            (Some(user), None) => format!("{}@", encode(user)),
+            (None, None) => String::new(),
+        };
+        format!(
+            "redis://{credentials}{}:{}/{}",
+            self.host, self.port, self.db
+        )
     }
 }
 
@@ -506,11 +625,19 @@ impl Config {
             ),
         );
         check(
-            matches!(self.queue.driver.as_str(), "memory" | "none"),
+            matches!(self.queue.driver.as_str(), "memory" | "redis" | "none"),
             format!(
-                "queue.driver: {:?} is not available in this build; use \"memory\" or \"none\"",
+                "queue.driver: {:?} is not available in this build; use \"memory\", \"redis\" or \"none\"",
                 self.queue.driver
             ),
+        );
+        check(
+            self.webhooks.batching.size > 0,
+            "webhooks.batching.size: must be at least 1".into(),
+        );
+        check(
+            self.webhooks.request_timeout_ms > 0,
+            "webhooks.request_timeout_ms: must be greater than 0".into(),
         );
         for (index, app) in self.app_manager.array.apps.iter().enumerate() {
             let path = format!("app_manager.array.apps[{index}]");

@@ -108,6 +108,7 @@ async fn run(websocket: WebSocket, state: Arc<State>, app: Arc<App>) {
         limits: state.limit_defaults.for_app(&app),
         counters: state.metrics.for_app(&app.id),
         namespace: namespace.clone(),
+        webhooks: state.webhooks.clone(),
         app,
     };
     let counters = ctx.counters.clone();

@@ -10,6 +10,7 @@ use crate::protocol::channel::{classify, ChannelName};
 use crate::protocol::inbound::{self, ClientMessage, Subscribe};
 use crate::protocol::{outbound, signature, ChannelKind, CloseCode};
 use crate::socket::SocketHandle;
+use crate::webhooks::{Emitter, WebhookEvent};
 use bytes::Bytes;
 use serde_json::value::RawValue;
 use serde_json::Value;
@@ -28,6 +29,7 @@ pub struct AppContext {
     pub limits: Limits,
     pub namespace: Arc<Namespace>,
     pub counters: AppCounters,
+    pub webhooks: Emitter,
 }
 
 /// Frames for the client, and whether to close afterwards.
@@ -151,6 +153,11 @@ impl Session {
         }
         let count = self.ctx.namespace.subscribe(channel.as_str(), &self.socket);
         self.subscriptions.insert(channel.as_str().to_owned(), None);
+        if count == 1 {
+            self.emit(WebhookEvent::ChannelOccupied {
+                channel: channel.as_str().to_owned(),
+            });
+        }
         out.send(outbound::subscription_succeeded(channel.as_str(), "{}"));
         self.send_cached(&channel, out);
         self.announce_count(channel.as_str(), count);
@@ -175,7 +182,18 @@ impl Session {
             self.ctx.limits.presence_members_per_channel,
         );
         let (first, members) = match join {
-            MemberJoin::Joined { first, members } => (first, members),
+            MemberJoin::Joined {
+                first,
+                members,
+                subscribers,
+            } => {
+                if subscribers == 1 {
+                    self.emit(WebhookEvent::ChannelOccupied {
+                        channel: channel.as_str().to_owned(),
+                    });
+                }
+                (first, members)
+            }
             MemberJoin::Full { max } => {
                 return subscription_error(
                     out,
@@ -199,7 +217,12 @@ impl Session {
             self.ctx
                 .namespace
                 .broadcast(channel.as_str(), &added, Some(self.socket.id));
+            self.emit(WebhookEvent::MemberAdded {
+                channel: channel.as_str().to_owned(),
+                user_id,
+            });
         }
+
         self.send_cached(channel, out);
     }
 
@@ -212,7 +235,12 @@ impl Session {
         };
         match cache.get(channel.as_str()) {
             Some(CachedEvent { frame, .. }) => out.send(frame),
-            None => out.send(outbound::cache_miss(channel.as_str())),
+            None => {
+                out.send(outbound::cache_miss(channel.as_str()));
+                self.emit(WebhookEvent::CacheMiss {
+                    channel: channel.as_str().to_owned(),
+                });
+            }
         }
     }
 
@@ -228,6 +256,10 @@ impl Session {
         if self.ctx.namespace.count_event_due(channel, count) {
             let frame = outbound::subscription_count(channel, count);
             self.ctx.namespace.broadcast(channel, &frame, None);
+            self.emit(WebhookEvent::SubscriptionCount {
+                channel: channel.to_owned(),
+                count,
+            });
         }
     }
 
@@ -246,8 +278,17 @@ impl Session {
         if let Some(user_id) = result.member_left {
             let removed = outbound::member_removed(channel, &user_id);
             self.ctx.namespace.broadcast(channel, &removed, None);
+            self.emit(WebhookEvent::MemberRemoved {
+                channel: channel.to_owned(),
+                user_id,
+            });
         } else if user_id.is_none() {
             self.announce_count(channel, result.remaining);
+        }
+        if result.was_subscribed && result.remaining == 0 {
+            self.emit(WebhookEvent::ChannelVacated {
+                channel: channel.to_owned(),
+            });
         }
     }
 
@@ -287,6 +328,19 @@ impl Session {
         self.ctx
             .namespace
             .broadcast(channel, &frame, Some(self.socket.id));
+        if self.ctx.webhooks.wants(&self.ctx.app, "client_event") {
+            // Pusher hands the backend the data as a string: a string as it was, anything else
+            // as its JSON text.
+            let data = serde_json::from_str::<String>(data.get())
+                .unwrap_or_else(|_| data.get().to_owned());
+            self.emit(WebhookEvent::ClientEvent {
+                channel: channel.to_owned(),
+                event: event.to_owned(),
+                data,
+                socket_id: self.socket_id.clone(),
+                user_id: user_id.clone(),
+            });
+        }
     }
 
     fn signin(&mut self, auth: &str, user_data: &str, out: &mut Replies) {
@@ -334,6 +388,10 @@ impl Session {
             out.send(outbound::watchlist_event("online", &online));
         }
         self.watchlist = watchlist;
+    }
+
+    fn emit(&self, event: WebhookEvent) {
+        self.ctx.webhooks.emit(&self.ctx.app, event);
     }
 
     /// Leaves every channel and forgets the socket; called once when the connection ends.

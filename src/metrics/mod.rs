@@ -2,7 +2,9 @@
 //! name or socket id. The connected-sockets gauge is set from the live registry at scrape time,
 //! so it cannot drift from the truth.
 
-use prometheus::{Encoder, IntCounterVec, IntGauge, Opts, Registry, TextEncoder};
+use prometheus::{
+    Encoder, Histogram, HistogramOpts, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
+};
 
 #[derive(Clone)]
 pub struct Metrics {
@@ -17,6 +19,12 @@ pub struct Metrics {
     pub frames_dropped: IntCounterVec,
     pub http_calls: IntCounterVec,
     pub broadcasts: IntCounterVec,
+    pub webhooks_sent: IntCounterVec,
+    pub webhooks_failed: IntCounterVec,
+    pub webhooks_retried: IntCounterVec,
+    pub webhooks_dropped: IntCounterVec,
+    pub webhook_queue_depth: IntGauge,
+    pub webhook_latency: Histogram,
 }
 
 /// Counter handles for one app, looked up once per connection instead of once per frame.
@@ -81,10 +89,45 @@ impl Metrics {
             "Events published to channels",
             &["app_id"],
         );
-        let connected = IntGauge::new(name("connected"), "Sockets connected to this node")
-            .expect("valid metric");
+        let webhooks_sent = counter(
+            "webhooks_sent_total",
+            "Webhook requests delivered",
+            &["app_id"],
+        );
+        let webhooks_failed = counter(
+            "webhooks_failed_total",
+            "Webhook requests refused by the receiver or given up",
+            &["app_id"],
+        );
+        let webhooks_retried = counter(
+            "webhooks_retried_total",
+            "Webhook delivery retries",
+            &["app_id"],
+        );
+        let webhooks_dropped = counter(
+            "webhooks_dropped_total",
+            "Webhooks lost: given up after the retry window, or dropped on overload",
+            &["app_id"],
+        );
+        let gauge = |n: &str, help: &str| {
+            let g = IntGauge::new(name(n), help).expect("valid metric");
+            registry
+                .register(Box::new(g.clone()))
+                .expect("unique metric");
+            g
+        };
+        let connected = gauge("connected", "Sockets connected to this node");
+        let webhook_queue_depth = gauge(
+            "webhook_queue_depth",
+            "Webhook requests waiting for delivery",
+        );
+        let webhook_latency = Histogram::with_opts(HistogramOpts::new(
+            name("webhook_delivery_seconds"),
+            "Time from taking a webhook job to its delivery, retries included",
+        ))
+        .expect("valid metric");
         registry
-            .register(Box::new(connected.clone()))
+            .register(Box::new(webhook_latency.clone()))
             .expect("unique metric");
         Metrics {
             registry,
@@ -98,6 +141,12 @@ impl Metrics {
             frames_dropped,
             http_calls,
             broadcasts,
+            webhooks_sent,
+            webhooks_failed,
+            webhooks_retried,
+            webhooks_dropped,
+            webhook_queue_depth,
+            webhook_latency,
         }
     }
 

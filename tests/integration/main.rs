@@ -12,3 +12,4 @@ mod lifecycle;
 mod stores;
 mod support;
 mod users;
+mod webhooks;

@@ -55,6 +55,19 @@ impl Server {
     }
 
     pub async fn with_config_and_env(config: Value, env: &[(&str, &str)]) -> Server {
+        // Ports are chosen free but bound later by the child; another test may take one in
+        // between, so a start that lost that race is retried on new ports.
+        for _ in 0..5 {
+            match Self::try_start(&config, env).await {
+                Ok(server) => return server,
+                Err(log) if log.contains("Address already in use") => continue,
+                Err(log) => panic!("sockudo did not come up: {log}"),
+            }
+        }
+        panic!("sockudo could not find free ports");
+    }
+
+    async fn try_start(config: &Value, env: &[(&str, &str)]) -> Result<Server, String> {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("config.json");
         std::fs::File::create(&path)
@@ -63,6 +76,9 @@ impl Server {
             .unwrap();
         let port = free_port();
         let metrics_port = free_port();
+        // Logs go to a file, not a pipe: nobody reads a pipe while the test runs, and a full pipe
+        // would block the server.
+        let log = std::fs::File::create(dir.path().join("server.log")).unwrap();
         let child = sockudo()
             .args(["serve", "--config"])
             .arg(&path)
@@ -72,7 +88,7 @@ impl Server {
             .env("METRICS_PORT", metrics_port.to_string())
             .envs(env.iter().copied())
             .stdout(Stdio::null())
-            .stderr(Stdio::piped())
+            .stderr(log)
             .spawn()
             .unwrap();
         let mut server = Server {
@@ -81,33 +97,25 @@ impl Server {
             child,
             _dir: dir,
         };
-        server.wait_until_up().await;
-        server
-    }
-
-    async fn wait_until_up(&mut self) {
         for _ in 0..300 {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                panic!("sockudo exited early with {status}: {}", self.stderr());
+            if let Ok(Some(status)) = server.child.try_wait() {
+                return Err(format!("exited with {status}: {}", server.stderr()));
             }
-            if let Ok(response) = reqwest::get(format!("http://127.0.0.1:{}/up", self.port)).await {
+            if let Ok(response) = reqwest::get(format!("http://127.0.0.1:{}/up", server.port)).await
+            {
                 if response.status() == 200 {
-                    return;
+                    return Ok(server);
                 }
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        panic!("sockudo did not come up: {}", self.stderr());
+        let _ = server.child.kill();
+        Err(format!("not up after 15 s: {}", server.stderr()))
     }
 
-    fn stderr(&mut self) -> String {
-        use std::io::Read;
-        let _ = self.child.kill();
-        let mut text = String::new();
-        if let Some(mut err) = self.child.stderr.take() {
-            let _ = err.read_to_string(&mut text);
-        }
-        text
+    /// The server's log so far.
+    pub fn stderr(&mut self) -> String {
+        std::fs::read_to_string(self._dir.path().join("server.log")).unwrap_or_default()
     }
 
     pub fn pid(&self) -> i32 {

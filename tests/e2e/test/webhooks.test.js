@@ -8,13 +8,7 @@ const http = require('node:http');
 const { startServer, defaultApp } = require('../lib/server');
 const { connectClient, serverSdk, Recorder, disconnectAll } = require('../lib/clients');
 
-// The server has no webhook delivery yet (no src/webhooks). Until it lands these
-// tests run as TODO: their failures are reported but do not fail the suite.
-// Delete this marker when webhooks are implemented; SOCKUDO_E2E_STRICT=1 runs
-// them as ordinary tests now.
-const PENDING =
-  process.env.SOCKUDO_E2E_STRICT === '1' ? false : 'webhook delivery not implemented in the server yet';
-const opts = { todo: PENDING };
+const opts = {};
 
 const hooks = new Recorder('webhooks');
 let receiver;
