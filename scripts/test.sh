@@ -92,7 +92,9 @@ USED_PORTS=" "
 free_port() {
   local p i
   for i in $(seq 1 200); do
-    p=$((20000 + RANDOM % 40000))
+    # Below the kernel's ephemeral range (32768+), so no outgoing connection can hold it.
+    p=$((20000 + RANDOM % 12000))
+
     [[ "$USED_PORTS" == *" $p "* ]] && continue
     if ! port_in_use "$p"; then
       USED_PORTS+="$p "
