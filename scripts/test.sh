@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh Debian (bookworm) machine, run as root:
 #   1. installs the backing services if missing (Redis, NATS, PostgreSQL, MariaDB),
+#      and starts a 3-master Redis Cluster next to the single Redis,
 #   2. starts each on a free loopback port with its own temp data dir,
 #   3. cargo build --locked, cargo test --locked --workspace,
 #   4. the end-to-end suite in tests/e2e (real pusher-js and pusher npm packages).
@@ -14,7 +15,8 @@
 #   SOCKUDO_TEST_KEEP=1          keep temp dirs (logs) after the run.
 # Exported to the test processes:
 #   SOCKUDO_TEST_REDIS_URL, SOCKUDO_TEST_NATS_URL, SOCKUDO_TEST_POSTGRES_URL,
-#   SOCKUDO_TEST_MYSQL_URL
+#   SOCKUDO_TEST_MYSQL_URL,
+#   SOCKUDO_TEST_REDIS_CLUSTER_NODES (comma-separated redis:// URLs of the 3 masters)
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -175,6 +177,52 @@ start_redis() {
   export SOCKUDO_TEST_REDIS_URL="redis://127.0.0.1:$port"
 }
 
+# A port P for a Redis Cluster node: P and its cluster bus port P+10000 are both free and
+# both below the ephemeral range (P in 20000-21999, bus in 30000-31999).
+free_cluster_port() {
+  local p i
+  for i in $(seq 1 200); do
+    p=$((20000 + RANDOM % 2000))
+    [[ "$USED_PORTS" == *" $p "* || "$USED_PORTS" == *" $((p + 10000)) "* ]] && continue
+    if ! port_in_use "$p" && ! port_in_use "$((p + 10000))"; then
+      USED_PORTS+="$p $((p + 10000)) "
+      echo "$p"
+      return 0
+    fi
+  done
+  die "no free port pair for a Redis Cluster node found"
+}
+
+cluster_ok() { # port...: every node reports cluster_state:ok
+  local p
+  for p in "$@"; do
+    redis-cli -h 127.0.0.1 -p "$p" cluster info 2>/dev/null | grep -q '^cluster_state:ok' || return 1
+  done
+}
+
+start_redis_cluster() {
+  local dir="$TMP_ROOT/redis-cluster" ports=() port pid i nodes=() urls=()
+  mkdir -p "$dir"
+  for i in 1 2 3; do
+    port="$(free_cluster_port)"
+    ports+=("$port")
+    redis-server --cluster-enabled yes --cluster-config-file "$dir/nodes-$port.conf" \
+      --cluster-node-timeout 2000 --port "$port" --bind 127.0.0.1 --save '' --appendonly no \
+      --daemonize no --dir "$dir" --logfile "$dir/redis-$port.log" &
+    pid=$!
+    PIDS+=("redis-cluster-$port:$pid")
+    wait_for "redis-cluster node $port" 30 "$dir/redis-$port.log" "$pid" \
+      bash -c "[[ \"\$(redis-cli -h 127.0.0.1 -p $port ping)\" == PONG ]]"
+    nodes+=("127.0.0.1:$port")
+    urls+=("redis://127.0.0.1:$port")
+  done
+  redis-cli --cluster create "${nodes[@]}" --cluster-replicas 0 --cluster-yes \
+    >"$dir/create.log" 2>&1 || { tail -n 40 "$dir/create.log" >&2; die "redis-cli --cluster create failed"; }
+  wait_for redis-cluster 30 "$dir/create.log" "" cluster_ok "${ports[@]}"
+  SOCKUDO_TEST_REDIS_CLUSTER_NODES="$(IFS=,; echo "${urls[*]}")"
+  export SOCKUDO_TEST_REDIS_CLUSTER_NODES
+}
+
 nats_ready() { # port: the server greets every client with an INFO line
   (
     exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 1
@@ -252,10 +300,12 @@ start_services() {
   TMP_ROOT="$(mktemp -d /tmp/sockudo-test.XXXXXX)"
   chmod 755 "$TMP_ROOT"
   start_redis
+  start_redis_cluster
   start_nats
   start_postgres
   start_mariadb
   log "SOCKUDO_TEST_REDIS_URL=$SOCKUDO_TEST_REDIS_URL"
+  log "SOCKUDO_TEST_REDIS_CLUSTER_NODES=$SOCKUDO_TEST_REDIS_CLUSTER_NODES"
   log "SOCKUDO_TEST_NATS_URL=$SOCKUDO_TEST_NATS_URL"
   log "SOCKUDO_TEST_POSTGRES_URL=$SOCKUDO_TEST_POSTGRES_URL"
   log "SOCKUDO_TEST_MYSQL_URL=$SOCKUDO_TEST_MYSQL_URL"
