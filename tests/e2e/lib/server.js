@@ -51,6 +51,15 @@ function defaultConfig({ apps, activityTimeout = 30, extra = {} } = {}) {
   };
 }
 
+// Deep merge of plain objects: values of `extra` win; arrays and scalars replace.
+function deepMerge(base, extra) {
+  const isObj = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+  if (!isObj(base) || !isObj(extra)) return extra === undefined ? base : extra;
+  const out = { ...base };
+  for (const [k, v] of Object.entries(extra)) out[k] = isObj(out[k]) && isObj(v) ? deepMerge(out[k], v) : v;
+  return out;
+}
+
 // Ask the kernel for free ports: listen on port 0, read the port, close.
 // All sockets are held open until every port is known so they are distinct.
 async function freePorts(n) {
@@ -111,8 +120,10 @@ for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP']) {
  * Start a server. Options:
  *   config: full config object (default: defaultConfig())
  *   apps: app list for defaultConfig (ignored when config is given)
+ *   merge: object deep-merged into the config (e.g. {adapter: {...}, cluster_health: {...}})
  *   env: extra environment variables
- * Returns {port, metricsPort, config, output(), stop()}.
+ *   label: name used in error messages (e.g. "node B")
+ * Returns {port, metricsPort, config, pid, output(), exited(), kill(signal), stop()}.
  */
 async function startServer(opts = {}) {
   const bin = process.env.SOCKUDO_BIN
@@ -126,7 +137,11 @@ async function startServer(opts = {}) {
   tempDirs.add(dir);
   const config =
     opts.config ||
-    defaultConfig({ apps: opts.apps, activityTimeout: opts.activityTimeout, extra: opts.extra });
+    deepMerge(
+      defaultConfig({ apps: opts.apps, activityTimeout: opts.activityTimeout, extra: opts.extra }),
+      opts.merge || {},
+    );
+  const label = opts.label ? `${opts.label}: ` : '';
   const configPath = path.join(dir, 'config.json');
   fs.writeFileSync(configPath, JSON.stringify(config, null, 2));
 
@@ -174,7 +189,7 @@ async function startServer(opts = {}) {
     if (exited) {
       fs.rmSync(dir, { recursive: true, force: true });
       throw new Error(
-        `sockudo exited before answering /up (code ${exited.code}, signal ${exited.signal}` +
+        `${label}sockudo exited before answering /up (code ${exited.code}, signal ${exited.signal}` +
           `${exited.error ? ', ' + exited.error.message : ''}); output:\n${out}`,
       );
     }
@@ -185,7 +200,7 @@ async function startServer(opts = {}) {
       await exitPromise;
       fs.rmSync(dir, { recursive: true, force: true });
       throw new Error(
-        `sockudo did not answer 200 on ${upUrl} within ${START_TIMEOUT_MS} ms ` +
+        `${label}sockudo did not answer 200 on ${upUrl} within ${START_TIMEOUT_MS} ms ` +
           `(last status ${status}); output:\n${out}`,
       );
     }
@@ -209,10 +224,18 @@ async function startServer(opts = {}) {
     return stopped;
   }
 
+  // Sends a signal (e.g. SIGKILL to simulate a crashed node); resolves when the process is gone.
+  async function kill(signal = 'SIGKILL') {
+    if (!exited) child.kill(signal);
+    return exitPromise;
+  }
+
   return {
     port,
     metricsPort,
     config,
+    pid: child.pid,
+    kill,
     app: APP,
     output: () => out,
     exited: () => exited,
@@ -220,4 +243,4 @@ async function startServer(opts = {}) {
   };
 }
 
-module.exports = { startServer, freePorts, defaultApp, defaultConfig, APP, REPO };
+module.exports = { startServer, freePorts, deepMerge, defaultApp, defaultConfig, APP, REPO };
