@@ -420,36 +420,50 @@ function clusterSuite(ad, value) {
       assert.ok(!tc.states.items.slice(fromC).includes('connected'), `tc reconnected: ${tc.states.items}`);
     });
 
-    // Three more nodes (their own prefix) with the cache driver that shares cache channels,
-    // started here so a rejected cache config fails this test only.
-    const cachePrefix = `${RUN}${ad.name.replace(/[^a-z]/g, '')}cache:`;
-    const cacheMerge = ad.cacheMerge(cachePrefix);
-    test('a cache- channel triggered through one node replays its last event to new subscribers on the others', { timeout: 30000, skip: cacheMerge || IN_CI ? false : 'SOCKUDO_TEST_REDIS_URL is not set (cache driver for a NATS cluster)' }, async (t) => {
-      assert.ok(cacheMerge, 'no shared cache driver available (SOCKUDO_TEST_REDIS_URL not set)');
-      const cnodes = await startNodes(['cA', 'cB', 'cC'], deepMerge(ad.merge(value, cachePrefix), cacheMerge));
-      t.after(() => stopNodes(cnodes));
-      const [cA, cB, cC] = cnodes;
-      const CH = `cache-x-${uid()}`;
-      await cB.sdk.trigger(CH, 'snap', { v: 1 });
-      await cB.sdk.trigger(CH, 'snap-last', { v: 2 });
-
-      const c = await client(t, cA, { label: 'cache-js' });
+    // A new subscriber gets the last event of a cache- channel on the node it connects to: the
+    // exact sequence subscription_succeeded, event (raw) and the event on its pusher-js binding.
+    async function expectCached(t, node, CH, event, data) {
+      const c = await client(t, node, { label: 'cache-js' });
       const ch = c.pusher.subscribe(CH);
-      const got = await waitChannelEvent(ch, 'snap-last', 5000, 'cached snap-last on A');
-      assert.deepEqual(got.data, { v: 2 });
-      assert.equal(c.events.count((e) => e.event === 'pusher:cache_miss'), 0);
-      assert.equal(c.events.count((e) => e.event === 'snap'), 0, 'only the last event is replayed');
-
-      const ws = await connectRaw(cC.port, { label: 'cache-raw@cC' });
+      const got = await waitChannelEvent(ch, event, 5000, `cached ${event} on ${node.label}`);
+      assert.deepEqual(got.data, data);
+      const ws = await connectRaw(node.port, { label: `cache-raw@${node.label}` });
       t.after(() => ws.destroy());
       ws.send({ event: 'pusher:subscribe', data: { channel: CH } });
-      await ws.waitEvent('snap-last');
-      const seqC = ws.frames.items
+      await ws.waitEvent(event);
+      const seq = ws.frames.items
         .slice(1)
         .map((f) => f.msg && f.msg.event)
         .filter((e) => e !== 'pusher_internal:subscription_count');
-      assert.deepEqual(seqC, ['pusher_internal:subscription_succeeded', 'snap-last']);
-      assert.equal(ws.events('snap-last')[0].data, JSON.stringify({ v: 2 }));
+      assert.deepEqual(seq, ['pusher_internal:subscription_succeeded', event], `frames on ${node.label}`);
+      assert.equal(ws.events(event)[0].data, JSON.stringify(data));
+      assert.equal(c.events.count((e) => e.event === 'pusher:cache_miss'), 0, `no cache_miss on ${node.label}`);
+    }
+
+    test('a cache- channel triggered through node B replays its last event to new subscribers on A and C', { timeout: 30000 }, async (t) => {
+      const CH = `cache-x-${uid()}`;
+      await B.sdk.trigger(CH, 'snap', { v: 1 });
+      await B.sdk.trigger(CH, 'snap-last', { v: 2 });
+      await expectCached(t, A, CH, 'snap-last', { v: 2 });
+      await expectCached(t, C, CH, 'snap-last', { v: 2 });
+    });
+
+    // With a shared cache driver, even a node started after the trigger has the value. These
+    // nodes use their own prefix, and are started here so a rejected cache config fails this
+    // test only.
+    const cachePrefix = `${RUN}${ad.name.replace(/[^a-z]/g, '')}cache:`;
+    const cacheMerge = ad.cacheMerge(cachePrefix);
+    test(`with cache.driver ${cacheMerge ? cacheMerge.cache.driver : '-'}, a node started after the trigger replays the cached event`, { timeout: 30000, skip: cacheMerge || IN_CI ? false : 'SOCKUDO_TEST_REDIS_URL is not set (cache driver for a NATS cluster)' }, async (t) => {
+      assert.ok(cacheMerge, 'no shared cache driver available (SOCKUDO_TEST_REDIS_URL not set)');
+      const merged = deepMerge(ad.merge(value, cachePrefix), cacheMerge);
+      const [early] = await startNodes(['cache-early'], merged);
+      t.after(() => stopNodes([early]));
+      const CH = `cache-late-${uid()}`;
+      await early.sdk.trigger(CH, 'snap', { v: 1 });
+      await early.sdk.trigger(CH, 'snap-last', { v: 2 });
+      const [late] = await startNodes(['cache-late'], merged);
+      t.after(() => stopNodes([late]));
+      await expectCached(t, late, CH, 'snap-last', { v: 2 });
     });
 
     // Last: kills node C.
