@@ -180,6 +180,9 @@ async fn measure(
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let measured_secs = window.elapsed_secs();
+    if run.common.workers <= 1 {
+        report.cpu.bench_measured = Some(window.own());
+    }
     let server_measured = window.server();
 
     let partial = run.stop_group(group, requested, &mut report).await?;

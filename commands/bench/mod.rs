@@ -356,12 +356,14 @@ impl Run {
         let own = self.whole.own();
         let (_, children) = usage::own_cpu_seconds();
         let workers_cpu: f64 = self.worker_cpu.iter().map(|(cpu, _)| cpu).sum();
+        let measured = report.cpu.bench_measured.map(|m| m.cores).unwrap_or(0.0);
         let busiest = self
             .worker_cpu
             .iter()
             .map(|(cpu, wall)| if *wall > 0.0 { cpu / wall } else { 0.0 })
-            .fold(own.cores, f64::max);
+            .fold(own.cores.max(measured), f64::max);
         report.cpu = report::Cpu {
+            bench_measured: report.cpu.bench_measured,
             bench: usage::cpu_use(own.seconds + children.max(workers_cpu), wall),
             bench_processes: 1 + self.worker_cpu.len(),
             bench_busiest_process_cores: usage::round3(busiest),

@@ -110,6 +110,10 @@ pub struct Cpu {
     /// The busiest generator process, in cores: each runs one thread, so near 1.0 it was the limit.
     pub bench_busiest_process_cores: f64,
     pub bench_saturated: bool,
+    /// This process over the measured window (publishing and drain), when it holds the sockets
+    /// itself: the ramp's idle time does not dilute it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bench_measured: Option<CpuUse>,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -306,6 +310,14 @@ impl Report {
             ),
             "the generator itself (all its processes)",
         );
+        if let Some(m) = &self.cpu.bench_measured {
+            row(
+                w,
+                "bench measured",
+                format!("{:.2} s, {:.2} cores", m.seconds, m.cores),
+                "this process while publishing/draining",
+            );
+        }
         row(
             w,
             "bench busiest process",
