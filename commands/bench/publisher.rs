@@ -127,6 +127,11 @@ async fn lane_loop(
                 _ = tokio::time::sleep_until(due) => {}
                 _ = cancel.cancelled() => break,
             }
+            // Late publishes are counted, and the run still ends at `until`: a slow server
+            // shortens the run's publish count, never lengthens the run.
+            if Instant::now() >= until {
+                break;
+            }
             if Instant::now().saturating_duration_since(due) > Duration::from_millis(10) {
                 state.late.fetch_add(1, Relaxed);
             }
