@@ -18,6 +18,7 @@
 //! [`channels::Namespace`] gives the subscribers -> the frame is serialised once into shared bytes
 //! -> each subscriber's bounded queue ([`socket`]) -> that socket's task writes it.
 
+pub mod adapter;
 pub mod app;
 pub mod channels;
 pub mod config;

@@ -1,7 +1,10 @@
 //! Wiring: bind the handlers to listeners and run until the shutdown future resolves, then shut
 //! down gracefully: stop accepting, close every socket with 4200, wait up to the grace period.
 
+use crate::adapter::bus::{Bus, BusError, NatsAuth, NatsBus, RedisBus, RedisClusterBus};
+use crate::adapter::{Cluster, Health, Local};
 use crate::app::migrations::{self, Dialect};
+
 use crate::app::{self, LayeredStore, MemoryAppStore};
 use crate::config::{self, Config};
 use crate::http;
@@ -24,6 +27,8 @@ pub enum StartError {
     Store(#[from] app::StoreError),
     #[error(transparent)]
     Webhooks(#[from] webhooks::QueueError),
+    #[error("cannot join the cluster: {0}")]
+    Adapter(#[from] BusError),
     #[error("the {dialect} app store's schema is behind ({pending} migration(s) pending): run `sockudo migrate`")]
     SchemaBehind {
         dialect: &'static str,
@@ -80,7 +85,56 @@ pub async fn prepare(config: Config) -> Result<State, StartError> {
     let mut state = State::new(config, Arc::new(apps));
     state.webhooks =
         webhooks::start(&state.config, state.metrics.clone(), state.shutdown.clone()).await?;
+    state.cluster = join_cluster(&state).await?;
     Ok(state)
+}
+
+/// Connects the configured adapter's bus and joins the cluster (nothing for `local`).
+async fn join_cluster(state: &State) -> Result<Arc<Cluster>, StartError> {
+    let config = &state.config;
+    let prefix = match config.adapter.prefix.as_str() {
+        "" => config.database.redis.key_prefix.clone(),
+        prefix => prefix.to_owned(),
+    };
+    let channel = format!("{prefix}cluster");
+    let bus: Arc<dyn Bus> = match config.adapter.driver.as_str() {
+        "redis" => {
+            Arc::new(RedisBus::connect(&config.database.redis.connection_url(), channel).await?)
+        }
+        "redis-cluster" => {
+            Arc::new(RedisClusterBus::connect(&config.adapter.cluster.nodes, channel).await?)
+        }
+        "nats" => {
+            let nats = &config.adapter.nats;
+            let auth = NatsAuth {
+                username: nats.username.clone(),
+                password: nats.password.clone(),
+                token: nats.token.clone(),
+            };
+            Arc::new(NatsBus::connect(&nats.servers, &auth, channel).await?)
+        }
+        _ => return Ok(Cluster::local()),
+    };
+    let health = &config.cluster_health;
+    let local = Local {
+        registry: state.registry.clone(),
+        apps: state.apps.clone(),
+        webhooks: state.webhooks.clone(),
+    };
+    let timing = Health {
+        heartbeat: Duration::from_millis(health.heartbeat_interval_ms),
+        // Disabled health checks: nodes are never declared dead.
+        node_timeout: if health.enabled {
+            Duration::from_millis(health.node_timeout_ms)
+        } else {
+            Duration::MAX
+        },
+
+        cleanup: Duration::from_millis(health.cleanup_interval_ms.max(100)),
+    };
+    let cluster = Cluster::join(bus, local, timing, state.shutdown.clone());
+    tracing::info!(adapter = %config.adapter.driver, node = cluster.node_id(), "joined the cluster");
+    Ok(cluster)
 }
 
 /// How often expired cache-channel entries are purged.

@@ -1,6 +1,8 @@
 //! The state one server process shares between its WebSocket and HTTP handlers.
 
+use crate::adapter::Cluster;
 use crate::app::{AppStore, LimitDefaults};
+
 use crate::channels::Registry;
 use crate::config::Config;
 use crate::metrics::Metrics;
@@ -13,13 +15,15 @@ use tokio_util::sync::CancellationToken;
 pub struct State {
     pub config: Config,
     pub apps: Arc<dyn AppStore>,
-    pub registry: Registry,
+    pub registry: Arc<Registry>,
     pub metrics: Metrics,
     pub limit_defaults: LimitDefaults,
     pub queue_limits: QueueLimits,
     /// Cancelled when the server starts shutting down; sockets close with 4200.
     pub shutdown: CancellationToken,
     pub webhooks: Emitter,
+    /// The other nodes (none with the local adapter).
+    pub cluster: Arc<Cluster>,
 }
 
 impl State {
@@ -38,12 +42,13 @@ impl State {
         State {
             metrics: Metrics::new(&config.metrics.prometheus.prefix),
             limit_defaults: config.limit_defaults(),
-            registry: Registry::new(cache_ttl),
+            registry: Arc::new(Registry::new(cache_ttl)),
             queue_limits,
             apps,
             config,
             shutdown: CancellationToken::new(),
             webhooks: Emitter::disabled(),
+            cluster: Cluster::local(),
         }
     }
 }

@@ -249,6 +249,12 @@ impl Namespace {
             .collect()
     }
 
+    pub fn has_member(&self, channel: &str, user_id: &str) -> bool {
+        self.channels
+            .get(channel)
+            .is_some_and(|c| c.members.contains_key(user_id))
+    }
+
     /// Presence member ids of `channel`.
     pub fn member_ids(&self, channel: &str) -> Vec<String> {
         self.channels

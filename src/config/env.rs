@@ -89,6 +89,29 @@ pub fn apply(config: &mut Config, lookup: Lookup) -> Result<Option<App>, Vec<Str
         config.database.redis.url = Some(url);
     }
     env.text("REDIS_KEY_PREFIX", &mut config.database.redis.key_prefix);
+    let list = |text: String| {
+        text.split(',')
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .collect()
+    };
+    if let Some(nodes) = env.get("REDIS_CLUSTER_NODES") {
+        config.adapter.cluster.nodes = list(nodes);
+    }
+    if let Some(servers) = env.get("NATS_SERVERS").or_else(|| env.get("NATS_URL")) {
+        config.adapter.nats.servers = list(servers);
+    }
+    for (name, target) in [
+        ("NATS_USERNAME", &mut config.adapter.nats.username),
+        ("NATS_PASSWORD", &mut config.adapter.nats.password),
+        ("NATS_TOKEN", &mut config.adapter.nats.token),
+    ] {
+        if let Some(value) = env.get(name) {
+            *target = Some(value);
+        }
+    }
+    env.text("NATS_PREFIX", &mut config.adapter.prefix);
+
     env.flag("METRICS_ENABLED", &mut config.metrics.enabled);
     env.text("METRICS_HOST", &mut config.metrics.host);
     env.number("METRICS_PORT", &mut config.metrics.port);

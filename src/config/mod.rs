@@ -38,6 +38,7 @@ pub struct Config {
     pub max_connections: Option<u64>,
     pub metrics: MetricsConfig,
     pub adapter: AdapterConfig,
+    pub cluster_health: ClusterHealth,
     pub app_manager: AppManagerConfig,
     pub database: DatabaseConfig,
     pub webhooks: WebhooksConfig,
@@ -65,6 +66,8 @@ impl Default for Config {
             max_connections: None,
             metrics: MetricsConfig::default(),
             adapter: AdapterConfig::default(),
+            cluster_health: ClusterHealth::default(),
+
             app_manager: AppManagerConfig::default(),
             database: DatabaseConfig::default(),
             webhooks: WebhooksConfig::default(),
@@ -122,13 +125,79 @@ impl Default for PrometheusConfig {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub struct AdapterConfig {
+    /// `local` (one node), `redis`, `redis-cluster` or `nats`.
     pub driver: String,
+    /// Prefix of the bus channel, so several deployments can share one Redis or NATS; empty means
+    /// `database.redis.key_prefix` for Redis and `sockudo` for NATS.
+    pub prefix: String,
+    /// Accepted for Sockudo compatibility; sockudo never falls back to local silently.
+    #[serde(deserialize_with = "lenient::boolean")]
+    pub fallback_to_local: bool,
+    pub cluster: RedisClusterConfig,
+    pub nats: NatsConfig,
 }
 
 impl Default for AdapterConfig {
     fn default() -> Self {
         AdapterConfig {
             driver: "local".into(),
+            prefix: String::new(),
+            fallback_to_local: false,
+            cluster: RedisClusterConfig::default(),
+            nats: NatsConfig::default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RedisClusterConfig {
+    /// Node URLs, e.g. `redis://127.0.0.1:7000` (env REDIS_CLUSTER_NODES, comma-separated).
+    pub nodes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NatsConfig {
+    pub servers: Vec<String>,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub token: Option<String>,
+}
+
+impl Default for NatsConfig {
+    fn default() -> Self {
+        NatsConfig {
+            servers: vec!["nats://127.0.0.1:4222".into()],
+            username: None,
+            password: None,
+            token: None,
+        }
+    }
+}
+
+/// How nodes notice each other's death.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ClusterHealth {
+    #[serde(deserialize_with = "lenient::boolean")]
+    pub enabled: bool,
+    #[serde(deserialize_with = "lenient::number")]
+    pub heartbeat_interval_ms: u64,
+    /// A node silent this long is dead: its sockets' memberships and counts are removed.
+    #[serde(deserialize_with = "lenient::number")]
+    pub node_timeout_ms: u64,
+    #[serde(deserialize_with = "lenient::number")]
+    pub cleanup_interval_ms: u64,
+}
+
+impl Default for ClusterHealth {
+    fn default() -> Self {
+        ClusterHealth {
+            enabled: true,
+            heartbeat_interval_ms: 2000,
+            node_timeout_ms: 10_000,
+            cleanup_interval_ms: 1000,
         }
     }
 }
@@ -605,12 +674,27 @@ impl Config {
             "channel_limits.max_name_length: must be between 1 and 200".into(),
         );
         check(
-            self.adapter.driver == "local",
+            matches!(self.adapter.driver.as_str(), "local" | "redis" | "redis-cluster" | "nats"),
             format!(
-                "adapter.driver: {:?} is not available in this build; use \"local\"",
+                "adapter.driver: unknown driver {:?}; use \"local\", \"redis\", \"redis-cluster\" or \"nats\"",
                 self.adapter.driver
             ),
         );
+        check(
+            self.adapter.driver != "redis-cluster" || !self.adapter.cluster.nodes.is_empty(),
+            "adapter.cluster.nodes: the redis-cluster adapter needs at least one node URL".into(),
+        );
+        check(
+            self.adapter.driver != "nats" || !self.adapter.nats.servers.is_empty(),
+            "adapter.nats.servers: the nats adapter needs at least one server".into(),
+        );
+        check(
+            self.cluster_health.heartbeat_interval_ms > 0
+                && self.cluster_health.node_timeout_ms > self.cluster_health.heartbeat_interval_ms,
+            "cluster_health: node_timeout_ms must be greater than heartbeat_interval_ms (> 0)"
+                .into(),
+        );
+
         let database = self.database_settings();
         check(database.is_ok(), database.err().unwrap_or_default());
         check(

@@ -109,6 +109,8 @@ async fn run(websocket: WebSocket, state: Arc<State>, app: Arc<App>) {
         counters: state.metrics.for_app(&app.id),
         namespace: namespace.clone(),
         webhooks: state.webhooks.clone(),
+        cluster: state.cluster.clone(),
+
         app,
     };
     let counters = ctx.counters.clone();

@@ -3,6 +3,7 @@
 //! delivers to other sockets through their queues). The socket task in `mod.rs` does the I/O.
 
 use super::rate::RateWindow;
+use crate::adapter::{Cluster, Delta};
 use crate::app::{App, Limits};
 use crate::channels::{CachedEvent, MemberJoin, Namespace};
 use crate::metrics::AppCounters;
@@ -10,6 +11,7 @@ use crate::protocol::channel::{classify, ChannelName};
 use crate::protocol::inbound::{self, ClientMessage, Subscribe};
 use crate::protocol::{outbound, signature, ChannelKind, CloseCode};
 use crate::socket::SocketHandle;
+
 use crate::webhooks::{Emitter, WebhookEvent};
 use bytes::Bytes;
 use serde_json::value::RawValue;
@@ -30,6 +32,7 @@ pub struct AppContext {
     pub namespace: Arc<Namespace>,
     pub counters: AppCounters,
     pub webhooks: Emitter,
+    pub cluster: Arc<Cluster>,
 }
 
 /// Frames for the client, and whether to close afterwards.
@@ -151,16 +154,25 @@ impl Session {
         if channel.kind() == ChannelKind::Presence {
             return self.join_presence(&channel, request.channel_data.as_deref(), out);
         }
-        let count = self.ctx.namespace.subscribe(channel.as_str(), &self.socket);
+        let local = self.ctx.namespace.subscribe(channel.as_str(), &self.socket);
         self.subscriptions.insert(channel.as_str().to_owned(), None);
-        if count == 1 {
-            self.emit(WebhookEvent::ChannelOccupied {
-                channel: channel.as_str().to_owned(),
-            });
+        let app = self.ctx.app.id.clone();
+        self.ctx.cluster.delta(Delta::Sub {
+            app: app.clone(),
+            channel: channel.as_str().to_owned(),
+        });
+        let total = local + self.ctx.cluster.remote_subscribers(&app, channel.as_str());
+        if total == 1 {
+            self.emit_as_owner(
+                channel.as_str(),
+                WebhookEvent::ChannelOccupied {
+                    channel: channel.as_str().to_owned(),
+                },
+            );
         }
         out.send(outbound::subscription_succeeded(channel.as_str(), "{}"));
         self.send_cached(&channel, out);
-        self.announce_count(channel.as_str(), count);
+        self.announce_count(channel.as_str(), total);
     }
 
     fn join_presence(
@@ -181,17 +193,24 @@ impl Session {
             info.clone(),
             self.ctx.limits.presence_members_per_channel,
         );
-        let (first, members) = match join {
+        let app = self.ctx.app.id.clone();
+        let cluster = self.ctx.cluster.clone();
+        let (first, mut members) = match join {
             MemberJoin::Joined {
                 first,
                 members,
                 subscribers,
             } => {
-                if subscribers == 1 {
-                    self.emit(WebhookEvent::ChannelOccupied {
-                        channel: channel.as_str().to_owned(),
-                    });
+                if subscribers + cluster.remote_subscribers(&app, channel.as_str()) == 1 {
+                    self.emit_as_owner(
+                        channel.as_str(),
+                        WebhookEvent::ChannelOccupied {
+                            channel: channel.as_str().to_owned(),
+                        },
+                    );
                 }
+                // First here and present on no other node: the user is new to the cluster.
+                let first = first && !cluster.remote_has_member(&app, channel.as_str(), &user_id);
                 (first, members)
             }
             MemberJoin::Full { max } => {
@@ -204,6 +223,17 @@ impl Session {
         };
         self.subscriptions
             .insert(channel.as_str().to_owned(), Some(user_id.clone()));
+        cluster.delta(Delta::Join {
+            app: app.clone(),
+            channel: channel.as_str().to_owned(),
+            user: user_id.clone(),
+            info: info.clone(),
+        });
+        for (id, remote_info) in cluster.remote_members(&app, channel.as_str()) {
+            if !members.iter().any(|(known, _)| *known == id) {
+                members.push((id, remote_info));
+            }
+        }
         let ids: Vec<&str> = members.iter().map(|(id, _)| id.as_str()).collect();
         let hash: serde_json::Map<String, Value> = members.iter().cloned().collect();
         let data =
@@ -217,10 +247,13 @@ impl Session {
             self.ctx
                 .namespace
                 .broadcast(channel.as_str(), &added, Some(self.socket.id));
-            self.emit(WebhookEvent::MemberAdded {
-                channel: channel.as_str().to_owned(),
-                user_id,
-            });
+            self.emit_as_owner(
+                channel.as_str(),
+                WebhookEvent::MemberAdded {
+                    channel: channel.as_str().to_owned(),
+                    user_id,
+                },
+            );
         }
 
         self.send_cached(channel, out);
@@ -256,10 +289,13 @@ impl Session {
         if self.ctx.namespace.count_event_due(channel, count) {
             let frame = outbound::subscription_count(channel, count);
             self.ctx.namespace.broadcast(channel, &frame, None);
-            self.emit(WebhookEvent::SubscriptionCount {
-                channel: channel.to_owned(),
-                count,
-            });
+            self.emit_as_owner(
+                channel,
+                WebhookEvent::SubscriptionCount {
+                    channel: channel.to_owned(),
+                    count,
+                },
+            );
         }
     }
 
@@ -275,20 +311,47 @@ impl Session {
             .ctx
             .namespace
             .unsubscribe(channel, self.socket.id, user_id);
-        if let Some(user_id) = result.member_left {
+        if !result.was_subscribed {
+            return;
+        }
+        let app = self.ctx.app.id.clone();
+        let cluster = &self.ctx.cluster;
+        cluster.delta(match user_id {
+            Some(user) => Delta::Leave {
+                app: app.clone(),
+                channel: channel.to_owned(),
+                user: user.to_owned(),
+            },
+            None => Delta::Unsub {
+                app: app.clone(),
+                channel: channel.to_owned(),
+            },
+        });
+        // The last socket here, and the user is on no other node: gone from the cluster.
+        let left = result
+            .member_left
+            .filter(|user| !cluster.remote_has_member(&app, channel, user));
+        let total = result.remaining + cluster.remote_subscribers(&app, channel);
+        if let Some(user_id) = left {
             let removed = outbound::member_removed(channel, &user_id);
             self.ctx.namespace.broadcast(channel, &removed, None);
-            self.emit(WebhookEvent::MemberRemoved {
-                channel: channel.to_owned(),
-                user_id,
-            });
-        } else if user_id.is_none() {
-            self.announce_count(channel, result.remaining);
+            self.emit_as_owner(
+                channel,
+                WebhookEvent::MemberRemoved {
+                    channel: channel.to_owned(),
+                    user_id,
+                },
+            );
+        } else if user_id.is_none() && result.remaining > 0 {
+            self.announce_count(channel, total);
         }
-        if result.was_subscribed && result.remaining == 0 {
-            self.emit(WebhookEvent::ChannelVacated {
-                channel: channel.to_owned(),
-            });
+        if total == 0 {
+            self.emit_as_owner(
+                channel,
+                WebhookEvent::ChannelVacated {
+                    channel: channel.to_owned(),
+                },
+            );
         }
     }
 
@@ -328,6 +391,13 @@ impl Session {
         self.ctx
             .namespace
             .broadcast(channel, &frame, Some(self.socket.id));
+        self.ctx.cluster.broadcast(
+            &self.ctx.app.id,
+            channel,
+            &frame,
+            Some(self.socket.id),
+            None,
+        );
         if self.ctx.webhooks.wants(&self.ctx.app, "client_event") {
             // Pusher hands the backend the data as a string: a string as it was, anything else
             // as its JSON text.
@@ -363,7 +433,15 @@ impl Session {
         }
         out.send(outbound::signin_success(user_data));
         let namespace = &self.ctx.namespace;
-        if namespace.add_user_socket(&user_id, self.socket.id)
+        let app = &self.ctx.app.id;
+        let cluster = &self.ctx.cluster;
+        let first_here = namespace.add_user_socket(&user_id, self.socket.id);
+        cluster.delta(Delta::Online {
+            app: app.clone(),
+            user: user_id.clone(),
+        });
+        if first_here
+            && !cluster.remote_is_online(app, &user_id)
             && self.ctx.app.enable_watchlist_events
         {
             namespace.notify_watchers(&user_id, &outbound::watchlist_event("online", &[&user_id]));
@@ -381,7 +459,7 @@ impl Session {
         namespace.watch(self.socket.id, &watchlist);
         let online: Vec<&str> = watchlist
             .iter()
-            .filter(|id| namespace.is_online(id))
+            .filter(|id| namespace.is_online(id) || cluster.remote_is_online(app, id))
             .map(String::as_str)
             .collect();
         if !online.is_empty() {
@@ -394,6 +472,13 @@ impl Session {
         self.ctx.webhooks.emit(&self.ctx.app, event);
     }
 
+    /// Emits a webhook for a cluster-wide transition of `channel`, if this node sends those.
+    fn emit_as_owner(&self, channel: &str, event: WebhookEvent) {
+        if self.ctx.cluster.is_owner(&self.ctx.app.id, channel) {
+            self.emit(event);
+        }
+    }
+
     /// Leaves every channel and forgets the socket; called once when the connection ends.
     pub fn end(self) {
         for (channel, user_id) in &self.subscriptions {
@@ -402,7 +487,14 @@ impl Session {
         let namespace = &self.ctx.namespace;
         namespace.unwatch(self.socket.id, &self.watchlist);
         if let Some(user_id) = self.socket.user_id() {
-            if namespace.remove_user_socket(user_id, self.socket.id)
+            let app = &self.ctx.app.id;
+            let last_here = namespace.remove_user_socket(user_id, self.socket.id);
+            self.ctx.cluster.delta(Delta::Offline {
+                app: app.clone(),
+                user: user_id.to_owned(),
+            });
+            if last_here
+                && !self.ctx.cluster.remote_is_online(app, user_id)
                 && self.ctx.app.enable_watchlist_events
             {
                 namespace

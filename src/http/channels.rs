@@ -3,7 +3,9 @@
 use super::auth::authorize;
 use super::events::parse_info;
 use super::ApiError;
+use crate::channels::ChannelCounts;
 use crate::protocol::channel::{classify, ChannelName, SERVER_TO_USER_PREFIX};
+
 use crate::protocol::{ChannelKind, CloseCode};
 use crate::state::State;
 use axum::body::Bytes;
@@ -11,7 +13,33 @@ use axum::extract::{Path, State as Extract};
 use axum::http::{Method, Uri};
 use axum::Json;
 use serde_json::{json, Map, Value};
+use std::collections::BTreeSet;
 use std::sync::Arc;
+
+/// A channel's counts over the whole cluster: subscribers summed, users counted once.
+pub fn cluster_counts(state: &State, app_id: &str, channel: &str) -> ChannelCounts {
+    let local = state
+        .registry
+        .existing(app_id)
+        .map(|ns| ns.counts(channel))
+        .unwrap_or_default();
+    ChannelCounts {
+        subscription_count: local.subscription_count
+            + state.cluster.remote_subscribers(app_id, channel),
+        user_count: cluster_members(state, app_id, channel).len(),
+    }
+}
+
+/// A presence channel's member ids over the whole cluster, each once.
+pub fn cluster_members(state: &State, app_id: &str, channel: &str) -> BTreeSet<String> {
+    let mut ids: BTreeSet<String> = state
+        .registry
+        .existing(app_id)
+        .map(|ns| ns.member_ids(channel).into_iter().collect())
+        .unwrap_or_default();
+    ids.extend(state.cluster.remote_members(app_id, channel).into_keys());
+    ids
+}
 
 /// `GET /channels`: occupied channels, optionally by prefix, with `user_count` for presence.
 pub async fn list(
@@ -37,11 +65,18 @@ pub async fn list(
         ));
     }
     let mut channels = Map::new();
-    if let Some(namespace) = state.registry.existing(&auth.app.id) {
-        for (name, counts) in namespace.channels() {
+    let mut names: BTreeSet<String> = state
+        .registry
+        .existing(&auth.app.id)
+        .map(|ns| ns.channels().into_iter().map(|(name, _)| name).collect())
+        .unwrap_or_default();
+    names.extend(state.cluster.remote_channels(&auth.app.id).into_keys());
+    {
+        for name in names {
             if !name.starts_with(prefix) || name.starts_with(SERVER_TO_USER_PREFIX) {
                 continue;
             }
+            let counts = cluster_counts(&state, &auth.app.id, &name);
             let mut attributes = Map::new();
             if wants_users {
                 attributes.insert("user_count".into(), json!(counts.user_count));
@@ -74,10 +109,7 @@ pub async fn show(
         &["user_count", "subscription_count", "cache"],
     )?;
     let namespace = state.registry.existing(&auth.app.id);
-    let counts = namespace
-        .as_ref()
-        .map(|ns| ns.counts(&channel))
-        .unwrap_or_default();
+    let counts = cluster_counts(&state, &auth.app.id, &channel);
     let mut body = Map::new();
     body.insert("occupied".into(), json!(counts.subscription_count > 0));
     for attribute in &info {
@@ -129,11 +161,7 @@ pub async fn users(
             "Users can only be listed for presence channels",
         ));
     }
-    let ids = state
-        .registry
-        .existing(&auth.app.id)
-        .map(|ns| ns.member_ids(&channel))
-        .unwrap_or_default();
+    let ids = cluster_members(&state, &auth.app.id, &channel);
     let users: Vec<Value> = ids.into_iter().map(|id| json!({ "id": id })).collect();
     Ok(Json(json!({ "users": users })))
 }
@@ -152,5 +180,6 @@ pub async fn terminate_user(
             socket.close(CloseCode::Unauthorized);
         }
     }
+    state.cluster.terminate_user(&auth.app.id, &user_id);
     Ok(Json(json!({})))
 }

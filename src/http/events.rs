@@ -245,6 +245,12 @@ fn publish(
         }
         let fanout = namespace.broadcast(channel.as_str(), &frame, event.except);
         counters.frames_dropped.inc_by(fanout.dropped as u64);
+        let cache = channel
+            .is_cache()
+            .then_some((event.name.as_str(), event.data.as_str()));
+        state
+            .cluster
+            .broadcast(app_id, channel.as_str(), &frame, event.except, cache);
     }
     state.metrics.broadcasts.with_label_values(&[app_id]).inc();
     if event.info.is_empty() {
@@ -252,7 +258,8 @@ fn publish(
     }
     let mut channels = Map::new();
     for channel in &event.channels {
-        let counts = namespace.counts(channel.as_str());
+        let counts = super::channels::cluster_counts(state, app_id, channel.as_str());
+
         let mut attributes = Map::new();
         for attribute in &event.info {
             match attribute.as_str() {

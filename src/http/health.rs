@@ -5,8 +5,14 @@ use crate::state::State;
 use axum::extract::{Path, State as Extract};
 use std::sync::Arc;
 
-pub async fn up() -> &'static str {
-    "OK"
+/// 200 either way, so a load balancer keeps a node that still serves its own clients; the body
+/// says `DEGRADED` while the cluster bus is unreachable.
+pub async fn up(Extract(state): Extract<Arc<State>>) -> &'static str {
+    if state.cluster.is_connected() {
+        "OK"
+    } else {
+        "DEGRADED: the cluster adapter is disconnected; serving local clients only"
+    }
 }
 
 pub async fn up_app(

@@ -5,6 +5,7 @@ mod bench;
 mod channels;
 mod cli;
 mod client_events;
+mod cluster;
 mod connection;
 mod databases;
 mod http_api;

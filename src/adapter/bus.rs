@@ -1,0 +1,251 @@
+//! The pub/sub bus nodes talk over: Redis, Redis Cluster or NATS. One channel (subject) per
+//! deployment, named from the configured prefix. Each implementation reconnects by itself and
+//! reports whether it is connected.
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use futures_util::StreamExt;
+use tokio::sync::{mpsc, watch};
+
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct BusError(pub String);
+
+#[async_trait]
+pub trait Bus: Send + Sync {
+    async fn publish(&self, message: Bytes) -> Result<(), BusError>;
+    /// Delivers every message on the bus to `sink` until the sink closes, reconnecting after
+    /// failures; `connected` follows the subscription's state.
+    async fn run_subscriber(&self, sink: mpsc::Sender<Bytes>, connected: watch::Sender<bool>);
+}
+
+/// How long to wait between reconnection attempts.
+const RETRY: std::time::Duration = std::time::Duration::from_millis(500);
+
+pub struct RedisBus {
+    client: redis::Client,
+    publisher: redis::aio::ConnectionManager,
+    channel: String,
+}
+
+impl RedisBus {
+    pub async fn connect(url: &str, channel: String) -> Result<RedisBus, BusError> {
+        let client = redis::Client::open(url).map_err(|e| BusError(format!("redis: {e}")))?;
+        let publisher = tokio::time::timeout(
+            std::time::Duration::from_secs(5),
+            redis::aio::ConnectionManager::new(client.clone()),
+        )
+        .await
+        .map_err(|_| BusError("redis: no answer within 5 s".into()))?
+        .map_err(|e| BusError(format!("redis: {e}")))?;
+        Ok(RedisBus {
+            client,
+            publisher,
+            channel,
+        })
+    }
+}
+
+#[async_trait]
+impl Bus for RedisBus {
+    async fn publish(&self, message: Bytes) -> Result<(), BusError> {
+        let mut connection = self.publisher.clone();
+        redis::cmd("PUBLISH")
+            .arg(&self.channel)
+            .arg(message.as_ref())
+            .query_async::<i64>(&mut connection)
+            .await
+            .map(|_| ())
+            .map_err(|e| BusError(format!("redis: {e}")))
+    }
+
+    async fn run_subscriber(&self, sink: mpsc::Sender<Bytes>, connected: watch::Sender<bool>) {
+        subscribe_redis(
+            std::slice::from_ref(&self.client),
+            &self.channel,
+            sink,
+            connected,
+        )
+        .await;
+    }
+}
+
+/// Subscribes on the first client that answers, and again after any failure. In a Redis
+/// Cluster a PUBLISH reaches every node's subscribers, so one node is enough.
+async fn subscribe_redis(
+    clients: &[redis::Client],
+    channel: &str,
+    sink: mpsc::Sender<Bytes>,
+    connected: watch::Sender<bool>,
+) {
+    let mut next = 0;
+    loop {
+        let client = &clients[next % clients.len()];
+        next += 1;
+        if let Ok(mut pubsub) = client.get_async_pubsub().await {
+            if pubsub.subscribe(channel).await.is_ok() {
+                connected.send_replace(true);
+                let mut messages = pubsub.into_on_message();
+                while let Some(message) = messages.next().await {
+                    if sink
+                        .send(Bytes::copy_from_slice(message.get_payload_bytes()))
+                        .await
+                        .is_err()
+                    {
+                        return;
+                    }
+                }
+            }
+        }
+        connected.send_replace(false);
+        if sink.is_closed() {
+            return;
+        }
+        tokio::time::sleep(RETRY).await;
+    }
+}
+
+pub struct RedisClusterBus {
+    clients: Vec<redis::Client>,
+    publisher: redis::cluster_async::ClusterConnection,
+    channel: String,
+}
+
+impl RedisClusterBus {
+    pub async fn connect(nodes: &[String], channel: String) -> Result<RedisClusterBus, BusError> {
+        let error = |e: redis::RedisError| BusError(format!("redis cluster: {e}"));
+        let publisher = tokio::time::timeout(
+            std::time::Duration::from_secs(5),
+            redis::cluster::ClusterClient::new(nodes.to_vec())
+                .map_err(error)?
+                .get_async_connection(),
+        )
+        .await
+        .map_err(|_| BusError("redis cluster: no answer within 5 s".into()))?
+        .map_err(error)?;
+        let clients = nodes
+            .iter()
+            .map(|node| redis::Client::open(node.as_str()))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(error)?;
+        Ok(RedisClusterBus {
+            clients,
+            publisher,
+            channel,
+        })
+    }
+}
+
+#[async_trait]
+impl Bus for RedisClusterBus {
+    async fn publish(&self, message: Bytes) -> Result<(), BusError> {
+        let mut connection = self.publisher.clone();
+        redis::cmd("PUBLISH")
+            .arg(&self.channel)
+            .arg(message.as_ref())
+            .query_async::<i64>(&mut connection)
+            .await
+            .map(|_| ())
+            .map_err(|e| BusError(format!("redis cluster: {e}")))
+    }
+
+    async fn run_subscriber(&self, sink: mpsc::Sender<Bytes>, connected: watch::Sender<bool>) {
+        subscribe_redis(&self.clients, &self.channel, sink, connected).await;
+    }
+}
+
+pub struct NatsBus {
+    client: async_nats::Client,
+    subject: String,
+}
+
+/// NATS credentials, from `adapter.nats`.
+#[derive(Debug, Clone, Default)]
+pub struct NatsAuth {
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub token: Option<String>,
+}
+
+impl NatsBus {
+    pub async fn connect(
+        servers: &[String],
+        auth: &NatsAuth,
+        subject: String,
+    ) -> Result<NatsBus, BusError> {
+        let mut options = async_nats::ConnectOptions::new()
+            .connection_timeout(std::time::Duration::from_secs(5))
+            .retry_on_initial_connect();
+        if let (Some(user), Some(password)) = (&auth.username, &auth.password) {
+            options = options.user_and_password(user.clone(), password.clone());
+        }
+        if let Some(token) = &auth.token {
+            options = options.token(token.clone());
+        }
+        let addresses: Vec<async_nats::ServerAddr> = servers
+            .iter()
+            .map(|s| {
+                s.parse()
+                    .map_err(|e| BusError(format!("nats: bad server {s:?}: {e}")))
+            })
+            .collect::<Result<_, _>>()?;
+        let client = options
+            .connect(addresses)
+            .await
+            .map_err(|e| BusError(format!("nats: {e}")))?;
+        // retry_on_initial_connect returns at once: wait (bounded) for the first connection so a
+        // wrong address is an error at start, not a silent retry loop.
+        for _ in 0..50 {
+            if client.connection_state() == async_nats::connection::State::Connected {
+                return Ok(NatsBus { client, subject });
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        Err(BusError(format!("nats: no server answered at {servers:?}")))
+    }
+}
+
+#[async_trait]
+impl Bus for NatsBus {
+    async fn publish(&self, message: Bytes) -> Result<(), BusError> {
+        self.client
+            .publish(self.subject.clone(), message)
+            .await
+            .map_err(|e| BusError(format!("nats: {e}")))
+    }
+
+    async fn run_subscriber(&self, sink: mpsc::Sender<Bytes>, connected: watch::Sender<bool>) {
+        loop {
+            match self.client.subscribe(self.subject.clone()).await {
+                Ok(mut subscription) => {
+                    // The client resubscribes by itself after reconnecting; the state is
+                    // watched separately for health.
+                    let client = self.client.clone();
+                    let watch_state = connected.clone();
+                    let health = tokio::spawn(async move {
+                        loop {
+                            let up = client.connection_state()
+                                == async_nats::connection::State::Connected;
+                            watch_state
+                                .send_if_modified(|state| std::mem::replace(state, up) != up);
+                            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                        }
+                    });
+                    while let Some(message) = subscription.next().await {
+                        if sink.send(message.payload).await.is_err() {
+                            health.abort();
+                            return;
+                        }
+                    }
+                    health.abort();
+                }
+                Err(error) => tracing::warn!(%error, "nats subscribe failed"),
+            }
+            connected.send_replace(false);
+            if sink.is_closed() {
+                return;
+            }
+            tokio::time::sleep(RETRY).await;
+        }
+    }
+}

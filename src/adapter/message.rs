@@ -1,0 +1,100 @@
+//! What nodes say to each other on the bus: a JSON header line, then (for broadcasts) the frame's
+//! bytes as they are, so a frame is never escaped into JSON a second time.
+
+use super::view::{Delta, NodeState};
+use bytes::Bytes;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind")]
+pub enum Header {
+    /// A node (re)joined: everyone answers with a snapshot.
+    Hello {
+        node: String,
+    },
+    /// Asks `target` for its snapshot (after a gap in its sequence numbers).
+    SyncRequest {
+        node: String,
+        target: String,
+    },
+    Snapshot {
+        node: String,
+        seq: u64,
+        state: NodeState,
+    },
+    Heartbeat {
+        node: String,
+        seq: u64,
+    },
+    Deltas {
+        node: String,
+        seq: u64,
+        deltas: Vec<Delta>,
+    },
+    /// A frame for the subscribers of a channel; the frame follows the header.
+    Broadcast {
+        node: String,
+        app: String,
+        channel: String,
+        except: Option<String>,
+        /// Cache channels: receivers keep the frame as the channel's last event.
+        cache: Option<(String, String)>,
+    },
+    Terminate {
+        node: String,
+        app: String,
+        user: String,
+    },
+}
+
+impl Header {
+    pub fn node(&self) -> &str {
+        match self {
+            Header::Hello { node }
+            | Header::SyncRequest { node, .. }
+            | Header::Snapshot { node, .. }
+            | Header::Heartbeat { node, .. }
+            | Header::Deltas { node, .. }
+            | Header::Broadcast { node, .. }
+            | Header::Terminate { node, .. } => node,
+        }
+    }
+}
+
+pub fn encode(header: &Header, payload: &[u8]) -> Bytes {
+    let mut bytes = serde_json::to_vec(header).expect("headers serialise");
+    bytes.push(b'\n');
+    bytes.extend_from_slice(payload);
+    Bytes::from(bytes)
+}
+
+/// Splits a message into its header and payload; `None` for anything malformed (ignored, never
+/// trusted: the bus may be shared with other software).
+pub fn decode(message: &Bytes) -> Option<(Header, Bytes)> {
+    let newline = message.iter().position(|b| *b == b'\n')?;
+    let header = serde_json::from_slice(&message[..newline]).ok()?;
+    Some((header, message.slice(newline + 1..)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_with_raw_payload() {
+        let header = Header::Broadcast {
+            node: "n".into(),
+            app: "a".into(),
+            channel: "c".into(),
+            except: Some("1.2".into()),
+            cache: None,
+        };
+        let frame = br#"{"event":"e","channel":"c","data":"{\"x\":\"\n\"}"}"#;
+        let encoded = encode(&header, frame);
+        let (decoded, payload) = decode(&encoded).unwrap();
+        assert_eq!(decoded, header);
+        assert_eq!(&payload[..], frame);
+        assert!(decode(&Bytes::from_static(b"garbage")).is_none());
+        assert!(decode(&Bytes::from_static(b"{\"kind\":\"Nope\"}\n")).is_none());
+    }
+}

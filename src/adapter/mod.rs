@@ -1,0 +1,673 @@
+//! Fan-out across nodes. Each node keeps its own sockets ([`crate::channels`]) and tells the
+//! others, over a pub/sub bus (Redis, Redis Cluster or NATS), two kinds of things:
+//!
+//! - **Frames** to deliver (`Broadcast`): HTTP events and client events reach every node's local
+//!   subscribers. A publish never waits for other nodes to answer.
+//! - **State deltas** (`Sub`, `Join`, `Online`...): every node keeps a [`view::RemoteView`] of the
+//!   others' subscriber counts, presence members and signed-in users, so HTTP queries are answered
+//!   for the whole cluster from memory, and presence transitions are computed cluster-wide: each
+//!   node tells *its own* sockets `member_added` when a user becomes present anywhere and
+//!   `member_removed` when they are present nowhere. Every socket hears each transition once,
+//!   whichever node it is on, with no locks across nodes.
+//!
+//! Webhooks for cluster-wide transitions are sent by one node per channel: the channel's
+//! *owner*, chosen by rendezvous hashing over the live nodes.
+//!
+//! Nodes heartbeat; a node silent for `node_timeout_ms` is dead and its state is removed (with the
+//! member_removed / vacated that implies). Deltas carry sequence numbers; a gap makes the receiver
+//! ask for a full snapshot. With `adapter.driver = "local"` there is no bus and the view is empty.
+
+pub mod bus;
+mod message;
+pub mod view;
+
+use crate::app::AppStore;
+use crate::channels::Registry;
+use crate::protocol::{outbound, CloseCode, SocketId};
+use crate::webhooks::{Emitter, WebhookEvent};
+use bus::Bus;
+use bytes::Bytes;
+use message::Header;
+use parking_lot::Mutex;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::{mpsc, watch};
+use tokio_util::sync::CancellationToken;
+pub use view::Delta;
+use view::{NodeState, RemoteNode, RemoteView};
+
+/// What a node publishes, in order.
+enum Outgoing {
+    Delta(Delta),
+    Frame(Header, Bytes),
+    Hello,
+    Snapshot,
+    Heartbeat,
+}
+
+pub struct Cluster {
+    node: String,
+    outbox: Option<mpsc::UnboundedSender<Outgoing>>,
+    remote: Mutex<RemoteView>,
+    connected: watch::Receiver<bool>,
+}
+
+/// Timing of heartbeats and death detection.
+#[derive(Debug, Clone, Copy)]
+pub struct Health {
+    pub heartbeat: Duration,
+    pub node_timeout: Duration,
+    pub cleanup: Duration,
+}
+
+/// What the receiving side needs of the rest of the server.
+#[derive(Clone)]
+pub struct Local {
+    pub registry: Arc<Registry>,
+    pub apps: Arc<dyn AppStore>,
+    pub webhooks: Emitter,
+}
+
+impl Cluster {
+    /// A single node: no bus, nobody else.
+    pub fn local() -> Arc<Cluster> {
+        let (_, connected) = watch::channel(true);
+        Arc::new(Cluster {
+            node: random_node_id(),
+            outbox: None,
+            remote: Mutex::new(RemoteView::default()),
+            connected,
+        })
+    }
+
+    /// Joins the cluster on `bus` and starts the tasks that keep the view current.
+    pub fn join(
+        bus: Arc<dyn Bus>,
+        local: Local,
+        health: Health,
+        shutdown: CancellationToken,
+    ) -> Arc<Cluster> {
+        let (connected_tx, connected) = watch::channel(false);
+        let (outbox, outgoing) = mpsc::unbounded_channel();
+        let cluster = Arc::new(Cluster {
+            node: random_node_id(),
+            outbox: Some(outbox),
+            remote: Mutex::new(RemoteView::default()),
+            connected,
+        });
+        let (inbox_tx, inbox) = mpsc::channel(65_536);
+        let subscriber_bus = bus.clone();
+        tokio::spawn(async move { subscriber_bus.run_subscriber(inbox_tx, connected_tx).await });
+        tokio::spawn(publish(cluster.node.clone(), bus, outgoing));
+        tokio::spawn(cluster.clone().receive(inbox, local.clone()));
+        tokio::spawn(cluster.clone().keep_alive(local, health, shutdown));
+        cluster
+    }
+
+    pub fn node_id(&self) -> &str {
+        &self.node
+    }
+
+    /// False while the bus is unreachable: local clients are served, other nodes are not reached.
+    pub fn is_connected(&self) -> bool {
+        *self.connected.borrow()
+    }
+
+    fn send(&self, outgoing: Outgoing) {
+        if let Some(outbox) = &self.outbox {
+            let _ = outbox.send(outgoing);
+        }
+    }
+
+    /// Records a change of this node's state for the other nodes.
+    pub fn delta(&self, delta: Delta) {
+        self.send(Outgoing::Delta(delta));
+    }
+
+    /// Delivers `frame` to the subscribers of `channel` on the other nodes.
+    pub fn broadcast(
+        &self,
+        app: &str,
+        channel: &str,
+        frame: &Bytes,
+        except: Option<SocketId>,
+        cache: Option<(&str, &str)>,
+    ) {
+        if self.outbox.is_none() {
+            return;
+        }
+        let header = Header::Broadcast {
+            node: self.node.clone(),
+            app: app.to_owned(),
+            channel: channel.to_owned(),
+            except: except.map(|id| id.to_string()),
+            cache: cache.map(|(event, data)| (event.to_owned(), data.to_owned())),
+        };
+        self.send(Outgoing::Frame(header, frame.clone()));
+    }
+
+    /// Closes the user's sockets on the other nodes.
+    pub fn terminate_user(&self, app: &str, user: &str) {
+        let header = Header::Terminate {
+            node: self.node.clone(),
+            app: app.to_owned(),
+            user: user.to_owned(),
+        };
+        self.send(Outgoing::Frame(header, Bytes::new()));
+    }
+
+    pub fn remote_subscribers(&self, app: &str, channel: &str) -> usize {
+        self.remote.lock().subscribers(app, channel)
+    }
+
+    pub fn remote_has_member(&self, app: &str, channel: &str, user: &str) -> bool {
+        self.remote.lock().has_member(app, channel, user)
+    }
+
+    pub fn remote_members(&self, app: &str, channel: &str) -> HashMap<String, Value> {
+        self.remote.lock().members(app, channel)
+    }
+
+    pub fn remote_is_online(&self, app: &str, user: &str) -> bool {
+        self.remote.lock().is_online(app, user)
+    }
+
+    /// Occupied channels on other nodes: subscriber counts and member ids.
+    pub fn remote_channels(&self, app: &str) -> HashMap<String, (usize, Vec<String>)> {
+        self.remote.lock().channels(app)
+    }
+
+    /// True when this node sends the webhooks of `channel`'s cluster-wide transitions.
+    pub fn is_owner(&self, app: &str, channel: &str) -> bool {
+        let remote = self.remote.lock();
+        let score = |node: &str| {
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            (node, app, channel).hash(&mut hasher);
+            hasher.finish()
+        };
+        let mine = score(&self.node);
+        remote
+            .nodes
+            .keys()
+            .all(|other| (score(other), other.as_str()) < (mine, self.node.as_str()))
+    }
+
+    /// Handles messages from other nodes, in order.
+    async fn receive(self: Arc<Self>, mut inbox: mpsc::Receiver<Bytes>, local: Local) {
+        while let Some(message) = inbox.recv().await {
+            let Some((header, payload)) = message::decode(&message) else {
+                tracing::warn!("ignoring a malformed cluster message");
+                continue;
+            };
+            if header.node() == self.node {
+                continue;
+            }
+            self.handle(header, payload, &local).await;
+        }
+    }
+
+    async fn handle(&self, header: Header, payload: Bytes, local: &Local) {
+        match header {
+            Header::Hello { .. } => self.send(Outgoing::Snapshot),
+            Header::SyncRequest { target, .. } if target == self.node => {
+                self.send(Outgoing::Snapshot)
+            }
+            Header::SyncRequest { .. } => {}
+            Header::Snapshot { node, seq, state } => {
+                let old = {
+                    let mut remote = self.remote.lock();
+                    let entry = remote
+                        .nodes
+                        .entry(node.clone())
+                        .or_insert_with(|| RemoteNode {
+                            state: NodeState::default(),
+                            last_seq: seq,
+                            last_seen: Instant::now(),
+                        });
+                    entry.last_seq = seq;
+                    entry.last_seen = Instant::now();
+                    entry.state.clone()
+                };
+                for delta in diff(&old, &state) {
+                    self.apply_remote(&node, &delta, local).await;
+                }
+            }
+            Header::Heartbeat { node, seq } => {
+                let in_sync = {
+                    let mut remote = self.remote.lock();
+                    match remote.nodes.get_mut(&node) {
+                        Some(known) => {
+                            known.last_seen = Instant::now();
+                            known.last_seq == seq
+                        }
+                        None => false,
+                    }
+                };
+                if !in_sync {
+                    self.request_sync(&node);
+                }
+            }
+            Header::Deltas { node, seq, deltas } => {
+                let in_order = {
+                    let mut remote = self.remote.lock();
+                    match remote.nodes.get_mut(&node) {
+                        Some(known) if known.last_seq + 1 == seq => {
+                            known.last_seq = seq;
+                            known.last_seen = Instant::now();
+                            true
+                        }
+                        _ => false,
+                    }
+                };
+                if !in_order {
+                    self.request_sync(&node);
+                    return;
+                }
+                for delta in &deltas {
+                    self.apply_remote(&node, delta, local).await;
+                }
+            }
+            Header::Broadcast {
+                app,
+                channel,
+                except,
+                cache,
+                ..
+            } => {
+                let namespace = local.registry.namespace(&app);
+                if let (Some((event, data)), Some(store)) = (cache, &namespace.cache) {
+                    let cached = crate::channels::CachedEvent {
+                        frame: payload.clone(),
+                        event,
+                        data,
+                        stored_at: Instant::now(),
+                    };
+                    store.store(&channel, cached);
+                }
+                let except = except.as_deref().and_then(SocketId::parse);
+                namespace.broadcast(&channel, &payload, except);
+            }
+            Header::Terminate { app, user, .. } => {
+                if let Some(namespace) = local.registry.existing(&app) {
+                    for socket in namespace.user_sockets(&user) {
+                        socket.close(CloseCode::Unauthorized);
+                    }
+                }
+            }
+        }
+    }
+
+    fn request_sync(&self, node: &str) {
+        let header = Header::SyncRequest {
+            node: self.node.clone(),
+            target: node.to_owned(),
+        };
+        self.send(Outgoing::Frame(header, Bytes::new()));
+    }
+
+    /// Applies another node's change to the view and tells this node's sockets (and, as owner,
+    /// the webhooks) about any cluster-wide transition it causes.
+    async fn apply_remote(&self, node: &str, delta: &Delta, local: &Local) {
+        let (app_id, channel) = match delta {
+            Delta::Sub { app, channel }
+            | Delta::Unsub { app, channel }
+            | Delta::Join { app, channel, .. }
+            | Delta::Leave { app, channel, .. } => (app.as_str(), Some(channel.as_str())),
+            Delta::Online { app, .. } | Delta::Offline { app, .. } => (app.as_str(), None),
+        };
+        let namespace = local.registry.namespace(app_id);
+        let (before, after) = {
+            let mut remote = self.remote.lock();
+            let before = Presence::read(&remote, &namespace, app_id, delta);
+            if let Some(known) = remote.nodes.get_mut(node) {
+                known.state.apply(delta);
+            }
+            (before, Presence::read(&remote, &namespace, app_id, delta))
+        };
+        let Ok(Some(app)) = local.apps.find_by_id(app_id).await else {
+            return;
+        };
+        let owner = channel.is_some_and(|c| self.is_owner(app_id, c));
+        match delta {
+            Delta::Join {
+                channel,
+                user,
+                info,
+                ..
+            } if !before.present && after.present => {
+                namespace.broadcast(channel, &outbound::member_added(channel, user, info), None);
+                if owner {
+                    local.webhooks.emit(
+                        &app,
+                        WebhookEvent::MemberAdded {
+                            channel: channel.clone(),
+                            user_id: user.clone(),
+                        },
+                    );
+                }
+            }
+            Delta::Leave { channel, user, .. } if before.present && !after.present => {
+                namespace.broadcast(channel, &outbound::member_removed(channel, user), None);
+                if owner {
+                    local.webhooks.emit(
+                        &app,
+                        WebhookEvent::MemberRemoved {
+                            channel: channel.clone(),
+                            user_id: user.clone(),
+                        },
+                    );
+                }
+            }
+            Delta::Online { user, .. }
+                if !before.present && after.present && app.enable_watchlist_events =>
+            {
+                namespace.notify_watchers(user, &outbound::watchlist_event("online", &[user]));
+            }
+            Delta::Offline { user, .. }
+                if before.present && !after.present && app.enable_watchlist_events =>
+            {
+                namespace.notify_watchers(user, &outbound::watchlist_event("offline", &[user]));
+            }
+            _ => {}
+        }
+        if let Some(channel) = channel {
+            if owner && before.subscribers == 0 && after.subscribers > 0 {
+                local.webhooks.emit(
+                    &app,
+                    WebhookEvent::ChannelOccupied {
+                        channel: channel.to_owned(),
+                    },
+                );
+            }
+            if owner && before.subscribers > 0 && after.subscribers == 0 {
+                local.webhooks.emit(
+                    &app,
+                    WebhookEvent::ChannelVacated {
+                        channel: channel.to_owned(),
+                    },
+                );
+            }
+            let local_subscribers = namespace.counts(channel).subscription_count;
+            let presence = matches!(delta, Delta::Join { .. } | Delta::Leave { .. });
+            if app.enable_subscription_count
+                && !presence
+                && local_subscribers > 0
+                && before.subscribers != after.subscribers
+            {
+                let total = after.subscribers;
+                if namespace.count_event_due(channel, total) {
+                    namespace.broadcast(
+                        channel,
+                        &outbound::subscription_count(channel, total),
+                        None,
+                    );
+                    if owner {
+                        local.webhooks.emit(
+                            &app,
+                            WebhookEvent::SubscriptionCount {
+                                channel: channel.to_owned(),
+                                count: total,
+                            },
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    /// Heartbeats, death detection, and a new hello after the bus comes back.
+    async fn keep_alive(
+        self: Arc<Self>,
+        local: Local,
+        health: Health,
+        shutdown: CancellationToken,
+    ) {
+        let mut heartbeat = tokio::time::interval(health.heartbeat);
+        let mut cleanup = tokio::time::interval(health.cleanup);
+        let mut connected = self.connected.clone();
+        loop {
+            tokio::select! {
+                _ = heartbeat.tick() => self.send(Outgoing::Heartbeat),
+                _ = cleanup.tick() => self.bury_dead(&local, health.node_timeout).await,
+                changed = connected.changed() => {
+                    if changed.is_err() {
+                        return;
+                    }
+                    if *connected.borrow_and_update() {
+                        // Reconnected (or connected at last): announce ourselves; everyone answers
+                        // with snapshots, which also repair anything missed while away.
+                        self.send(Outgoing::Hello);
+                        self.send(Outgoing::Snapshot);
+                    } else {
+                        tracing::warn!("cluster bus disconnected; serving local clients only");
+                    }
+                }
+                _ = shutdown.cancelled() => return,
+            }
+        }
+    }
+
+    async fn bury_dead(&self, local: &Local, timeout: Duration) {
+        let dead: Vec<(String, NodeState)> = {
+            let remote = self.remote.lock();
+            remote
+                .nodes
+                .iter()
+                .filter(|(_, n)| n.last_seen.elapsed() > timeout)
+                .map(|(id, n)| (id.clone(), n.state.clone()))
+                .collect()
+        };
+        for (node, state) in dead {
+            tracing::warn!(
+                node,
+                "cluster node silent past node_timeout; removing its sockets' state"
+            );
+            for delta in state.as_removals() {
+                self.apply_remote(&node, &delta, local).await;
+            }
+            self.remote.lock().nodes.remove(&node);
+        }
+    }
+}
+
+/// The cluster-wide facts a delta can change, read before and after applying it.
+struct Presence {
+    /// The member (or signed-in user) is present anywhere.
+    present: bool,
+    /// Subscribers of the channel anywhere.
+    subscribers: usize,
+}
+
+impl Presence {
+    fn read(
+        remote: &RemoteView,
+        namespace: &crate::channels::Namespace,
+        app: &str,
+        delta: &Delta,
+    ) -> Presence {
+        match delta {
+            Delta::Sub { channel, .. } | Delta::Unsub { channel, .. } => Presence {
+                present: false,
+                subscribers: namespace.counts(channel).subscription_count
+                    + remote.subscribers(app, channel),
+            },
+            Delta::Join { channel, user, .. } | Delta::Leave { channel, user, .. } => Presence {
+                present: namespace.has_member(channel, user)
+                    || remote.has_member(app, channel, user),
+                subscribers: namespace.counts(channel).subscription_count
+                    + remote.subscribers(app, channel),
+            },
+            Delta::Online { user, .. } | Delta::Offline { user, .. } => Presence {
+                present: namespace.is_online(user) || remote.is_online(app, user),
+                subscribers: 0,
+            },
+        }
+    }
+}
+
+/// The deltas that turn `old` into `new`: additions first, so a member who stays is never seen
+/// leaving.
+fn diff(old: &NodeState, new: &NodeState) -> Vec<Delta> {
+    let count = |deltas: Vec<Delta>| {
+        let mut counts: Vec<(Delta, usize)> = Vec::new();
+        for delta in deltas {
+            match counts.iter_mut().find(|(d, _)| same_key(d, &delta)) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((delta, 1)),
+            }
+        }
+        counts
+    };
+    let old_counts = count(old.as_deltas());
+    let new_counts = count(new.as_deltas());
+    let mut additions = Vec::new();
+    let mut removals = Vec::new();
+    for (delta, n) in &new_counts {
+        let had = old_counts
+            .iter()
+            .find(|(d, _)| same_key(d, delta))
+            .map_or(0, |(_, n)| *n);
+        additions.extend(std::iter::repeat_n(delta.clone(), n.saturating_sub(had)));
+    }
+    for (delta, n) in &old_counts {
+        let has = new_counts
+            .iter()
+            .find(|(d, _)| same_key(d, delta))
+            .map_or(0, |(_, n)| *n);
+        let removal = NodeState::removal_of(delta);
+        removals.extend(std::iter::repeat_n(removal, n.saturating_sub(has)));
+    }
+    additions.extend(removals);
+    additions
+}
+
+/// Same subject (app, channel, user), ignoring user_info.
+fn same_key(a: &Delta, b: &Delta) -> bool {
+    match (a, b) {
+        (
+            Delta::Join {
+                app, channel, user, ..
+            },
+            Delta::Join {
+                app: a2,
+                channel: c2,
+                user: u2,
+                ..
+            },
+        ) => app == a2 && channel == c2 && user == u2,
+        _ => a == b,
+    }
+}
+
+fn random_node_id() -> String {
+    hex::encode(rand::random::<[u8; 8]>())
+}
+
+/// Publishes the outbox in order; consecutive deltas travel in one message. Keeps a mirror of
+/// what it has published, so a snapshot always matches its sequence number.
+async fn publish(node: String, bus: Arc<dyn Bus>, mut outgoing: mpsc::UnboundedReceiver<Outgoing>) {
+    let mut seq = 0u64;
+    let mut mirror = NodeState::default();
+    let mut pending = Vec::new();
+    while let Some(first) = outgoing.recv().await {
+        let mut batch = vec![first];
+        while let Ok(next) = outgoing.try_recv() {
+            batch.push(next);
+        }
+        for item in batch {
+            if let Outgoing::Delta(delta) = item {
+                mirror.apply(&delta);
+                pending.push(delta);
+                continue;
+            }
+            if !pending.is_empty() {
+                seq += 1;
+                let deltas = std::mem::take(&mut pending);
+                send(
+                    &*bus,
+                    &Header::Deltas {
+                        node: node.clone(),
+                        seq,
+                        deltas,
+                    },
+                    &[],
+                )
+                .await;
+            }
+            match item {
+                Outgoing::Frame(header, payload) => send(&*bus, &header, &payload).await,
+                Outgoing::Hello => send(&*bus, &Header::Hello { node: node.clone() }, &[]).await,
+                Outgoing::Heartbeat => {
+                    send(
+                        &*bus,
+                        &Header::Heartbeat {
+                            node: node.clone(),
+                            seq,
+                        },
+                        &[],
+                    )
+                    .await
+                }
+                Outgoing::Snapshot => {
+                    let snapshot = Header::Snapshot {
+                        node: node.clone(),
+                        seq,
+                        state: mirror.clone(),
+                    };
+                    send(&*bus, &snapshot, &[]).await;
+                }
+                Outgoing::Delta(_) => unreachable!("deltas are batched above"),
+            }
+        }
+        if !pending.is_empty() {
+            seq += 1;
+            let deltas = std::mem::take(&mut pending);
+            send(
+                &*bus,
+                &Header::Deltas {
+                    node: node.clone(),
+                    seq,
+                    deltas,
+                },
+                &[],
+            )
+            .await;
+        }
+    }
+}
+
+async fn send(bus: &dyn Bus, header: &Header, payload: &[u8]) {
+    if let Err(error) = bus.publish(message::encode(header, payload)).await {
+        // Lost while the bus is down; deltas are repaired by the snapshots exchanged on reconnect.
+        tracing::debug!(%error, "cluster publish failed");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn diff_adds_before_it_removes_and_ignores_what_stays() {
+        let join = |user: &str| Delta::Join {
+            app: "a".into(),
+            channel: "presence-c".into(),
+            user: user.into(),
+            info: json!(null),
+        };
+        let mut old = NodeState::default();
+        old.apply(&join("stays"));
+        old.apply(&join("goes"));
+        let mut new = NodeState::default();
+        new.apply(&join("stays"));
+        new.apply(&join("comes"));
+        let changes = diff(&old, &new);
+        assert_eq!(changes.len(), 2);
+        assert_eq!(changes[0], join("comes"));
+        assert!(matches!(&changes[1], Delta::Leave { user, .. } if user == "goes"));
+    }
+}

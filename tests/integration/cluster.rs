@@ -1,0 +1,179 @@
+//! Several nodes sharing a Redis or NATS bus behave as one server.
+
+use crate::support::*;
+use serde_json::{json, Value};
+use std::time::Duration;
+
+fn bus(variable: &str) -> Option<String> {
+    match std::env::var(variable) {
+        Ok(url) => Some(url),
+        Err(_) if std::env::var_os("CI").is_some() => panic!("{variable} is not set"),
+        Err(_) => {
+            eprintln!("skipping: {variable} is not set (scripts/test.sh sets it)");
+            None
+        }
+    }
+}
+
+/// Configs for the adapters whose servers are available, each with its own bus prefix.
+fn adapters() -> Vec<(&'static str, Value)> {
+    let prefix = format!("t{}:", hex::encode(rand::random::<[u8; 4]>()));
+    let health =
+        json!({"heartbeat_interval_ms": 300, "node_timeout_ms": 1500, "cleanup_interval_ms": 200});
+    let mut adapters = Vec::new();
+    if let Some(url) = bus("SOCKUDO_TEST_REDIS_URL") {
+        adapters.push(("redis", json!({"adapter": {"driver": "redis", "prefix": prefix}, "database": {"redis": {"url": url}}, "cluster_health": health})));
+    }
+    if let Some(nodes) = bus("SOCKUDO_TEST_REDIS_CLUSTER_NODES") {
+        let nodes: Vec<&str> = nodes.split(',').collect();
+        adapters.push(("redis-cluster", json!({"adapter": {"driver": "redis-cluster", "prefix": prefix, "cluster": {"nodes": nodes}}, "cluster_health": health})));
+    }
+    if let Some(url) = bus("SOCKUDO_TEST_NATS_URL") {
+        adapters.push(("nats", json!({"adapter": {"driver": "nats", "prefix": prefix, "nats": {"servers": [url]}}, "cluster_health": health})));
+    }
+    adapters
+}
+
+async fn node(adapter: &Value) -> Server {
+    let mut config = default_config();
+    for (key, value) in adapter.as_object().unwrap() {
+        config[key] = value.clone();
+    }
+    Server::with_config(config).await
+}
+
+/// Waits until `check` holds, polling; panics with `what` after a bounded time.
+async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..150 {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{what} did not happen in time");
+}
+
+#[tokio::test]
+async fn events_presence_and_queries_span_the_nodes() {
+    for (name, adapter) in adapters() {
+        let a = node(&adapter).await;
+        let b = node(&adapter).await;
+        // Wait until each node knows the other (snapshots exchanged).
+        let (mut watcher, watcher_id) = a.connected("key-1").await;
+        watcher
+            .subscribe_signed(&watcher_id, "presence-room", Some(r#"{"user_id":"w"}"#))
+            .await;
+        eventually(&format!("{name}: B sees A's member"), || async {
+            let (_, users) = b
+                .api(APP1, "GET", "/channels/presence-room/users", &[], None)
+                .await;
+            users["users"].as_array().is_some_and(|u| u.len() == 1)
+        })
+        .await;
+
+        // An event published on B reaches a subscriber on A, except the excluded socket.
+        let (mut listener, _) = a.connected("key-1").await;
+        listener.subscribe("news").await;
+        eventually(&format!("{name}: B sees the subscription"), || async {
+            b.api(
+                APP1,
+                "GET",
+                "/channels/news",
+                &[("info", "subscription_count")],
+                None,
+            )
+            .await
+            .1["subscription_count"]
+                == 1
+        })
+        .await;
+        b.api(
+            APP1,
+            "POST",
+            "/events",
+            &[],
+            Some(&json!({"name": "e", "channel": "news", "data": "from B"})),
+        )
+        .await;
+        assert_eq!(listener.next().await["data"], "from B", "{name}");
+
+        // User 7 on both nodes: one member_added, and member_removed only when the last leaves.
+        let (mut on_a, on_a_id) = a.connected("key-1").await;
+        let (mut on_b, on_b_id) = b.connected("key-1").await;
+        on_a.subscribe_signed(&on_a_id, "presence-room", Some(r#"{"user_id":"7"}"#))
+            .await;
+        assert_eq!(
+            watcher.expect_event("pusher_internal:member_added").await["event"],
+            "pusher_internal:member_added"
+        );
+        let joined_b = on_b
+            .subscribe_signed(&on_b_id, "presence-room", Some(r#"{"user_id":"7"}"#))
+            .await;
+        assert_eq!(
+            data(&joined_b)["presence"]["count"],
+            2,
+            "{name}: B's member list includes A's members"
+        );
+        watcher.expect_silence(Duration::from_millis(500)).await;
+        let (_, info) = a
+            .api(
+                APP1,
+                "GET",
+                "/channels/presence-room",
+                &[("info", "user_count,subscription_count")],
+                None,
+            )
+            .await;
+        assert_eq!(
+            info,
+            json!({"occupied": true, "user_count": 2, "subscription_count": 3}),
+            "{name}"
+        );
+        drop(on_a);
+        watcher.expect_silence(Duration::from_millis(500)).await;
+
+        // Client events cross nodes.
+        let (mut sender, sender_id) = b.connected("key-1").await;
+        sender
+            .subscribe_signed(&sender_id, "private-chat", None)
+            .await;
+        let (mut receiver, receiver_id) = a.connected("key-1").await;
+        receiver
+            .subscribe_signed(&receiver_id, "private-chat", None)
+            .await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        sender
+            .send(json!({"event": "client-hi", "channel": "private-chat", "data": {"x": 1}}))
+            .await;
+        assert_eq!(receiver.next().await["event"], "client-hi", "{name}");
+
+        // Terminate through A closes the signed-in socket on B.
+        let (mut user, user_id) = b.connected("key-1").await;
+        user.signin(&user_id, r#"{"id":"alice"}"#).await;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        a.api(
+            APP1,
+            "POST",
+            "/users/alice/terminate_connections",
+            &[],
+            Some(&json!({})),
+        )
+        .await;
+        assert_eq!(user.ended().await, Ended::Closed(Some(4009)), "{name}");
+
+        // Node B dies: its member leaves everywhere within the node timeout.
+        // SAFETY: kill(2) on a child we spawned.
+        unsafe { libc::kill(b.pid(), libc::SIGKILL) };
+        let removed = watcher.expect_event("pusher_internal:member_removed").await;
+        assert_eq!(data(&removed), json!({"user_id": "7"}), "{name}");
+        let (_, users) = a
+            .api(APP1, "GET", "/channels/presence-room/users", &[], None)
+            .await;
+        assert_eq!(users, json!({"users": [{"id": "w"}]}), "{name}");
+        drop(on_b);
+    }
+}
