@@ -302,6 +302,53 @@ function clusterSuite(ad, value) {
       );
     });
 
+    test('pusher:subscription_count events carry the cluster-wide count', { timeout: 30000 }, async (t) => {
+      const CH = `counted-${uid()}`;
+      const sa = await client(t, A, { label: 'sa' });
+      const sb = await client(t, B, { label: 'sb' });
+      const sc = await client(t, C, { label: 'sc' });
+      const recs = {};
+      for (const [name, c] of Object.entries({ sa, sb, sc })) recs[name] = (await subscribed(c, CH)).rec;
+      const latest = () =>
+        Object.fromEntries(
+          Object.entries(recs).map(([name, rec]) => {
+            const all = rec.all((e) => e.event === 'pusher:subscription_count');
+            return [name, all.length ? all[all.length - 1].data : null];
+          }),
+        );
+      const three = { subscription_count: 3 };
+      await eventually(latest, { sa: three, sb: three, sc: three }, 'latest subscription_count on every subscriber');
+      sc.pusher.unsubscribe(CH);
+      const two = { subscription_count: 2 };
+      await eventually(
+        () => {
+          const l = latest();
+          delete l.sc;
+          return l;
+        },
+        { sa: two, sb: two },
+        'latest subscription_count after C unsubscribed',
+      );
+    });
+
+    test('client events on a presence channel cross nodes with the sender\'s user_id', { timeout: 30000 }, async (t) => {
+      const CH = `presence-chat-${uid()}`;
+      const pa = await client(t, A, { label: 'pa', presence: { user_id: 'pa-user', user_info: {} } });
+      const pb = await client(t, B, { label: 'pb', presence: { user_id: 'pb-user', user_info: {} } });
+      const PA = await subscribed(pa, CH);
+      const PB = await subscribed(pb, CH);
+      // Only named bindings get the metadata (bind_global callbacks get event and data).
+      const gotP = waitChannelEvent(PB.ch, 'client-typing', 5000, 'client-typing on B');
+      assert.equal(PA.ch.trigger('client-typing', { on: true }), true);
+      const got = await gotP;
+      assert.deepEqual(got.data, { on: true });
+      assert.deepEqual(got.metadata, { user_id: 'pa-user' });
+      const raw = pb.events.all((e) => e.event === 'client-typing');
+      assert.equal(raw.length, 1);
+      assert.equal(raw[0].user_id, 'pa-user');
+      assert.equal(raw[0].channel, CH);
+    });
+
     test('presence is cluster-wide: one member for a user on two nodes; /users and counts from any node', { timeout: 40000 }, async (t) => {
       const CH = `presence-x-${uid()}`;
       const U1 = { user_id: 'u1', user_info: { name: 'U1' } };
@@ -477,7 +524,14 @@ function clusterSuite(ad, value) {
       await victim.subscribe(PUB);
       const added = await W.rec.waitFor((e) => e.event === 'pusher:member_added', 'member_added for victim');
       assert.deepEqual(added.data, { id: 'victim', info: { on: 'C' } });
-      await expectOnEveryNode([A, B], `/channels/${CH}/users`, undefined, { users: [{ id: 'victim' }, { id: 'w' }] }, '/users before the kill');
+      // "both" is connected through C and B: it stays a member when C dies.
+      const bothC = await client(t, C, { label: 'both@C', presence: { user_id: 'both', user_info: {} } });
+      await bothC.subscribe(CH);
+      const bothB = await client(t, B, { label: 'both@B', presence: { user_id: 'both', user_info: {} } });
+      await bothB.subscribe(CH);
+      await W.rec.waitFor((e) => e.event === 'pusher:member_added' && e.data.id === 'both', 'member_added for both');
+      await expectOnEveryNode([A, B], `/channels/${CH}/users`, undefined, { users: [{ id: 'both' }, { id: 'victim' }, { id: 'w' }] }, '/users before the kill');
+      await expectOnEveryNode([A, B], `/channels/${CH}`, { info: 'user_count,subscription_count' }, { occupied: true, user_count: 3, subscription_count: 4 }, 'counts before the kill');
       await expectOnEveryNode([A, B], '/channels', { filter_by_prefix: PUB }, { channels: { [PUB]: {} } }, 'GET /channels before the kill');
 
       const t0 = Date.now();
@@ -491,7 +545,7 @@ function clusterSuite(ad, value) {
       const left = Math.max(1000, NODE_FAILURE_BOUND_MS - elapsed);
       await Promise.all(
         [A, B].map((n) =>
-          eventually(() => get(n, `/channels/${CH}/users`), { status: 200, body: { users: [{ id: 'w' }] } }, `/users on ${n.label} after the kill`, left),
+          eventually(() => get(n, `/channels/${CH}/users`), { status: 200, body: { users: [{ id: 'both' }, { id: 'w' }] } }, `/users on ${n.label} after the kill`, left),
         ),
       );
       await Promise.all(
@@ -501,7 +555,7 @@ function clusterSuite(ad, value) {
       );
       await Promise.all(
         [A, B].map((n) =>
-          eventually(() => get(n, `/channels/${CH}`, { info: 'user_count,subscription_count' }), { status: 200, body: { occupied: true, user_count: 1, subscription_count: 1 } }, `counts on ${n.label} after the kill`, left),
+          eventually(() => get(n, `/channels/${CH}`, { info: 'user_count,subscription_count' }), { status: 200, body: { occupied: true, user_count: 2, subscription_count: 2 } }, `counts on ${n.label} after the kill`, left),
         ),
       );
       await A.sdk.trigger(CH, 'sentinel', {});
@@ -509,7 +563,11 @@ function clusterSuite(ad, value) {
       await W.rec.waitFor((e) => e.event === 'sentinel', 'sentinel');
       await W.rec.waitFor((e) => e.event === 'sentinel-b', 'sentinel-b');
       assert.deepEqual(watcher.events.all(internal('pusher_internal:member_removed', CH)).map((e) => e.data), [{ user_id: 'victim' }]);
+      const ids = [];
+      W.ch.members.each((m) => ids.push(m.id));
+      assert.deepEqual(ids.sort(), ['both', 'w'], "the watcher's pusher-js member list");
       victim.disconnect();
+      bothC.disconnect();
     });
   });
 }
@@ -544,6 +602,14 @@ function brokerRestartSuite(kind, merge) {
       await Y.sdk.trigger(CH, 'before', { n: 0 });
       assert.deepEqual((await X1.rec.waitFor((e) => e.event === 'before', 'before on x1')).data, { n: 0 });
 
+      // Presence: a watcher on Y, m1 on X; while the broker is down m1 leaves and m2 joins on X.
+      const P = `presence-restart-${uid()}`;
+      const w = await client(t, Y, { label: 'w', presence: { user_id: 'w', user_info: {} } });
+      const W = await subscribed(w, P);
+      const m1 = await client(t, X, { label: 'm1', presence: { user_id: 'm1', user_info: {} } });
+      await m1.subscribe(P);
+      await W.rec.waitFor((e) => e.event === 'pusher:member_added' && e.data.id === 'm1', 'member_added m1 on w');
+
       const exit = await broker.stop('SIGTERM');
       assert.ok(exit && (exit.code !== null || exit.signal), `broker exit ${JSON.stringify(exit)}`);
 
@@ -572,6 +638,9 @@ function brokerRestartSuite(kind, merge) {
       ]) {
         assert.deepEqual((await s.rec.waitFor((e) => e.event === 'local', `local on ${name}`)).data, { n: 1 });
       }
+      m1.disconnect();
+      const m2 = await client(t, X, { label: 'm2', presence: { user_id: 'm2', user_info: {} } });
+      await m2.subscribe(P);
 
       await broker.start();
       const t0 = Date.now();
@@ -591,6 +660,24 @@ function brokerRestartSuite(kind, merge) {
       assert.deepEqual((await X2.rec.waitFor((e) => e.event === 'after-y', 'after-y on x2')).data, { n: 2 });
       assert.deepEqual((await Y1.rec.waitFor((e) => e.event === 'after-x', 'after-x on y1')).data, { n: 3 });
       assert.equal(Y1.rec.count((e) => e.event === 'local'), 0, 'the local-only event must not arrive late on Y');
+
+      // The presence changes made during the outage reach the other node: its HTTP answers and
+      // its watcher's member list (last event per user: m1 removed, m2 added).
+      for (const n of [X, Y]) {
+        await eventually(() => get(n, `/channels/${P}/users`), { status: 200, body: { users: [{ id: 'm2' }, { id: 'w' }] } }, `/users on ${n.label} after the outage`, 10000);
+      }
+      await eventually(
+        () => {
+          const ids = [];
+          W.ch.members.each((m) => ids.push(m.id));
+          const last = {};
+          for (const e of W.rec.all((e) => e.event === 'pusher:member_added' || e.event === 'pusher:member_removed')) last[e.data.id] = e.event;
+          return { ids: ids.sort(), last };
+        },
+        { ids: ['m2', 'w'], last: { m1: 'pusher:member_removed', m2: 'pusher:member_added' } },
+        "watcher's members after the outage",
+        10000,
+      );
       await eventually(
         async () => {
           const r = await fetch(`http://127.0.0.1:${X.port}/up`, { signal: AbortSignal.timeout(2000) });
