@@ -14,8 +14,9 @@
 const { describe, test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { isDeepStrictEqual } = require('node:util');
-const { startServer, deepMerge } = require('../lib/server');
-const { connectClient, serverSdk, disconnectAll, sleep, waitChannelEvent } = require('../lib/clients');
+const http = require('node:http');
+const { startServer, deepMerge, defaultApp } = require('../lib/server');
+const { connectClient, serverSdk, disconnectAll, sleep, waitChannelEvent, Recorder } = require('../lib/clients');
 const { connectRaw } = require('../lib/rawws');
 const { startBroker, redisServerBin, natsServerBin } = require('../lib/brokers');
 
@@ -78,9 +79,9 @@ const ADAPTERS = [
 // ------------------------------------------------------------------ helpers
 
 // Starts one node per label with the same adapter config; on any failure stops the others.
-async function startNodes(labels, merge) {
+async function startNodes(labels, merge, apps) {
   const full = { ...merge, cluster_health: CLUSTER_HEALTH };
-  const settled = await Promise.allSettled(labels.map((label) => startServer({ label: `node ${label}`, merge: full })));
+  const settled = await Promise.allSettled(labels.map((label) => startServer({ label: `node ${label}`, merge: full, apps })));
   const failed = settled.filter((s) => s.status === 'rejected');
   if (failed.length) {
     await Promise.all(settled.filter((s) => s.status === 'fulfilled').map((s) => s.value.stop()));
@@ -511,6 +512,66 @@ function clusterSuite(ad, value) {
       const [late] = await startNodes(['cache-late'], merged);
       t.after(() => stopNodes([late]));
       await expectCached(t, late, CH, 'snap-last', { v: 2 });
+    });
+
+    // Two more nodes (own prefix) whose app sends webhooks to a local receiver.
+    test('webhooks fire once per cluster-wide transition (occupied/vacated, member_added/removed)', { timeout: 40000 }, async (t) => {
+      const hooks = new Recorder('webhooks');
+      const receiver = http.createServer((req, res) => {
+        let body = '';
+        req.on('data', (c) => (body += c));
+        req.on('end', () => {
+          hooks.push({ headers: req.headers, body });
+          res.writeHead(200);
+          res.end('ok');
+        });
+      });
+      await new Promise((r) => receiver.listen(0, '127.0.0.1', r));
+      t.after(() => {
+        receiver.closeAllConnections();
+        return new Promise((r) => receiver.close(r));
+      });
+      const url = `http://127.0.0.1:${receiver.address().port}/hook`;
+      const apps = [defaultApp({ webhooks: [{ url, event_types: ['channel_occupied', 'channel_vacated', 'member_added', 'member_removed'] }] })];
+      const hookPrefix = `${RUN}${ad.name.replace(/[^a-z]/g, '')}hooks:`;
+      const wnodes = await startNodes(['wA', 'wB'], ad.merge(value, hookPrefix), apps);
+      t.after(() => stopNodes(wnodes));
+      const [wA, wB] = wnodes;
+      await awaitMeshOrReport(wnodes);
+
+      const CH = `hooked-${uid()}`;
+      const PCH = `presence-hooked-${uid()}`;
+      const mine = () => {
+        const out = [];
+        for (const h of hooks.items) {
+          const wh = wA.sdk.webhook({ headers: h.headers, rawBody: h.body });
+          assert.equal(wh.isValid(), true, `invalid webhook ${h.body}`);
+          out.push(...wh.getEvents().filter((e) => e.channel === CH || e.channel === PCH));
+        }
+        return out.map((e) => [e.name, e.channel === CH ? 'CH' : 'PCH', e.user_id || ''].join(' ')).sort();
+      };
+      const U1 = { user_id: 'u1', user_info: {} };
+      const onA = await client(t, wA, { label: 'u1@wA', presence: U1 });
+      await onA.subscribe(CH);
+      await onA.subscribe(PCH);
+      const onB = await client(t, wB, { label: 'u1@wB', presence: U1 });
+      await onB.subscribe(CH);
+      await onB.subscribe(PCH);
+      const joined = ['channel_occupied CH ', 'channel_occupied PCH ', 'member_added PCH u1'];
+      await eventually(mine, joined, 'webhooks after u1 joined on both nodes', 8000);
+
+      // u1 leaves wA: the channels stay occupied and u1 stays a member (wait out the 3 s grace).
+      onA.disconnect();
+      await expectOnEveryNode(wnodes, `/channels/${PCH}`, { info: 'user_count,subscription_count' }, { occupied: true, user_count: 1, subscription_count: 1 }, 'counts after u1 left wA');
+      await sleep(4500);
+      assert.deepEqual(mine(), joined, 'no vacated / member_removed while u1 is still on wB');
+
+      // u1 leaves wB too: exactly one of each.
+      onB.disconnect();
+      const all = [...joined, 'channel_vacated CH ', 'channel_vacated PCH ', 'member_removed PCH u1'].sort();
+      await eventually(mine, all, 'webhooks after u1 left both nodes', 15000);
+      await sleep(1000);
+      assert.deepEqual(mine(), all, 'no duplicate webhooks');
     });
 
     // Last: kills node C.
