@@ -731,7 +731,14 @@ function brokerRestartSuite(kind, merge) {
       assert.deepEqual((await X1.rec.waitFor((e) => e.event === 'after-y', 'after-y on x1')).data, { n: 2 });
       assert.deepEqual((await X2.rec.waitFor((e) => e.event === 'after-y', 'after-y on x2')).data, { n: 2 });
       assert.deepEqual((await Y1.rec.waitFor((e) => e.event === 'after-x', 'after-x on y1')).data, { n: 3 });
-      assert.equal(Y1.rec.count((e) => e.event === 'local'), 0, 'the local-only event must not arrive late on Y');
+      // An event published on X during the outage may reach Y late (a client library buffering its
+      // publishes) or never; if it does, then once and before X's later events.
+      const yEvents = Y1.rec.all((e) => e.event === 'local' || e.event === 'after-x').map((e) => e.event);
+      if (yEvents.includes('local')) t.diagnostic(`the event published on X during the ${kind} outage reached Y late`);
+      assert.ok(
+        isDeepStrictEqual(yEvents, ['after-x']) || isDeepStrictEqual(yEvents, ['local', 'after-x']),
+        `y1 saw ${JSON.stringify(yEvents)}`,
+      );
 
       // The presence changes made during the outage reach the other node: its HTTP answers and
       // its watcher's member list (last event per user: m1 removed, m2 added).
