@@ -254,7 +254,7 @@ impl Fields {
                         channel_prefix: Some(prefix),
                         ..Default::default()
                     }),
-                headers: Default::default(),
+                ..Webhook::default()
             });
         }
         Ok(())

@@ -130,15 +130,57 @@ fn yes() -> bool {
     true
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// One webhook of an app: an HTTP `url`, or an AWS Lambda function (`lambda_function`, or
+/// Sockudo's `lambda{function_name, region}`; the `aws` feature delivers to it).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Webhook {
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub url: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lambda_function: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lambda: Option<WebhookLambda>,
     #[serde(default)]
     pub event_types: Vec<String>,
     #[serde(default)]
     pub filter: Option<WebhookFilter>,
     #[serde(default)]
     pub headers: BTreeMap<String, String>,
+}
+
+/// A Lambda target's details; `region` defaults to the function ARN's, then `webhooks.lambda.region`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct WebhookLambda {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub function_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+}
+
+impl Webhook {
+    /// The Lambda function this webhook invokes (`lambda.function_name`, else `lambda_function`),
+    /// when it has one, and the region it names.
+    pub fn lambda_target(&self) -> Option<(String, Option<String>)> {
+        let function = self
+            .lambda
+            .as_ref()
+            .and_then(|l| l.function_name.clone())
+            .or_else(|| self.lambda_function.clone())
+            .filter(|f| !f.is_empty())?;
+        let region = self.lambda.as_ref().and_then(|l| l.region.clone());
+        Some((function, region))
+    }
+
+    /// What the webhook delivers to, as one string: its URL, or `lambda:{region}:{function}`.
+    /// Batches and queues are per target.
+    pub fn target(&self) -> String {
+        match self.lambda_target() {
+            Some((function, region)) if self.url.is_empty() => {
+                format!("lambda:{}:{function}", region.unwrap_or_default())
+            }
+            _ => self.url.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -85,6 +85,7 @@ pub fn apply(config: &mut Config, lookup: Lookup) -> Result<Option<App>, Vec<Str
     env.text("APP_MANAGER_DRIVER", &mut config.app_manager.driver);
     env.text("CACHE_DRIVER", &mut config.cache.driver);
     env.text("QUEUE_DRIVER", &mut config.queue.driver);
+    aws(&mut env, config);
     if let Some(url) = env.get("REDIS_URL") {
         config.database.redis.url = Some(url);
     }
@@ -138,6 +139,49 @@ pub fn apply(config: &mut Config, lookup: Lookup) -> Result<Option<App>, Vec<Str
         Ok(default_app)
     } else {
         Err(env.problems)
+    }
+}
+
+/// The AWS SDKs' variable names, for the SQS queue and Lambda webhook targets.
+fn aws(env: &mut Env, config: &mut Config) {
+    let sqs = &mut config.queue.sqs;
+    let lambda = &mut config.webhooks.lambda;
+    env.text("SQS_QUEUE_URL", &mut sqs.queue_url);
+    if let Some(region) = env
+        .get("AWS_REGION")
+        .or_else(|| env.get("AWS_DEFAULT_REGION"))
+    {
+        sqs.region = Some(region.clone());
+        lambda.region = region;
+    }
+    let endpoint = env.get("AWS_ENDPOINT_URL");
+    if let Some(url) = env.get("AWS_ENDPOINT_URL_SQS").or_else(|| endpoint.clone()) {
+        sqs.endpoint_url = Some(url);
+    }
+    if let Some(url) = env.get("AWS_ENDPOINT_URL_LAMBDA").or(endpoint) {
+        lambda.endpoint_url = Some(url);
+    }
+    for (name, sqs_field, lambda_field) in [
+        (
+            "AWS_ACCESS_KEY_ID",
+            &mut sqs.access_key_id,
+            &mut lambda.access_key_id,
+        ),
+        (
+            "AWS_SECRET_ACCESS_KEY",
+            &mut sqs.secret_access_key,
+            &mut lambda.secret_access_key,
+        ),
+        (
+            "AWS_SESSION_TOKEN",
+            &mut sqs.session_token,
+            &mut lambda.session_token,
+        ),
+    ] {
+        if let Some(value) = env.get(name) {
+            *sqs_field = Some(value.clone());
+            *lambda_field = Some(value);
+        }
     }
 }
 

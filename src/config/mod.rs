@@ -325,18 +325,82 @@ impl Default for CacheConfig {
     }
 }
 
-/// Where webhook deliveries wait: `memory` (this process), `redis` (durable, shared by nodes), or
-/// `none` (webhooks off).
+/// Where webhook deliveries wait: `memory` (this process), `redis` (durable, shared by nodes),
+/// `sqs` (an Amazon SQS queue; builds with the `aws` feature), or `none` (webhooks off).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub struct QueueConfig {
     pub driver: String,
+    pub sqs: SqsConfig,
 }
 
 impl Default for QueueConfig {
     fn default() -> Self {
         QueueConfig {
             driver: "memory".into(),
+            sqs: SqsConfig::default(),
+        }
+    }
+}
+
+/// The `sqs` queue driver (env `SQS_QUEUE_URL`, `AWS_REGION`, `AWS_ENDPOINT_URL(_SQS)`,
+/// `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SqsConfig {
+    /// The queue; a URL ending in `.fifo` is a FIFO queue, which keeps each URL's order.
+    pub queue_url: String,
+    /// None: the region in an AWS queue URL, else `us-east-1`.
+    pub region: Option<String>,
+    /// None: the queue URL's own host.
+    pub endpoint_url: Option<String>,
+    pub access_key_id: Option<String>,
+    pub secret_access_key: Option<String>,
+    pub session_token: Option<String>,
+    /// Seconds a received job stays invisible to other consumers (renewed while it is retried).
+    #[serde(deserialize_with = "lenient::number")]
+    pub visibility_timeout: u64,
+    /// Seconds an idle node long-polls for jobs (0 to 20).
+    #[serde(deserialize_with = "lenient::number")]
+    pub wait_time_seconds: u64,
+}
+
+impl Default for SqsConfig {
+    fn default() -> Self {
+        SqsConfig {
+            queue_url: String::new(),
+            region: None,
+            endpoint_url: None,
+            access_key_id: None,
+            secret_access_key: None,
+            session_token: None,
+            visibility_timeout: 30,
+            wait_time_seconds: 1,
+        }
+    }
+}
+
+/// AWS Lambda webhook targets (builds with the `aws` feature); env `AWS_REGION`,
+/// `AWS_ENDPOINT_URL(_LAMBDA)`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LambdaConfig {
+    /// The region of functions whose webhook names none (and that are not ARNs).
+    pub region: String,
+    pub endpoint_url: Option<String>,
+    pub access_key_id: Option<String>,
+    pub secret_access_key: Option<String>,
+    pub session_token: Option<String>,
+}
+
+impl Default for LambdaConfig {
+    fn default() -> Self {
+        LambdaConfig {
+            region: "us-east-1".into(),
+            endpoint_url: None,
+            access_key_id: None,
+            secret_access_key: None,
+            session_token: None,
         }
     }
 }
@@ -349,6 +413,7 @@ pub struct WebhooksConfig {
     /// Milliseconds one delivery attempt may take.
     #[serde(deserialize_with = "lenient::number")]
     pub request_timeout_ms: u64,
+    pub lambda: LambdaConfig,
 }
 
 impl Default for WebhooksConfig {
@@ -357,6 +422,7 @@ impl Default for WebhooksConfig {
             batching: WebhookBatching::default(),
             retry: WebhookRetry::default(),
             request_timeout_ms: 5000,
+            lambda: LambdaConfig::default(),
         }
     }
 }
@@ -708,12 +774,25 @@ impl Config {
                 self.cache.driver
             ),
         );
+        let sqs = cfg!(feature = "aws") && self.queue.driver == "sqs";
         check(
-            matches!(self.queue.driver.as_str(), "memory" | "redis" | "none"),
-            format!(
-                "queue.driver: {:?} is not available in this build; use \"memory\", \"redis\" or \"none\"",
-                self.queue.driver
-            ),
+            sqs || matches!(self.queue.driver.as_str(), "memory" | "redis" | "none"),
+            if self.queue.driver == "sqs" {
+                "queue.driver: \"sqs\" needs a build with the `aws` feature (cargo build --features aws)".into()
+            } else {
+                format!(
+                    "queue.driver: {:?} is not available in this build; use \"memory\", \"redis\", \"sqs\" or \"none\"",
+                    self.queue.driver
+                )
+            },
+        );
+        check(
+            !sqs || !self.queue.sqs.queue_url.is_empty(),
+            "queue.sqs.queue_url: the sqs driver needs a queue URL (env SQS_QUEUE_URL)".into(),
+        );
+        check(
+            !sqs || (self.queue.sqs.access_key_id.is_some() && self.queue.sqs.secret_access_key.is_some()),
+            "queue.sqs: the sqs driver needs access_key_id and secret_access_key (env AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)".into(),
         );
         check(
             self.webhooks.batching.size > 0,

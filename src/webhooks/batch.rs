@@ -39,7 +39,7 @@ impl Batcher {
         event: Value,
         now: Instant,
     ) -> Option<Job> {
-        let key = (app.id.clone(), webhook.url.clone());
+        let key = (app.id.clone(), webhook.target());
         let open = self.open.entry(key.clone()).or_insert_with(|| Open {
             started: now,
             app: app.clone(),
@@ -88,9 +88,7 @@ mod tests {
     fn hook(url: &str) -> Webhook {
         Webhook {
             url: url.into(),
-            event_types: vec![],
-            filter: None,
-            headers: Default::default(),
+            ..Webhook::default()
         }
     }
 

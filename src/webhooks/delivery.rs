@@ -48,6 +48,9 @@ pub struct Sender {
     client: reqwest::Client,
     timeout: Duration,
     policy: WebhookRetry,
+    /// Invokes Lambda targets; None when the build or the config cannot.
+    #[cfg(feature = "aws")]
+    lambda: Option<super::aws::lambda::Invoker>,
 }
 
 impl Sender {
@@ -61,10 +64,39 @@ impl Sender {
             client,
             timeout,
             policy,
+            #[cfg(feature = "aws")]
+            lambda: None,
+        }
+    }
+
+    /// Lambda targets go through `invoker`.
+    #[cfg(feature = "aws")]
+    pub fn with_lambda(mut self, invoker: Option<super::aws::lambda::Invoker>) -> Sender {
+        self.lambda = invoker;
+        self
+    }
+
+    /// Why `job` cannot be sent at all by this process, if it cannot.
+    fn unsendable(&self, job: &Job) -> Option<&'static str> {
+        match &job.lambda {
+            #[cfg(feature = "aws")]
+            Some(_) if self.lambda.is_none() => Some(
+                "Lambda webhook without AWS credentials (webhooks.lambda or AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)",
+            ),
+            #[cfg(not(feature = "aws"))]
+            Some(_) => Some("Lambda webhooks need a build with the `aws` feature"),
+            #[cfg(feature = "aws")]
+            Some(_) => None,
+            None if job.url.is_empty() => Some("webhook without a url or lambda_function"),
+            None => None,
         }
     }
 
     async fn attempt(&self, job: &Job) -> Result<u16, ()> {
+        #[cfg(feature = "aws")]
+        if let (Some(target), Some(invoker)) = (&job.lambda, &self.lambda) {
+            return invoker.invoke(job, target).await;
+        }
         let mut request = self
             .client
             .post(&job.url)
@@ -85,6 +117,10 @@ impl Sender {
     /// Sends `job` until it is delivered, refused, or its retry window closes. `on_retry` runs
     /// before each retry (for metrics and for renewing a queue lease).
     pub async fn deliver(&self, job: &Job, mut on_retry: impl FnMut(u32)) -> Final {
+        if let Some(reason) = self.unsendable(job) {
+            tracing::error!(app_id = %job.app_id, target = %job.url, reason, "webhook cannot be sent");
+            return Final::Rejected(0);
+        }
         let deadline_ms = job.created_ms + self.policy.max_elapsed_secs * 1000;
         let mut attempt = 0;
         loop {

@@ -18,6 +18,17 @@ pub struct Job {
     /// When the job was made, in ms since the epoch; the retry window counts from here, across
     /// restarts.
     pub created_ms: u64,
+    /// Set for a Lambda target (then `url` is `lambda:{region}:{function}`, for keys and logs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lambda: Option<LambdaTarget>,
+}
+
+/// The Lambda function a job invokes instead of POSTing to a URL.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LambdaTarget {
+    pub function: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
 }
 
 pub fn now_ms() -> u64 {
@@ -38,12 +49,19 @@ impl Job {
             "X-Pusher-Signature".into(),
             hex::encode(signature::sign_bytes(&app.secret, body.as_bytes())),
         );
+        let lambda = match webhook.lambda_target() {
+            Some((function, region)) if webhook.url.is_empty() => {
+                Some(LambdaTarget { function, region })
+            }
+            _ => None,
+        };
         Job {
             app_id: app.id.clone(),
-            url: webhook.url.clone(),
+            url: webhook.target(),
             headers,
             body,
             created_ms,
+            lambda,
         }
     }
 
@@ -63,9 +81,8 @@ mod tests {
         let app = App::new("a", "key", "secret");
         let webhook = Webhook {
             url: "http://x".into(),
-            event_types: vec![],
-            filter: None,
             headers: [("Authorization".to_string(), "Bearer t".to_string())].into(),
+            ..Webhook::default()
         };
         let job = Job::new(
             &app,
@@ -82,5 +99,40 @@ mod tests {
         let body: Value = serde_json::from_str(&job.body).unwrap();
         assert_eq!(body["events"][0]["channel"], "c");
         assert!(body["time_ms"].as_u64().unwrap() > 0);
+    }
+
+    #[test]
+    fn lambda_webhooks_become_lambda_jobs_with_their_own_queue() {
+        let app = App::new("a", "key", "secret");
+        let legacy: Webhook =
+            serde_json::from_value(json!({"lambda_function": "hooks", "event_types": []})).unwrap();
+        let job = Job::new(&app, &legacy, vec![json!({"name": "channel_occupied"})]);
+        assert_eq!(job.url, "lambda::hooks");
+        assert_eq!(
+            job.lambda,
+            Some(LambdaTarget {
+                function: "hooks".into(),
+                region: None
+            })
+        );
+        let sockudo: Webhook = serde_json::from_value(
+            json!({"lambda": {"function_name": "other", "region": "eu-west-1"}}),
+        )
+        .unwrap();
+        let other = Job::new(&app, &sockudo, vec![]);
+        assert_eq!(other.url, "lambda:eu-west-1:other");
+        assert_ne!(job.queue_key(), other.queue_key());
+        // Jobs queued before Lambda targets existed still load.
+        let mut old = serde_json::to_value(&job).unwrap();
+        old.as_object_mut().unwrap().remove("lambda");
+        let old: Job = serde_json::from_value(old).unwrap();
+        assert_eq!(old.lambda, None);
+        // An HTTP webhook serialises as before: no Lambda keys.
+        let http = serde_json::to_value(Webhook {
+            url: "http://x".into(),
+            ..Webhook::default()
+        })
+        .unwrap();
+        assert!(http.get("lambda_function").is_none() && http.get("lambda").is_none());
     }
 }

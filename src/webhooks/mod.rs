@@ -4,9 +4,12 @@
 //! the dispatcher task applies the 3 s grace of `channel_vacated` / `member_removed`
 //! ([`debounce`]), picks the webhooks whose filters match ([`routing`]), gathers events per
 //! (app, URL) for a short window ([`batch`]) and signs each batch into a [`job::Job`] -> the job
-//! waits in a queue ([`queue`]: memory or Redis) -> a delivery worker holding that queue's lease
-//! sends it, retrying with backoff ([`delivery`]), and only then removes it.
+//! waits in a queue ([`queue`]: memory, Redis, or SQS with the `aws` feature) -> a delivery
+//! worker holding that queue's lease sends it (to a URL, or to an AWS Lambda function), retrying
+//! with backoff ([`delivery`]), and only then removes it.
 
+#[cfg(feature = "aws")]
+pub mod aws;
 mod batch;
 mod debounce;
 mod delivery;
@@ -62,6 +65,7 @@ impl Emitter {
         let (Some(events), Some(queue)) = (&self.events, &self.queue) else {
             return;
         };
+        let durable = durable || queue.durable();
         while tokio::time::Instant::now() < deadline {
             let buffered = events.max_capacity() - events.capacity();
             let waiting = if durable {
@@ -111,6 +115,12 @@ pub async fn start(
             let redis = &config.database.redis;
             Arc::new(RedisQueue::connect(&redis.connection_url(), &redis.key_prefix).await?)
         }
+        #[cfg(feature = "aws")]
+        "sqs" => {
+            let queue = aws::sqs::SqsQueue::new(&config.queue.sqs)?;
+            queue.check().await?;
+            Arc::new(queue)
+        }
         _ => Arc::new(MemoryQueue::default()),
     };
     let (tx, rx) = mpsc::channel(EMIT_BUFFER);
@@ -130,10 +140,10 @@ pub async fn start(
     };
     let queue_handle = queue.clone();
     tokio::spawn(dispatcher.run(rx, shutdown));
-    let sender = Sender::new(
-        Duration::from_millis(config.webhooks.request_timeout_ms),
-        config.webhooks.retry.clone(),
-    );
+    let timeout = Duration::from_millis(config.webhooks.request_timeout_ms);
+    let sender = Sender::new(timeout, config.webhooks.retry.clone());
+    #[cfg(feature = "aws")]
+    let sender = sender.with_lambda(aws::lambda::Invoker::new(&config.webhooks.lambda, timeout));
     let workers = Workers {
         queue,
         sender: Arc::new(sender),

@@ -14,6 +14,12 @@ use std::time::Duration;
 #[error("webhook queue: {0}")]
 pub struct QueueError(String);
 
+impl QueueError {
+    pub fn new(message: impl Into<String>) -> QueueError {
+        QueueError(message.into())
+    }
+}
+
 impl From<redis::RedisError> for QueueError {
     fn from(error: redis::RedisError) -> Self {
         QueueError(error.to_string())
@@ -34,6 +40,11 @@ pub trait JobQueue: Send + Sync {
     async fn pop(&self, queue: &str) -> Result<(), QueueError>;
     /// Jobs waiting, over all queues.
     async fn depth(&self) -> Result<usize, QueueError>;
+    /// True when jobs outlive this process on their own, so a shutdown need not wait for them
+    /// (the server already treats the redis driver so).
+    fn durable(&self) -> bool {
+        false
+    }
 }
 
 /// In-process queue: fast, and lost when the process ends.
@@ -231,9 +242,7 @@ mod tests {
         let app = App::new("a", "k", "s");
         let hook = Webhook {
             url: url.into(),
-            event_types: vec![],
-            filter: None,
-            headers: Default::default(),
+            ..Webhook::default()
         };
         let mut job = Job::new(&app, &hook, vec![serde_json::json!(n)]);
         job.created_ms = n;

@@ -66,7 +66,7 @@ mod tests {
             url: "http://x".into(),
             event_types: types.iter().map(|t| t.to_string()).collect(),
             filter,
-            headers: Default::default(),
+            ..Webhook::default()
         }
     }
 
