@@ -8,6 +8,7 @@ mod config;
 mod migrate;
 mod serve;
 mod store;
+mod top;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -43,7 +44,7 @@ enum Command {
     /// Generate load against a Pusher-compatible server and report what it measured.
     Bench(Box<bench::Args>),
     /// Live terminal dashboard of a running server.
-    Top,
+    Top(top::Args),
     /// Print shell completions.
     Completions(completions::Args),
 }
@@ -58,9 +59,7 @@ fn main() -> ExitCode {
         Command::Apps(command) => apps::run(config, *command),
         Command::Migrate(args) => migrate::run(config, args),
         Command::Bench(args) => bench::run(config, *args),
-        Command::Top => Err(anyhow::anyhow!(
-            "this subcommand is not available in this version of sockudo yet"
-        )),
+        Command::Top(args) => top::run(config, args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

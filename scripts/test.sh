@@ -142,8 +142,11 @@ install_services() {
   command -v nats-server >/dev/null 2>&1 || [[ -x /usr/sbin/nats-server ]] || missing+=(nats-server)
   [[ -n "$(pg_bin_dir)" ]] || missing+=(postgresql)
   { [[ -x /usr/sbin/mariadbd ]] && command -v mariadb-install-db >/dev/null 2>&1; } || missing+=(mariadb-server)
+  # The `sockudo top` test drives the dashboard in a real terminal.
+  command -v tmux >/dev/null 2>&1 || missing+=(tmux)
   if ((${#missing[@]} == 0)); then
-    log "redis-server, nats-server, postgresql, mariadb-server already installed"
+    log "redis-server, nats-server, postgresql, mariadb-server, tmux already installed"
+
     return 0
   fi
   [[ "$(id -u)" == 0 ]] || die "need root to install: ${missing[*]}"

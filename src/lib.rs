@@ -30,4 +30,6 @@ pub mod protocol;
 pub mod server;
 pub mod socket;
 pub mod state;
+pub mod stats;
+
 pub mod webhooks;

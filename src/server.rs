@@ -10,6 +10,9 @@ use crate::config::{self, Config};
 use crate::http;
 use crate::protocol::CloseCode;
 use crate::state::State;
+use crate::stats;
+use axum::extract::State as Extract;
+
 use crate::webhooks;
 use axum::routing::get;
 use axum::Router;
@@ -158,6 +161,7 @@ pub async fn run(
         let app = metrics_router(state.clone());
         let token = state.shutdown.clone();
         tokio::spawn(async move {
+            let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
             let served = axum::serve(metrics_listener, app)
                 .with_graceful_shutdown(async move { token.cancelled().await })
                 .await;
@@ -197,14 +201,17 @@ async fn drain(state: &State) {
     state.webhooks.settle(deadline, durable).await;
 }
 
+/// The metrics listener: Prometheus text at `/metrics`, the `sockudo top` snapshot at `/stats`.
 fn metrics_router(state: Arc<State>) -> Router {
-    Router::new().route(
-        "/metrics",
-        get(move || {
-            let state = state.clone();
-            async move { state.metrics.render(state.registry.socket_count()) }
-        }),
-    )
+    Router::new()
+        .route(
+            "/metrics",
+            get(|Extract(state): Extract<Arc<State>>| async move {
+                state.metrics.render(state.registry.socket_count())
+            }),
+        )
+        .route("/stats", get(stats::serve))
+        .with_state(state)
 }
 
 async fn purge_caches(state: Arc<State>) {

@@ -24,6 +24,7 @@ pub struct State {
     pub webhooks: Emitter,
     /// The other nodes (none with the local adapter).
     pub cluster: Arc<Cluster>,
+    pub started: std::time::Instant,
 }
 
 impl State {
@@ -49,6 +50,7 @@ impl State {
             shutdown: CancellationToken::new(),
             webhooks: Emitter::disabled(),
             cluster: Cluster::local(),
+            started: std::time::Instant::now(),
         }
     }
 }

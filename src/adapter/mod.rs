@@ -159,6 +159,11 @@ impl Cluster {
         self.send(Outgoing::Frame(header, Bytes::new()));
     }
 
+    /// Other nodes this node currently knows of.
+    pub fn remote_node_count(&self) -> usize {
+        self.remote.lock().nodes.len()
+    }
+
     pub fn remote_subscribers(&self, app: &str, channel: &str) -> usize {
         self.remote.lock().subscribers(app, channel)
     }

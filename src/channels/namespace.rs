@@ -8,6 +8,7 @@ use dashmap::mapref::entry::Entry;
 use dashmap::DashMap;
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -17,6 +18,18 @@ struct Channel {
     /// Presence channels only: user id -> member.
     members: HashMap<String, Member>,
     last_count_event: Option<Instant>,
+    /// Frames broadcast on the channel since it was created (for `sockudo top`).
+    published: AtomicU64,
+}
+
+impl Channel {
+    fn counts(&self) -> ChannelCounts {
+        ChannelCounts {
+            subscription_count: self.subscribers.len(),
+            user_count: self.members.len(),
+            published: self.published.load(Ordering::Relaxed),
+        }
+    }
 }
 
 struct Member {
@@ -29,6 +42,8 @@ struct Member {
 pub struct ChannelCounts {
     pub subscription_count: usize,
     pub user_count: usize,
+    /// Frames broadcast on the channel through this node.
+    pub published: u64,
 }
 
 /// The result of a presence join.
@@ -190,6 +205,7 @@ impl Namespace {
     pub fn broadcast(&self, channel: &str, frame: &Bytes, except: Option<SocketId>) -> Fanout {
         let mut fanout = Fanout::default();
         if let Some(state) = self.channels.get(channel) {
+            state.published.fetch_add(1, Ordering::Relaxed);
             for (id, socket) in &state.subscribers {
                 if Some(*id) == except {
                     continue;
@@ -226,10 +242,7 @@ impl Namespace {
     pub fn counts(&self, channel: &str) -> ChannelCounts {
         self.channels
             .get(channel)
-            .map(|c| ChannelCounts {
-                subscription_count: c.subscribers.len(),
-                user_count: c.members.len(),
-            })
+            .map(|c| c.counts())
             .unwrap_or_default()
     }
 
@@ -237,15 +250,7 @@ impl Namespace {
     pub fn channels(&self) -> Vec<(String, ChannelCounts)> {
         self.channels
             .iter()
-            .map(|c| {
-                (
-                    c.key().clone(),
-                    ChannelCounts {
-                        subscription_count: c.subscribers.len(),
-                        user_count: c.members.len(),
-                    },
-                )
-            })
+            .map(|c| (c.key().clone(), c.counts()))
             .collect()
     }
 
@@ -365,7 +370,8 @@ mod tests {
             ns.counts("presence-r"),
             ChannelCounts {
                 subscription_count: 2,
-                user_count: 1
+                user_count: 1,
+                published: 0,
             }
         );
 

@@ -116,6 +116,10 @@ pub fn apply(config: &mut Config, lookup: Lookup) -> Result<Option<App>, Vec<Str
     env.flag("METRICS_ENABLED", &mut config.metrics.enabled);
     env.text("METRICS_HOST", &mut config.metrics.host);
     env.number("METRICS_PORT", &mut config.metrics.port);
+    if let Some(token) = env.get("METRICS_STATS_TOKEN") {
+        config.metrics.stats_token = Some(token);
+    }
+
     env.number("WEBSOCKET_MAX_MESSAGES", &mut config.websocket.max_messages);
     env.number("WEBSOCKET_MAX_BYTES", &mut config.websocket.max_bytes);
     env.flag(

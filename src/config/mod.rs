@@ -94,6 +94,9 @@ pub struct MetricsConfig {
     #[serde(deserialize_with = "lenient::number")]
     pub port: u16,
     pub prometheus: PrometheusConfig,
+    /// Bearer token for `GET /stats` (what `sockudo top` reads); without one, only loopback
+    /// clients get stats.
+    pub stats_token: Option<String>,
 }
 
 impl Default for MetricsConfig {
@@ -104,7 +107,9 @@ impl Default for MetricsConfig {
             host: "0.0.0.0".into(),
             port: 9601,
             prometheus: PrometheusConfig::default(),
+            stats_token: None,
         }
+
     }
 }
 

@@ -382,6 +382,7 @@ impl Session {
             );
         }
         if !self.client_events.try_acquire() {
+            self.ctx.counters.limits_hit.inc();
             return out.error(
                 Some(CloseCode::ClientEventRateLimit.code()),
                 "Client event rejected: rate limit exceeded",

@@ -27,6 +27,7 @@ pub fn cluster_counts(state: &State, app_id: &str, channel: &str) -> ChannelCoun
         subscription_count: local.subscription_count
             + state.cluster.remote_subscribers(app_id, channel),
         user_count: cluster_members(state, app_id, channel).len(),
+        published: local.published,
     }
 }
 

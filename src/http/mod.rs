@@ -8,6 +8,7 @@ mod error;
 mod events;
 mod health;
 
+pub use channels::cluster_counts;
 pub use error::ApiError;
 
 use crate::state::State;

@@ -17,6 +17,8 @@ pub struct Metrics {
     pub bytes_received: IntCounterVec,
     pub bytes_sent: IntCounterVec,
     pub frames_dropped: IntCounterVec,
+    pub limits_hit: IntCounterVec,
+
     pub http_calls: IntCounterVec,
     pub broadcasts: IntCounterVec,
     pub webhooks_sent: IntCounterVec,
@@ -35,6 +37,7 @@ pub struct AppCounters {
     pub bytes_received: prometheus::IntCounter,
     pub bytes_sent: prometheus::IntCounter,
     pub frames_dropped: prometheus::IntCounter,
+    pub limits_hit: prometheus::IntCounter,
 }
 
 impl Metrics {
@@ -81,6 +84,11 @@ impl Metrics {
         let frames_dropped = counter(
             "ws_frames_dropped_total",
             "Frames dropped because a socket's outbound queue was full",
+            &["app_id"],
+        );
+        let limits_hit = counter(
+            "limits_hit_total",
+            "Requests refused by a limit (client event rate)",
             &["app_id"],
         );
         let http_calls = counter("http_calls_total", "HTTP API calls", &["route", "status"]);
@@ -139,6 +147,7 @@ impl Metrics {
             bytes_received,
             bytes_sent,
             frames_dropped,
+            limits_hit,
             http_calls,
             broadcasts,
             webhooks_sent,
@@ -157,6 +166,7 @@ impl Metrics {
             bytes_received: self.bytes_received.with_label_values(&[app_id]),
             bytes_sent: self.bytes_sent.with_label_values(&[app_id]),
             frames_dropped: self.frames_dropped.with_label_values(&[app_id]),
+            limits_hit: self.limits_hit.with_label_values(&[app_id]),
         }
     }
 

@@ -12,5 +12,6 @@ mod http_api;
 mod lifecycle;
 mod stores;
 mod support;
+mod top;
 mod users;
 mod webhooks;
