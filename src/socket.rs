@@ -2,14 +2,22 @@
 //!
 //! Broadcasts never wait on a socket: [`SocketHandle::send`] either queues the frame or applies the
 //! slow-consumer policy at once (drop the frame, or close with 4100), so a client that stops
-//! reading cannot stall the publisher or anyone else. The queue is bounded by frame count (the
-//! channel's capacity) and by bytes (an atomic counter), whichever fills first.
+//! reading cannot stall the publisher or anyone else. The queue is bounded by frame count and by
+//! bytes, whichever fills first.
+//!
+//! The queue is a `VecDeque` behind a short mutex, with the socket task's waker stored beside it.
+//! A broadcast wakes the task only when the task is waiting (it takes the stored waker), so a burst
+//! of frames to one socket costs one wake-up, and a close request wakes the task whatever it waits
+//! on (its queue, or a write blocked by a client that does not read). Nothing is allocated for the
+//! queue until the first frame, which keeps idle sockets small.
 
 use crate::protocol::{CloseCode, SocketId};
 use bytes::Bytes;
-use std::sync::atomic::{AtomicU16, AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock};
-use tokio::sync::{mpsc, Notify};
+use std::collections::VecDeque;
+use std::future::poll_fn;
+use std::sync::atomic::{AtomicU16, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
+use std::task::{Context, Poll, Waker};
 
 /// What happens when a socket's queue is full.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,44 +42,53 @@ pub enum Delivery {
     Closed,
 }
 
+#[derive(Debug, Default)]
+struct Outbox {
+    frames: VecDeque<Bytes>,
+    bytes: usize,
+    /// The socket task's waker while it waits; taken by whoever wakes it.
+    waker: Option<Waker>,
+    /// The socket task has ended: nothing will read the queue again.
+    receiver_gone: bool,
+}
+
 #[derive(Debug)]
 pub struct SocketHandle {
     pub id: SocketId,
     pub app_id: Arc<str>,
-    queue: mpsc::Sender<Bytes>,
-    queued_bytes: AtomicUsize,
+    outbox: Mutex<Outbox>,
     limits: QueueLimits,
     /// The close code requested by someone other than the socket's own task; 0 while open.
     close_code: AtomicU16,
-    close_signal: Notify,
     /// Set once, by a successful `pusher:signin`.
     user_id: OnceLock<Arc<str>>,
 }
 
 /// The receiving end, owned by the socket's task.
 pub struct SocketQueue {
-    frames: mpsc::Receiver<Bytes>,
     handle: Arc<SocketHandle>,
 }
 
 impl SocketHandle {
     pub fn new(id: SocketId, app_id: Arc<str>, limits: QueueLimits) -> (Arc<Self>, SocketQueue) {
-        let (tx, rx) = mpsc::channel(limits.max_frames.max(1));
         let handle = Arc::new(SocketHandle {
             id,
             app_id,
-            queue: tx,
-            queued_bytes: AtomicUsize::new(0),
+            outbox: Mutex::new(Outbox::default()),
             limits,
             close_code: AtomicU16::new(0),
-            close_signal: Notify::new(),
             user_id: OnceLock::new(),
         });
         let queue = SocketQueue {
-            frames: rx,
             handle: handle.clone(),
         };
         (handle, queue)
+    }
+
+    /// The lock is never held across an await or while waking a task; a panic while holding it
+    /// cannot leave the queue half-updated, so a poisoned lock is used as is.
+    fn outbox(&self) -> MutexGuard<'_, Outbox> {
+        self.outbox.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Queues `frame` without waiting.
@@ -80,21 +97,23 @@ impl SocketHandle {
             return Delivery::Closed;
         }
         let len = frame.len();
-        let over_bytes = self.queued_bytes.load(Ordering::Relaxed) + len > self.limits.max_bytes
-            && self.queued_bytes.load(Ordering::Relaxed) > 0;
-        if !over_bytes {
-            self.queued_bytes.fetch_add(len, Ordering::Relaxed);
-            match self.queue.try_send(frame) {
-                Ok(()) => return Delivery::Queued,
-                Err(mpsc::error::TrySendError::Closed(_)) => {
-                    self.queued_bytes.fetch_sub(len, Ordering::Relaxed);
-                    return Delivery::Closed;
-                }
-                Err(mpsc::error::TrySendError::Full(_)) => {
-                    self.queued_bytes.fetch_sub(len, Ordering::Relaxed);
-                }
-            }
+        let mut outbox = self.outbox();
+        if outbox.receiver_gone {
+            return Delivery::Closed;
         }
+        let full = outbox.frames.len() >= self.limits.max_frames.max(1)
+            || (outbox.bytes > 0 && outbox.bytes + len > self.limits.max_bytes);
+        if !full {
+            outbox.frames.push_back(frame);
+            outbox.bytes += len;
+            let waker = outbox.waker.take();
+            drop(outbox);
+            if let Some(waker) = waker {
+                waker.wake();
+            }
+            return Delivery::Queued;
+        }
+        drop(outbox);
         match self.limits.policy {
             SlowConsumerPolicy::DropFrame => Delivery::Dropped,
             SlowConsumerPolicy::Disconnect => {
@@ -111,15 +130,24 @@ impl SocketHandle {
             .compare_exchange(0, code.code(), Ordering::AcqRel, Ordering::Acquire)
             .is_ok()
         {
-            self.close_signal.notify_one();
+            let waker = self.outbox().waker.take();
+            if let Some(waker) = waker {
+                waker.wake();
+            }
         }
     }
 
     /// Resolves once a close has been requested.
     pub async fn close_requested(&self) {
-        while !self.is_closing() {
-            self.close_signal.notified().await;
-        }
+        poll_fn(|cx| {
+            let mut outbox = self.outbox();
+            if self.is_closing() {
+                return Poll::Ready(());
+            }
+            register(&mut outbox.waker, cx);
+            Poll::Pending
+        })
+        .await
     }
 
     pub fn is_closing(&self) -> bool {
@@ -136,6 +164,13 @@ impl SocketHandle {
     }
 }
 
+fn register(slot: &mut Option<Waker>, cx: &Context<'_>) {
+    match slot {
+        Some(waker) if waker.will_wake(cx.waker()) => {}
+        _ => *slot = Some(cx.waker().clone()),
+    }
+}
+
 /// The next thing the socket's task must do with its queue.
 pub enum Next {
     Frame(Bytes),
@@ -147,25 +182,41 @@ impl SocketQueue {
         &self.handle
     }
 
-    /// Waits for a frame to write or a close request. Cancel-safe.
-    pub async fn next(&mut self) -> Next {
-        loop {
-            let code = self.handle.close_code.load(Ordering::Acquire);
-            if code != 0 {
-                return Next::Close(code);
+    /// The close code when a close was requested; otherwise the next queued frame, or `Pending`
+    /// with the task registered to be woken by the next frame or close request.
+    pub fn poll_next(&mut self, cx: &Context<'_>) -> Poll<Next> {
+        let mut outbox = self.handle.outbox();
+        let code = self.handle.close_code.load(Ordering::Acquire);
+        if code != 0 {
+            return Poll::Ready(Next::Close(code));
+        }
+        match outbox.frames.pop_front() {
+            Some(frame) => {
+                outbox.bytes -= frame.len();
+                Poll::Ready(Next::Frame(frame))
             }
-            tokio::select! {
-                frame = self.frames.recv() => match frame {
-                    Some(frame) => {
-                        self.handle.queued_bytes.fetch_sub(frame.len(), Ordering::Relaxed);
-                        return Next::Frame(frame);
-                    }
-                    // Unreachable while we hold the handle (it owns the sender), but be total.
-                    None => return Next::Close(CloseCode::Reconnect.code()),
-                },
-                _ = self.handle.close_signal.notified() => {}
+            None => {
+                register(&mut outbox.waker, cx);
+                Poll::Pending
             }
         }
+    }
+
+    /// The close code when a close was requested; otherwise registers the task to be woken by a
+    /// close request (or a new frame) without taking a frame.
+    pub fn poll_close(&mut self, cx: &Context<'_>) -> Option<u16> {
+        let mut outbox = self.handle.outbox();
+        let code = self.handle.close_code.load(Ordering::Acquire);
+        if code != 0 {
+            return Some(code);
+        }
+        register(&mut outbox.waker, cx);
+        None
+    }
+
+    /// Waits for a frame to write or a close request. Cancel-safe.
+    pub async fn next(&mut self) -> Next {
+        poll_fn(|cx| self.poll_next(cx)).await
     }
 
     /// A frame that is already queued, without waiting; used to write bursts back to back.
@@ -173,11 +224,21 @@ impl SocketQueue {
         if self.handle.is_closing() {
             return None;
         }
-        let frame = self.frames.try_recv().ok()?;
-        self.handle
-            .queued_bytes
-            .fetch_sub(frame.len(), Ordering::Relaxed);
+        let mut outbox = self.handle.outbox();
+        let frame = outbox.frames.pop_front()?;
+        outbox.bytes -= frame.len();
         Some(frame)
+    }
+}
+
+impl Drop for SocketQueue {
+    fn drop(&mut self) {
+        let mut outbox = self.handle.outbox();
+        outbox.receiver_gone = true;
+        outbox.waker = None;
+        // Free the frames now: the handle may live on in channel maps until they are cleaned up.
+        outbox.frames = VecDeque::new();
+        outbox.bytes = 0;
     }
 }
 

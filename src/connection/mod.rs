@@ -1,26 +1,38 @@
 //! One socket's life: the upgrade and its checks, the read loop, the writer, the timers.
 //!
-//! A single task per socket selects over: shutdown, its outbound queue (frames other sockets and
-//! the HTTP API enqueued), the client's next frame, and the activity timer. Protocol decisions are
-//! made by [`session::Session`], which does no I/O.
+//! A single task per socket owns the whole (unsplit) WebSocket and waits on: shutdown, its outbound
+//! queue (frames other sockets and the HTTP API enqueued), the client's next frame, and the
+//! activity timer. Protocol decisions are made by [`session::Session`], which does no I/O.
+//!
+//! Writes are batched: every frame already queued is encoded into the WebSocket's write buffer
+//! (`start_send`) and the buffer goes out in one flush, so a socket that fell behind catches up
+//! with one syscall instead of one per frame, and no helper task or lock sits between the queue
+//! and the TCP socket. While more than the transport's high-water mark is buffered (a client that
+//! does not read), nothing more is taken from the queue, so the queue's bounds and the
+//! slow-consumer policy apply, and the client's own messages are not read either.
 
 mod rate;
 pub mod session;
 
 use crate::app::App;
 use crate::protocol::{outbound, CloseCode, SocketId};
-use crate::socket::{Next, SocketHandle};
+use crate::socket::{Next, SocketHandle, SocketQueue};
 use crate::state::State;
 use axum::extract::{Path, Query, State as Extract};
 use axum::response::Response;
 use session::{AppContext, Session};
-use sockudo_ws::axum_integration::{WebSocket, WebSocketUpgrade, WebSocketWriter};
+// `Sink` comes through futures-util's `sink` feature (enabled in the dependency graph).
+use futures_util::{Sink, Stream};
+use sockudo_ws::axum_integration::{WebSocket, WebSocketUpgrade};
 use sockudo_ws::Message;
 use std::collections::HashMap;
+use std::future::{poll_fn, Future};
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::time::Instant;
-use tokio_util::sync::CancellationToken;
+use tokio_util::sync::WaitForCancellationFuture;
 
 /// Protocol versions we speak; pysher sends 6, pusher-js 7.
 const SUPPORTED_PROTOCOLS: std::ops::RangeInclusive<u32> = 5..=7;
@@ -88,18 +100,20 @@ async fn admit(state: &State, key: &str, protocol: Option<&str>) -> Result<Arc<A
     Ok(app)
 }
 
-async fn refuse(socket: WebSocket, code: CloseCode) {
-    let (_reader, mut writer) = socket.split();
-    let _ = writer
-        .send(Message::Text(outbound::error(
-            Some(code.code()),
-            code.reason(),
-        )))
-        .await;
-    let _ = writer.close(code.code(), code.reason()).await;
+async fn refuse(mut socket: WebSocket, code: CloseCode) {
+    let error = outbound::error(Some(code.code()), code.reason());
+    // An empty write buffer accepts a frame at once; `close` flushes it with the close frame,
+    // bounded by the transport's close timeout.
+    if poll_fn(|cx| Pin::new(&mut socket).poll_ready(cx))
+        .await
+        .is_ok()
+    {
+        let _ = Pin::new(&mut socket).start_send(Message::Text(error));
+    }
+    let _ = socket.close(code.code(), code.reason()).await;
 }
 
-async fn run(websocket: WebSocket, state: Arc<State>, app: Arc<App>) {
+async fn run(mut ws: WebSocket, state: Arc<State>, app: Arc<App>) {
     let app_id: Arc<str> = Arc::from(app.id.as_str());
     let namespace = state.registry.namespace(&app.id);
     let (handle, mut queue) =
@@ -120,112 +134,222 @@ async fn run(websocket: WebSocket, state: Arc<State>, app: Arc<App>) {
         .connections
         .with_label_values(&[&app_id])
         .inc();
-    let socket = handle.clone();
     let mut session = Session::new(ctx, handle);
 
-    let (mut reader, mut writer) = websocket.split();
     let activity = Duration::from_secs(state.config.activity_timeout);
     let max_payload = state.config.websocket_max_payload_kb as usize * 1024;
     let pong_wait = Duration::from_secs(state.config.pong_timeout);
-    let mut out = Writer {
-        writer: &mut writer,
+    let mut out = Output {
+        ws: &mut ws,
         counters: &counters,
-        socket: &socket,
-        shutdown: &state.shutdown,
+        unflushed: false,
     };
     let established =
         outbound::connection_established(session.socket_id(), state.config.activity_timeout);
-    let mut close = None;
-    if out.write(established).await {
-        let timer = tokio::time::sleep(activity);
-        tokio::pin!(timer);
-        let mut awaiting_pong = false;
-        close = loop {
-            tokio::select! {
-                biased;
-                _ = state.shutdown.cancelled() => break Some(CloseCode::Reconnect.code()),
-                next = queue.next() => match next {
-                    Next::Frame(frame) => {
-                        if !out.write(frame).await {
-                            break None;
-                        }
-                        // Write what else is already queued before looking at anything else.
-                        while let Some(frame) = queue.try_next_frame() {
-                            if !out.write(frame).await {
-                                break;
-                            }
-                        }
-                    }
-                    Next::Close(code) => break Some(code),
-                },
-                message = reader.next() => {
-                    let message = match message {
-                        Some(Ok(message)) => message,
-                        Some(Err(sockudo_ws::Error::MessageTooLarge | sockudo_ws::Error::FrameTooLarge)) => {
-                            break Some(MESSAGE_TOO_BIG);
-                        }
-                        Some(Err(_)) | None => break None,
-                    };
-                    timer.as_mut().reset(Instant::now() + activity);
-                    awaiting_pong = false;
-                    match message {
-                        Message::Text(bytes) => {
-                            counters.messages_received.inc();
-                            counters.bytes_received.inc_by(bytes.len() as u64);
-                            if bytes.len() > max_payload {
-                                let error = outbound::error(None, &format!(
-                                    "Message of {} bytes is over the limit of {max_payload} bytes", bytes.len()
-                                ));
-                                out.write(error).await;
-                                break Some(MESSAGE_TOO_BIG);
-                            }
-                            // The transport validated UTF-8; a failure here would be its bug.
-                            let Ok(text) = std::str::from_utf8(&bytes) else { break None };
-                            let replies = session.on_text(text);
-                            let mut ok = true;
-                            for frame in replies.frames {
-                                ok = ok && out.write(frame).await;
-                            }
-                            if let Some(code) = replies.close {
-                                break Some(code.code());
-                            }
-                            if !ok {
-                                break None;
-                            }
-                        }
-                        Message::Binary(_) => {
-                            let error = outbound::error(None, "Binary frames are not part of the Pusher protocol");
-                            if !out.write(error).await {
-                                break None;
-                            }
-                        }
-                        Message::Close(_) => break None,
-                        Message::Ping(_) | Message::Pong(_) => {}
-                    }
-                }
-                _ = &mut timer => {
+    let timer = tokio::time::sleep(activity);
+    tokio::pin!(timer);
+    let shutdown = state.shutdown.cancelled();
+    tokio::pin!(shutdown);
+    let mut awaiting_pong = false;
+    let close = 'socket: {
+        if !out.feed(established) {
+            break 'socket None;
+        }
+        loop {
+            let event =
+                poll_fn(|cx| out.poll_event(cx, &mut queue, shutdown.as_mut(), timer.as_mut()))
+                    .await;
+            let message = match event {
+                Event::Shutdown => break Some(CloseCode::Reconnect.code()),
+                // A client that does not read cannot receive a close frame behind the data it
+                // has not read: abandon the blocked write and drop the connection.
+                Event::Close(_) if out.unflushed => break None,
+                Event::Close(code) => break Some(code),
+                Event::Gone => break None,
+                Event::Timer => {
                     if awaiting_pong {
                         break Some(CloseCode::PongNotReceived.code());
                     }
                     awaiting_pong = true;
                     timer.as_mut().reset(Instant::now() + pong_wait);
-                    if !out.write(outbound::ping()).await {
+                    if !out.feed(outbound::ping()) {
+                        break None;
+                    }
+                    continue;
+                }
+                Event::Inbound(message) => message,
+            };
+            let message = match message {
+                Some(Ok(message)) => message,
+                Some(Err(
+                    sockudo_ws::Error::MessageTooLarge | sockudo_ws::Error::FrameTooLarge,
+                )) => {
+                    break Some(MESSAGE_TOO_BIG);
+                }
+                Some(Err(_)) | None => break None,
+            };
+            timer.as_mut().reset(Instant::now() + activity);
+            awaiting_pong = false;
+            match message {
+                Message::Text(bytes) => {
+                    counters.messages_received.inc();
+                    counters.bytes_received.inc_by(bytes.len() as u64);
+                    if bytes.len() > max_payload {
+                        let error = outbound::error(
+                            None,
+                            &format!(
+                                "Message of {} bytes is over the limit of {max_payload} bytes",
+                                bytes.len()
+                            ),
+                        );
+                        out.feed(error);
+                        break Some(MESSAGE_TOO_BIG);
+                    }
+                    // The transport validated UTF-8; a failure here would be its bug.
+                    let Ok(text) = std::str::from_utf8(&bytes) else {
+                        break None;
+                    };
+                    let replies = session.on_text(text);
+                    let mut ok = true;
+                    for frame in replies.frames {
+                        ok = ok && out.feed(frame);
+                    }
+                    if let Some(code) = replies.close {
+                        break Some(code.code());
+                    }
+                    if !ok {
                         break None;
                     }
                 }
+                Message::Binary(_) => {
+                    let error =
+                        outbound::error(None, "Binary frames are not part of the Pusher protocol");
+                    if !out.feed(error) {
+                        break None;
+                    }
+                }
+                Message::Close(_) => break None,
+                Message::Ping(_) | Message::Pong(_) => {}
             }
-        };
-    }
+        }
+    };
     // Leave channels first: others see member_removed without waiting for a slow close handshake.
     session.end();
+    drop(queue);
     if let Some(code) = close {
-        let _ = writer.close(code, reason_for(code)).await;
+        // Flushes what is buffered, then the close frame; bounded by the transport's close timeout.
+        let _ = ws.close(code, reason_for(code)).await;
     }
     state
         .metrics
         .disconnections
         .with_label_values(&[&app_id])
         .inc();
+}
+
+/// What woke the socket's task.
+enum Event {
+    Shutdown,
+    /// Someone asked this socket to close (slow consumer, app disabled, terminate, ...).
+    Close(u16),
+    /// The transport failed.
+    Gone,
+    Timer,
+    Inbound(Option<sockudo_ws::Result<Message>>),
+}
+
+/// The socket's write side: frames are fed into the transport's buffer and flushed in batches.
+struct Output<'a> {
+    ws: &'a mut WebSocket,
+    counters: &'a crate::metrics::AppCounters,
+    /// Frames were fed since the last completed flush.
+    unflushed: bool,
+}
+
+impl Output<'_> {
+    /// Buffers one frame for the next flush; false when the connection is gone. Replies to the
+    /// client's own messages go through here without waiting for buffer space: they are few per
+    /// message read, and no message is read while the buffer is over its high-water mark.
+    fn feed(&mut self, frame: bytes::Bytes) -> bool {
+        let len = frame.len() as u64;
+        if Pin::new(&mut *self.ws)
+            .start_send(Message::Text(frame))
+            .is_err()
+        {
+            return false;
+        }
+        self.unflushed = true;
+        self.counters.messages_sent.inc();
+        self.counters.bytes_sent.inc_by(len);
+        true
+    }
+
+    /// Moves queued frames into the write buffer and flushes it, then looks at shutdown, the
+    /// client's next message and the timer. Everything it waits on registers this task's waker.
+    fn poll_event(
+        &mut self,
+        cx: &mut Context<'_>,
+        queue: &mut SocketQueue,
+        shutdown: Pin<&mut WaitForCancellationFuture<'_>>,
+        timer: Pin<&mut tokio::time::Sleep>,
+    ) -> Poll<Event> {
+        if shutdown.poll(cx).is_ready() {
+            return Poll::Ready(Event::Shutdown);
+        }
+        let mut writable = true;
+        let (mut frames, mut bytes) = (0u64, 0u64);
+        let event = loop {
+            match Pin::new(&mut *self.ws).poll_ready(cx) {
+                Poll::Ready(Ok(())) => {}
+                Poll::Ready(Err(_)) => break Some(Event::Gone),
+                Poll::Pending => {
+                    // Over the high-water mark: leave frames in the bounded queue, but still
+                    // hear a close request.
+                    writable = false;
+                    break queue.poll_close(cx).map(Event::Close);
+                }
+            }
+            match queue.poll_next(cx) {
+                Poll::Ready(Next::Frame(frame)) => {
+                    let len = frame.len() as u64;
+                    if Pin::new(&mut *self.ws)
+                        .start_send(Message::Text(frame))
+                        .is_err()
+                    {
+                        break Some(Event::Gone);
+                    }
+                    self.unflushed = true;
+                    frames += 1;
+                    bytes += len;
+                }
+                Poll::Ready(Next::Close(code)) => break Some(Event::Close(code)),
+                Poll::Pending => break None,
+            }
+        };
+        if frames > 0 {
+            self.counters.messages_sent.inc_by(frames);
+            self.counters.bytes_sent.inc_by(bytes);
+        }
+        if let Some(event) = event {
+            return Poll::Ready(event);
+        }
+        if self.unflushed {
+            match Pin::new(&mut *self.ws).poll_flush(cx) {
+                Poll::Ready(Ok(())) => self.unflushed = false,
+                Poll::Ready(Err(_)) => return Poll::Ready(Event::Gone),
+                Poll::Pending => {}
+            }
+        }
+        if writable {
+            if let Poll::Ready(message) = Pin::new(&mut *self.ws).poll_next(cx) {
+                return Poll::Ready(Event::Inbound(message));
+            }
+        }
+        if timer.poll(cx).is_ready() {
+            return Poll::Ready(Event::Timer);
+        }
+        Poll::Pending
+    }
 }
 
 /// The WebSocket close code for an inbound message over `websocket_max_payload_kb`.
@@ -235,32 +359,5 @@ fn reason_for(code: u16) -> &'static str {
     match code {
         MESSAGE_TOO_BIG => "Message too big",
         _ => CloseCode::from_code(code).map_or("", CloseCode::reason),
-    }
-}
-
-struct Writer<'a> {
-    writer: &'a mut WebSocketWriter,
-    counters: &'a crate::metrics::AppCounters,
-    socket: &'a SocketHandle,
-    shutdown: &'a CancellationToken,
-}
-
-impl Writer<'_> {
-    /// Writes one frame; false when the connection is gone. A write blocked by a client that does
-    /// not read is abandoned (which aborts the connection) as soon as the socket is told to close
-    /// or the server shuts down: that client can no longer receive a close frame anyway.
-    async fn write(&mut self, frame: bytes::Bytes) -> bool {
-        let len = frame.len() as u64;
-        let sent = tokio::select! {
-            sent = self.writer.send(Message::Text(frame)) => sent.is_ok(),
-            _ = self.socket.close_requested() => false,
-            _ = self.shutdown.cancelled() => false,
-        };
-        if !sent {
-            return false;
-        }
-        self.counters.messages_sent.inc();
-        self.counters.bytes_sent.inc_by(len);
-        true
     }
 }
