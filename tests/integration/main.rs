@@ -1,6 +1,8 @@
 //! Integration tests: each one runs the built `sockudo` binary on fresh ports and talks to it over
 //! real sockets. Timeouts only bound waiting; no test asserts how long anything took.
 
+#[cfg(feature = "aws")]
+mod aws;
 mod bench;
 mod channels;
 mod cli;
