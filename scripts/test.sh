@@ -3,7 +3,8 @@
 #   1. installs the backing services if missing (Redis, NATS, PostgreSQL, MariaDB),
 #      and starts a 3-master Redis Cluster next to the single Redis,
 #   2. starts each on a free loopback port with its own temp data dir,
-#   3. cargo build --locked, cargo test --locked --workspace,
+#      and moto's server mode (a local AWS: SQS, Lambda; from PyPI into a venv if missing),
+#   3. cargo build --locked --all-features, cargo test --locked --workspace --all-features,
 #   4. the end-to-end suite in tests/e2e (real pusher-js and pusher npm packages).
 # Every service is stopped and every temp dir removed on any exit.
 #
@@ -16,7 +17,8 @@
 # Exported to the test processes:
 #   SOCKUDO_TEST_REDIS_URL, SOCKUDO_TEST_NATS_URL, SOCKUDO_TEST_POSTGRES_URL,
 #   SOCKUDO_TEST_MYSQL_URL,
-#   SOCKUDO_TEST_REDIS_CLUSTER_NODES (comma-separated redis:// URLs of the 3 masters)
+#   SOCKUDO_TEST_REDIS_CLUSTER_NODES (comma-separated redis:// URLs of the 3 masters),
+#   SOCKUDO_TEST_AWS_ENDPOINT (moto_server, for the `aws` feature's SQS and Lambda tests)
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -167,6 +169,32 @@ install_services() {
   fi
 }
 
+# moto's server mode: an AWS-compatible server for the `aws` feature's tests.
+MOTO_VENV=/opt/sockudo-moto
+moto_bin() {
+  if [[ -x "$MOTO_VENV/bin/moto_server" ]]; then
+    echo "$MOTO_VENV/bin/moto_server"
+  elif command -v moto_server >/dev/null 2>&1 && moto_server --help >/dev/null 2>&1; then
+    command -v moto_server
+  fi
+}
+
+install_moto() {
+  if [[ -n "$(moto_bin)" ]]; then
+    log "moto_server already installed ($(moto_bin))"
+    return 0
+  fi
+  if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
+    [[ "$(id -u)" == 0 ]] || die "need root to install python3-venv (for moto)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update
+    apt-get install -y --no-install-recommends python3 python3-venv
+  fi
+  log "installing moto[server] from PyPI into $MOTO_VENV"
+  python3 -m venv "$MOTO_VENV"
+  "$MOTO_VENV/bin/pip" install --quiet --disable-pip-version-check 'moto[server]>=5.1,<6'
+}
+
 # ---------------------------------------------------------------- services
 start_redis() {
   local dir="$TMP_ROOT/redis" port pid
@@ -298,6 +326,28 @@ start_mariadb() {
   export SOCKUDO_TEST_MYSQL_URL="mysql://sockudo:sockudo@127.0.0.1:$port/sockudo_test"
 }
 
+moto_ready() { # port: the moto API answers 200
+  (
+    exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 1
+    printf 'GET /moto-api/ HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&3
+    IFS= read -r -t 2 line <&3 || exit 1
+    [[ "$line" == *" 200"* ]]
+  )
+}
+
+start_moto() {
+  local dir="$TMP_ROOT/moto" port pid bin
+  mkdir -p "$dir"
+  port="$(free_port)"
+  bin="$(moto_bin)"
+  # Its request recorder (used by the Lambda test) writes to MOTO_RECORDER_FILEPATH.
+  MOTO_RECORDER_FILEPATH="$dir/recording" "$bin" -H 127.0.0.1 -p "$port" >"$dir/moto.log" 2>&1 &
+  pid=$!
+  PIDS+=("moto:$pid")
+  wait_for moto 60 "$dir/moto.log" "$pid" moto_ready "$port"
+  export SOCKUDO_TEST_AWS_ENDPOINT="http://127.0.0.1:$port"
+}
+
 start_services() {
   header "start services"
   TMP_ROOT="$(mktemp -d /tmp/sockudo-test.XXXXXX)"
@@ -307,28 +357,32 @@ start_services() {
   start_nats
   start_postgres
   start_mariadb
+  start_moto
   log "SOCKUDO_TEST_REDIS_URL=$SOCKUDO_TEST_REDIS_URL"
   log "SOCKUDO_TEST_REDIS_CLUSTER_NODES=$SOCKUDO_TEST_REDIS_CLUSTER_NODES"
   log "SOCKUDO_TEST_NATS_URL=$SOCKUDO_TEST_NATS_URL"
   log "SOCKUDO_TEST_POSTGRES_URL=$SOCKUDO_TEST_POSTGRES_URL"
   log "SOCKUDO_TEST_MYSQL_URL=$SOCKUDO_TEST_MYSQL_URL"
+  log "SOCKUDO_TEST_AWS_ENDPOINT=$SOCKUDO_TEST_AWS_ENDPOINT"
 }
 
 # ---------------------------------------------------------------- phases
 
 if [[ "${SOCKUDO_TEST_NO_SERVICES:-0}" != 1 ]] && { want services || want cargo || want e2e; }; then
   install_services
+  install_moto
   start_services
 fi
 
 if want build; then
-  header "cargo build --locked"
-  cargo build --locked
+  # Every feature (`aws` adds no dependencies): one build serves the tests and the e2e suite.
+  header "cargo build --locked --all-features"
+  cargo build --locked --all-features
 fi
 
 if want cargo; then
-  header "cargo test --locked --workspace"
-  cargo test --locked --workspace
+  header "cargo test --locked --workspace --all-features"
+  cargo test --locked --workspace --all-features
 fi
 
 if want e2e; then
