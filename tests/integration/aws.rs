@@ -143,7 +143,12 @@ async fn the_sqs_fifo_queue_survives_kill_9_and_nodes_share_it_without_duplicate
     let times: Vec<u64> = receiver
         .bodies()
         .iter()
-        .filter(|b| b["events"][0]["channel"].as_str().unwrap().starts_with("node-b-"))
+        .filter(|b| {
+            b["events"][0]["channel"]
+                .as_str()
+                .unwrap()
+                .starts_with("node-b-")
+        })
         .map(|b| b["time_ms"].as_u64().unwrap())
         .collect();
     assert!(times.windows(2).all(|w| w[0] <= w[1]), "{times:?}");
@@ -212,7 +217,10 @@ async fn moto_function(endpoint: &str, name: &str) {
         .unwrap_or_else(|| panic!("no role ARN in {text}"))
         .to_owned();
     // A zip holding index.py (stored, not compressed), as CreateFunction wants one.
-    let zip = zip_with("index.py", b"def handler(event, context):\n    return event\n");
+    let zip = zip_with(
+        "index.py",
+        b"def handler(event, context):\n    return event\n",
+    );
     let function = http
         .post(format!("{endpoint}/2015-03-31/functions"))
         .header("Authorization", moto_authorization("lambda"))
@@ -348,13 +356,23 @@ async fn lambda_targets_are_invoked_in_moto_with_the_webhook_body() {
     ]);
     let server = Server::with_config(lambda_config(hooks, &endpoint)).await;
     let mut client = occupy(&server, &["lambda-room".to_string()]).await;
-    let sent = wait_for_metric(&server, "sockudo_webhooks_sent_total{app_id=\"app-1\"}", 1.0).await;
+    let sent = wait_for_metric(
+        &server,
+        "sockudo_webhooks_sent_total{app_id=\"app-1\"}",
+        1.0,
+    )
+    .await;
     assert_eq!(sent, 1.0);
     client
         .send(json!({"event": "pusher:unsubscribe", "data": {"channel": "lambda-room"}}))
         .await;
     // After the 3 s vacate grace.
-    let sent = wait_for_metric(&server, "sockudo_webhooks_sent_total{app_id=\"app-1\"}", 2.0).await;
+    let sent = wait_for_metric(
+        &server,
+        "sockudo_webhooks_sent_total{app_id=\"app-1\"}",
+        2.0,
+    )
+    .await;
     assert_eq!(sent, 2.0);
 
     let invocations: Vec<(Value, Value)> = moto_recording(&endpoint)
@@ -427,10 +445,19 @@ async fn lambda_invocations_are_retried_like_http_webhooks_and_404_is_final() {
     ]);
     let server = Server::with_config(lambda_config(hooks, &endpoint)).await;
     let _client = occupy(&server, &["retried".to_string()]).await;
-    let sent = wait_for_metric(&server, "sockudo_webhooks_sent_total{app_id=\"app-1\"}", 1.0).await;
+    let sent = wait_for_metric(
+        &server,
+        "sockudo_webhooks_sent_total{app_id=\"app-1\"}",
+        1.0,
+    )
+    .await;
     assert_eq!(sent, 1.0);
-    let failed =
-        wait_for_metric(&server, "sockudo_webhooks_failed_total{app_id=\"app-1\"}", 1.0).await;
+    let failed = wait_for_metric(
+        &server,
+        "sockudo_webhooks_failed_total{app_id=\"app-1\"}",
+        1.0,
+    )
+    .await;
     assert_eq!(failed, 1.0, "404 from Lambda is final");
     tokio::time::sleep(Duration::from_millis(500)).await;
     let metrics = server.metrics().await;

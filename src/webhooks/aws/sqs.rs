@@ -160,7 +160,8 @@ pub struct SqsQueue {
 
 impl SqsQueue {
     pub fn new(config: &SqsConfig) -> Result<SqsQueue, QueueError> {
-        let visibility = Duration::from_secs(config.visibility_timeout.max(1));
+        // Leases are renewed every 3.3 s (a third of the workers' 10 s lease): keep a margin.
+        let visibility = Duration::from_secs(config.visibility_timeout.max(5));
         let wait = Duration::from_secs(config.wait_time_seconds.min(20));
         // A long poll must be able to finish inside the request timeout.
         let client =
