@@ -4,6 +4,7 @@
 use crate::adapter::bus::{Bus, BusError, NatsAuth, NatsBus, RedisBus, RedisClusterBus};
 use crate::adapter::{Cluster, Health, Local};
 use crate::app::migrations::{self, Dialect};
+use crate::channels::SharedCache;
 
 use crate::app::{self, LayeredStore, MemoryAppStore};
 use crate::config::{self, Config};
@@ -89,7 +90,32 @@ pub async fn prepare(config: Config) -> Result<State, StartError> {
     state.webhooks =
         webhooks::start(&state.config, state.metrics.clone(), state.shutdown.clone()).await?;
     state.cluster = join_cluster(&state).await?;
+    state.shared_cache = open_shared_cache(&state).await?;
     Ok(state)
+}
+
+/// With `cache.driver` redis or redis-cluster: connects, and loads the cache channels' values.
+async fn open_shared_cache(state: &State) -> Result<Option<SharedCache>, StartError> {
+    let config = &state.config;
+    let ttl = Duration::from_secs(config.channel_limits.cache_ttl);
+    let prefix = &config.database.redis.key_prefix;
+    let connected = match config.cache.driver.as_str() {
+        "redis" => {
+            SharedCache::connect_single(&config.database.redis.connection_url(), prefix, ttl).await
+        }
+        "redis-cluster" => {
+            SharedCache::connect_cluster(&config.adapter.cluster.nodes, prefix, ttl).await
+        }
+        _ => return Ok(None),
+    };
+    let cache = connected
+        .map_err(|e| StartError::Config(format!("cache.driver {}: {e}", config.cache.driver)))?;
+    let loaded = cache
+        .load(&state.registry)
+        .await
+        .map_err(|e| StartError::Config(format!("cache.driver {}: {e}", config.cache.driver)))?;
+    tracing::info!(loaded, "cache channel values loaded from Redis");
+    Ok(Some(cache))
 }
 
 /// Connects the configured adapter's bus and joins the cluster (nothing for `local`).

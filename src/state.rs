@@ -3,7 +3,8 @@
 use crate::adapter::Cluster;
 use crate::app::{AppStore, LimitDefaults};
 
-use crate::channels::Registry;
+use crate::channels::{Registry, SharedCache};
+
 use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::socket::{QueueLimits, SlowConsumerPolicy};
@@ -25,6 +26,8 @@ pub struct State {
     /// The other nodes (none with the local adapter).
     pub cluster: Arc<Cluster>,
     pub started: std::time::Instant,
+    /// Cache channel values in Redis (`cache.driver` redis / redis-cluster).
+    pub shared_cache: Option<SharedCache>,
 }
 
 impl State {
@@ -51,6 +54,7 @@ impl State {
             webhooks: Emitter::disabled(),
             cluster: Cluster::local(),
             started: std::time::Instant::now(),
+            shared_cache: None,
         }
     }
 }

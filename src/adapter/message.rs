@@ -45,6 +45,11 @@ pub enum Header {
         app: String,
         user: String,
     },
+    /// Cache channels' last events, sent to a node that joins: `(app, channel, event, data, age_ms)`.
+    Cache {
+        node: String,
+        entries: Vec<(String, String, String, String, u64)>,
+    },
 }
 
 impl Header {
@@ -56,7 +61,8 @@ impl Header {
             | Header::Heartbeat { node, .. }
             | Header::Deltas { node, .. }
             | Header::Broadcast { node, .. }
-            | Header::Terminate { node, .. } => node,
+            | Header::Terminate { node, .. }
+            | Header::Cache { node, .. } => node,
         }
     }
 }

@@ -216,7 +216,32 @@ impl Cluster {
 
     async fn handle(&self, header: Header, payload: Bytes, local: &Local) {
         match header {
-            Header::Hello { .. } => self.send(Outgoing::Snapshot),
+            Header::Hello { .. } => {
+                self.send(Outgoing::Snapshot);
+                self.send_cache(local);
+            }
+            Header::Cache { entries, .. } => {
+                for (app, channel, event, data, age_ms) in entries {
+                    let namespace = local.registry.namespace(&app);
+                    let Some(cache) = &namespace.cache else {
+                        continue;
+                    };
+                    let Some(stored_at) = Instant::now().checked_sub(Duration::from_millis(age_ms))
+                    else {
+                        continue;
+                    };
+                    let frame = outbound::channel_event(&event, &channel, &data);
+                    cache.store_if_newer(
+                        &channel,
+                        crate::channels::CachedEvent {
+                            frame,
+                            event,
+                            data,
+                            stored_at,
+                        },
+                    );
+                }
+            }
             Header::SyncRequest { target, .. } if target == self.node => {
                 self.send(Outgoing::Snapshot)
             }
@@ -302,6 +327,27 @@ impl Cluster {
                     }
                 }
             }
+        }
+    }
+
+    /// Shares this node's cache channel values with a node that just joined.
+    fn send_cache(&self, local: &Local) {
+        let mut entries = Vec::new();
+        for (app, namespace) in local.registry.all() {
+            let Some(cache) = &namespace.cache else {
+                continue;
+            };
+            for (channel, event) in cache.entries() {
+                let age = event.stored_at.elapsed().as_millis() as u64;
+                entries.push((app.clone(), channel, event.event, event.data, age));
+            }
+        }
+        if !entries.is_empty() {
+            let header = Header::Cache {
+                node: self.node.clone(),
+                entries,
+            };
+            self.send(Outgoing::Frame(header, Bytes::new()));
         }
     }
 

@@ -47,6 +47,26 @@ impl EventCache {
         self.ttl.saturating_sub(event.stored_at.elapsed()).as_secs()
     }
 
+    /// Live entries, for a node that joins the cluster later.
+    pub fn entries(&self) -> Vec<(String, CachedEvent)> {
+        self.events
+            .iter()
+            .filter(|e| e.stored_at.elapsed() < self.ttl)
+            .map(|e| (e.key().clone(), e.value().clone()))
+            .collect()
+    }
+
+    /// Keeps `event` unless the cache already holds a newer one for the channel.
+    pub fn store_if_newer(&self, channel: &str, event: CachedEvent) {
+        let mut entry = self
+            .events
+            .entry(channel.to_owned())
+            .or_insert_with(|| event.clone());
+        if entry.stored_at < event.stored_at {
+            *entry = event;
+        }
+    }
+
     /// Drops expired entries so channels nobody reads again do not hold memory forever.
     pub fn purge_expired(&self) {
         self.events.retain(|_, e| e.stored_at.elapsed() < self.ttl);

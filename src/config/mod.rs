@@ -109,7 +109,6 @@ impl Default for MetricsConfig {
             prometheus: PrometheusConfig::default(),
             stats_token: None,
         }
-
     }
 }
 
@@ -773,12 +772,18 @@ impl Config {
             "database_pooling: min must not exceed max, and max must be at least 1".into(),
         );
         check(
-            matches!(self.cache.driver.as_str(), "memory" | "none"),
+            matches!(self.cache.driver.as_str(), "memory" | "redis" | "redis-cluster" | "none"),
             format!(
-                "cache.driver: {:?} is not available in this build; use \"memory\" or \"none\"",
+                "cache.driver: unknown driver {:?}; use \"memory\", \"redis\", \"redis-cluster\" or \"none\"",
                 self.cache.driver
             ),
         );
+        check(
+            self.cache.driver != "redis-cluster" || !self.adapter.cluster.nodes.is_empty(),
+            "cache.driver: redis-cluster needs adapter.cluster.nodes (or REDIS_CLUSTER_NODES)"
+                .into(),
+        );
+
         let sqs = cfg!(feature = "aws") && self.queue.driver == "sqs";
         check(
             sqs || matches!(self.queue.driver.as_str(), "memory" | "redis" | "none"),

@@ -248,6 +248,10 @@ fn publish(
         let cache = channel
             .is_cache()
             .then_some((event.name.as_str(), event.data.as_str()));
+        if let (Some((name, data)), Some(shared)) = (cache, &state.shared_cache) {
+            shared.store(app_id, channel.as_str(), name, data);
+        }
+
         state
             .cluster
             .broadcast(app_id, channel.as_str(), &frame, event.except, cache);

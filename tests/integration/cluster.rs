@@ -165,7 +165,35 @@ async fn events_presence_and_queries_span_the_nodes() {
         .await;
         assert_eq!(user.ended().await, Ended::Closed(Some(4009)), "{name}");
 
+        // A node that joins later learns the cache channels' last events from the others.
+        b.api(
+            APP1,
+            "POST",
+            "/events",
+            &[],
+            Some(&json!({"name": "price", "channel": "cache-ticker", "data": "42"})),
+        )
+        .await;
+        let c = node(&adapter).await;
+        let mut replayed = Value::Null;
+        for _ in 0..40 {
+            let (mut late, _) = c.connected("key-1").await;
+            late.subscribe("cache-ticker").await;
+            replayed = late.next().await;
+            if replayed["event"] == "price" {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(
+            replayed,
+            json!({"event": "price", "channel": "cache-ticker", "data": "42"}),
+            "{name}"
+        );
+        drop(c);
+
         // Node B dies: its member leaves everywhere within the node timeout.
+
         // SAFETY: kill(2) on a child we spawned.
         unsafe { libc::kill(b.pid(), libc::SIGKILL) };
         let removed = watcher.expect_event("pusher_internal:member_removed").await;
@@ -176,4 +204,35 @@ async fn events_presence_and_queries_span_the_nodes() {
         assert_eq!(users, json!({"users": [{"id": "w"}]}), "{name}");
         drop(on_b);
     }
+}
+
+#[tokio::test]
+async fn the_redis_cache_driver_keeps_cache_channels_across_restarts() {
+    let Some(url) = bus("SOCKUDO_TEST_REDIS_URL") else {
+        return;
+    };
+    let mut config = default_config();
+    let prefix = format!("t{}:", hex::encode(rand::random::<[u8; 4]>()));
+    config["cache"] = json!({"driver": "redis"});
+    config["database"] = json!({"redis": {"url": url, "key_prefix": prefix}});
+    let first = Server::with_config(config.clone()).await;
+    first
+        .api(
+            APP1,
+            "POST",
+            "/events",
+            &[],
+            Some(&json!({"name": "price", "channel": "cache-quotes", "data": "7"})),
+        )
+        .await;
+    // The write to Redis happens in the background; give it a moment, then stop every node.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    drop(first);
+    let second = Server::with_config(config).await;
+    let (mut client, _) = second.connected("key-1").await;
+    client.subscribe("cache-quotes").await;
+    assert_eq!(
+        client.next().await,
+        json!({"event": "price", "channel": "cache-quotes", "data": "7"})
+    );
 }

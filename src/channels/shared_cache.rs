@@ -1,0 +1,142 @@
+//! Cache channel values kept in Redis (`cache.driver = "redis"` or `"redis-cluster"`), so they
+//! outlive every node: each publish to a cache channel is written through, and a starting node
+//! loads them all. Reads stay in memory ([`super::EventCache`]); the cluster keeps those copies
+//! in step while nodes run.
+//!
+//! Keys carry the hash tag `{cache}`, so in a Redis Cluster they all live in one slot and the
+//! index set can list them.
+
+use super::{CachedEvent, Registry};
+use crate::protocol::outbound;
+use redis::aio::ConnectionManager;
+use redis::cluster_async::ClusterConnection;
+use serde::{Deserialize, Serialize};
+use std::time::{Duration, Instant};
+
+#[derive(Clone)]
+enum Connection {
+    Single(ConnectionManager),
+    Cluster(ClusterConnection),
+}
+
+#[derive(Clone)]
+pub struct SharedCache {
+    connection: Connection,
+    prefix: String,
+    ttl: Duration,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Entry {
+    app: String,
+    channel: String,
+    event: String,
+    data: String,
+}
+
+impl SharedCache {
+    pub async fn connect_single(
+        url: &str,
+        prefix: &str,
+        ttl: Duration,
+    ) -> redis::RedisResult<SharedCache> {
+        let client = redis::Client::open(url)?;
+        let connection = ConnectionManager::new(client).await?;
+        Ok(Self::with(Connection::Single(connection), prefix, ttl))
+    }
+
+    pub async fn connect_cluster(
+        nodes: &[String],
+        prefix: &str,
+        ttl: Duration,
+    ) -> redis::RedisResult<SharedCache> {
+        let connection = redis::cluster::ClusterClient::new(nodes.to_vec())?
+            .get_async_connection()
+            .await?;
+        Ok(Self::with(Connection::Cluster(connection), prefix, ttl))
+    }
+
+    fn with(connection: Connection, prefix: &str, ttl: Duration) -> SharedCache {
+        SharedCache {
+            connection,
+            prefix: format!("{prefix}{{cache}}:"),
+            ttl,
+        }
+    }
+
+    async fn query<T: redis::FromRedisValue>(&self, command: &redis::Cmd) -> redis::RedisResult<T> {
+        match self.connection.clone() {
+            Connection::Single(mut c) => command.query_async(&mut c).await,
+            Connection::Cluster(mut c) => command.query_async(&mut c).await,
+        }
+    }
+
+    fn index(&self) -> String {
+        format!("{}index", self.prefix)
+    }
+
+    /// Writes a cache channel's new last event, in the background: a publish never waits on it.
+    pub fn store(&self, app: &str, channel: &str, event: &str, data: &str) {
+        let this = self.clone();
+        let key = format!("{}{app}:{channel}", self.prefix);
+        let entry = Entry {
+            app: app.to_owned(),
+            channel: channel.to_owned(),
+            event: event.to_owned(),
+            data: data.to_owned(),
+        };
+        tokio::spawn(async move {
+            let value = serde_json::to_string(&entry).unwrap_or_default();
+            let set = redis::cmd("SET")
+                .arg(&key)
+                .arg(value)
+                .arg("PX")
+                .arg(this.ttl.as_millis() as u64)
+                .clone();
+            let indexed = redis::cmd("SADD").arg(this.index()).arg(&key).clone();
+            if let Err(error) = this
+                .query::<()>(&set)
+                .await
+                .and(this.query::<()>(&indexed).await)
+            {
+                tracing::warn!(%error, "cannot write a cache channel value to Redis");
+            }
+        });
+    }
+
+    /// Loads every live value into the local caches; returns how many.
+    pub async fn load(&self, registry: &Registry) -> redis::RedisResult<usize> {
+        let keys: Vec<String> = self.query(redis::cmd("SMEMBERS").arg(self.index())).await?;
+        let mut loaded = 0;
+        for key in keys {
+            let value: Option<String> = self.query(redis::cmd("GET").arg(&key)).await?;
+            let remaining_ms: i64 = self.query(redis::cmd("PTTL").arg(&key)).await?;
+            let Some(entry) = value.and_then(|v| serde_json::from_str::<Entry>(&v).ok()) else {
+                self.query::<()>(redis::cmd("SREM").arg(self.index()).arg(&key))
+                    .await?;
+                continue;
+            };
+            let age = self
+                .ttl
+                .saturating_sub(Duration::from_millis(remaining_ms.max(0) as u64));
+            let Some(stored_at) = Instant::now().checked_sub(age) else {
+                continue;
+            };
+            let namespace = registry.namespace(&entry.app);
+            if let Some(cache) = &namespace.cache {
+                let frame = outbound::channel_event(&entry.event, &entry.channel, &entry.data);
+                cache.store_if_newer(
+                    &entry.channel,
+                    CachedEvent {
+                        frame,
+                        event: entry.event,
+                        data: entry.data,
+                        stored_at,
+                    },
+                );
+                loaded += 1;
+            }
+        }
+        Ok(loaded)
+    }
+}
