@@ -4,6 +4,7 @@ use crate::store;
 use anyhow::{bail, Context};
 use sockudo::app::migrations;
 use sockudo::config::{self, Config};
+use sockudo::webhooks::RedisQueue;
 use std::path::Path;
 
 #[derive(clap::Subcommand)]
@@ -81,6 +82,26 @@ fn check_connections(config: &Config) -> anyhow::Result<()> {
             .await
             .context("app store did not answer a query")?;
         println!("app store answers");
+        if sockudo::server::connect_bus(config)
+            .await
+            .with_context(|| format!("adapter {}", config.adapter.driver))?
+            .is_some()
+        {
+            println!("adapter {} answers", config.adapter.driver);
+        }
+        if config.queue.driver == "redis" {
+            let redis = &config.database.redis;
+            RedisQueue::connect(&redis.connection_url(), &redis.key_prefix)
+                .await
+                .context("queue.driver redis")?;
+            println!("webhook queue (redis) answers");
+        }
+        if sockudo::server::connect_shared_cache(config)
+            .await?
+            .is_some()
+        {
+            println!("cache {} answers", config.cache.driver);
+        }
         Ok(())
     })
 }

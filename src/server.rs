@@ -96,7 +96,18 @@ pub async fn prepare(config: Config) -> Result<State, StartError> {
 
 /// With `cache.driver` redis or redis-cluster: connects, and loads the cache channels' values.
 async fn open_shared_cache(state: &State) -> Result<Option<SharedCache>, StartError> {
-    let config = &state.config;
+    let Some(cache) = connect_shared_cache(&state.config).await? else {
+        return Ok(None);
+    };
+    let loaded = cache.load(&state.registry).await.map_err(|e| {
+        StartError::Config(format!("cache.driver {}: {e}", state.config.cache.driver))
+    })?;
+    tracing::info!(loaded, "cache channel values loaded from Redis");
+    Ok(Some(cache))
+}
+
+/// Connects the Redis of `cache.driver` redis / redis-cluster; `None` for the other drivers.
+pub async fn connect_shared_cache(config: &Config) -> Result<Option<SharedCache>, StartError> {
     let ttl = Duration::from_secs(config.channel_limits.cache_ttl);
     let prefix = &config.database.redis.key_prefix;
     let connected = match config.cache.driver.as_str() {
@@ -108,19 +119,13 @@ async fn open_shared_cache(state: &State) -> Result<Option<SharedCache>, StartEr
         }
         _ => return Ok(None),
     };
-    let cache = connected
-        .map_err(|e| StartError::Config(format!("cache.driver {}: {e}", config.cache.driver)))?;
-    let loaded = cache
-        .load(&state.registry)
-        .await
-        .map_err(|e| StartError::Config(format!("cache.driver {}: {e}", config.cache.driver)))?;
-    tracing::info!(loaded, "cache channel values loaded from Redis");
-    Ok(Some(cache))
+    connected
+        .map(Some)
+        .map_err(|e| StartError::Config(format!("cache.driver {}: {e}", config.cache.driver)))
 }
 
-/// Connects the configured adapter's bus and joins the cluster (nothing for `local`).
-async fn join_cluster(state: &State) -> Result<Arc<Cluster>, StartError> {
-    let config = &state.config;
+/// Connects the bus of `adapter.driver`; `None` for the local adapter.
+pub async fn connect_bus(config: &Config) -> Result<Option<Arc<dyn Bus>>, BusError> {
     let prefix = match config.adapter.prefix.as_str() {
         "" => config.database.redis.key_prefix.clone(),
         prefix => prefix.to_owned(),
@@ -142,7 +147,16 @@ async fn join_cluster(state: &State) -> Result<Arc<Cluster>, StartError> {
             };
             Arc::new(NatsBus::connect(&nats.servers, &auth, channel).await?)
         }
-        _ => return Ok(Cluster::local()),
+        _ => return Ok(None),
+    };
+    Ok(Some(bus))
+}
+
+/// Connects the configured adapter's bus and joins the cluster (nothing for `local`).
+async fn join_cluster(state: &State) -> Result<Arc<Cluster>, StartError> {
+    let config = &state.config;
+    let Some(bus) = connect_bus(config).await? else {
+        return Ok(Cluster::local());
     };
     let health = &config.cluster_health;
     let local = Local {
@@ -158,7 +172,6 @@ async fn join_cluster(state: &State) -> Result<Arc<Cluster>, StartError> {
         } else {
             Duration::MAX
         },
-
         cleanup: Duration::from_millis(health.cleanup_interval_ms.max(100)),
     };
     let cluster = Cluster::join(bus, local, timing, state.shutdown.clone());

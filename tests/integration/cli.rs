@@ -507,6 +507,53 @@ fn config_check_connect_reaches_the_store() {
     let output = run(&path, &["config", "check", "--connect"]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(String::from_utf8_lossy(&output.stdout).contains("app store answers"));
+
+    // A bus nobody answers on is reported; a reachable Redis is confirmed for every use.
+    let mut config: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    config["adapter"] = json!({"driver": "nats", "nats": {"servers": [format!("nats://127.0.0.1:{}", free_port())]}});
+    std::fs::write(&path, config.to_string()).unwrap();
+    let output = run(&path, &["config", "check", "--connect"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("adapter nats"),
+        "{}",
+        stderr(&output)
+    );
+    if let Ok(redis) = std::env::var("SOCKUDO_TEST_REDIS_URL") {
+        config["adapter"] = json!({"driver": "redis"});
+        config["queue"] = json!({"driver": "redis"});
+        config["cache"] = json!({"driver": "redis"});
+        config["database"]["redis"] = json!({"url": redis, "key_prefix": "check:"});
+        std::fs::write(&path, config.to_string()).unwrap();
+        let output = run(&path, &["config", "check", "--connect"]);
+        assert!(output.status.success(), "{}", stderr(&output));
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        for line in [
+            "adapter redis answers",
+            "webhook queue (redis) answers",
+            "cache redis answers",
+        ] {
+            assert!(stdout.contains(line), "{line}: {stdout}");
+        }
+    }
+}
+
+#[test]
+fn migrate_dry_run_prints_the_sql_and_applies_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = store_config(dir.path(), &json!({"driver": "sqlite"}));
+    let output = run(&path, &["migrate", "--dry-run"]);
+    assert!(output.status.success());
+    assert!(String::from_utf8_lossy(&output.stdout).contains("CREATE TABLE apps"));
+    assert_eq!(
+        ok_json(&path, &["migrate", "--status", "--json"])["pending"],
+        json!(["0001_create_apps"])
+    );
+    ok(&path, &["migrate"]);
+    assert!(
+        String::from_utf8_lossy(&run(&path, &["migrate", "--dry-run"]).stdout)
+            .contains("up to date")
+    );
 }
 
 #[test]
