@@ -15,6 +15,9 @@ pub struct Args {
     /// Bearer token for /stats (default: the config's metrics.stats_token).
     #[arg(long, env = "SOCKUDO_STATS_TOKEN", hide_env_values = true)]
     token: Option<String>,
+    /// Start with this app selected (the `a` key changes it).
+    #[arg(long)]
+    app: Option<String>,
     /// Seconds between snapshots.
     #[arg(long, default_value_t = 1.0)]
     interval: f64,
@@ -42,6 +45,7 @@ pub fn run(file: Option<&Path>, args: Args) -> anyhow::Result<()> {
         url,
         token: args.token.or(config.metrics.stats_token),
         interval: Duration::from_secs_f64(args.interval),
+        app: args.app,
     };
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     if args.once {

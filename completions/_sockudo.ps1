@@ -529,7 +529,13 @@ Register-ArgumentCompleter -Native -CommandName 'sockudo' -ScriptBlock {
             break
         }
         'sockudo;top' {
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'The server''s metrics listener (default: from the config''s metrics.host/port, on loopback)')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Bearer token for /stats (default: the config''s metrics.stats_token)')
+            [CompletionResult]::new('--app', '--app', [CompletionResultType]::ParameterName, 'Start with this app selected (the `a` key changes it)')
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Seconds between snapshots')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (.toml, or Sockudo''s config.json). Without one, embedded defaults are used')
+            [CompletionResult]::new('--once', '--once', [CompletionResultType]::ParameterName, 'Print one snapshot and exit')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'With --once: print the snapshot as JSON')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break

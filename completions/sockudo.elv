@@ -476,7 +476,13 @@ set edit:completion:arg-completer[sockudo] = {|@words|
         &'sockudo;bench;help;help'= {
         }
         &'sockudo;top'= {
+            cand --url 'The server''s metrics listener (default: from the config''s metrics.host/port, on loopback)'
+            cand --token 'Bearer token for /stats (default: the config''s metrics.stats_token)'
+            cand --app 'Start with this app selected (the `a` key changes it)'
+            cand --interval 'Seconds between snapshots'
             cand --config 'Config file (.toml, or Sockudo''s config.json). Without one, embedded defaults are used'
+            cand --once 'Print one snapshot and exit'
+            cand --json 'With --once: print the snapshot as JSON'
             cand -h 'Print help'
             cand --help 'Print help'
         }

@@ -365,7 +365,13 @@ complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_s
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "presence" -d 'Join/leave churn on presence channels, watched by one member per channel'
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "delta" -d 'A ticker stream with delta compression on: bytes on the wire vs bytes of the messages'
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c sockudo -n "__fish_sockudo_using_subcommand top" -l url -d 'The server\'s metrics listener (default: from the config\'s metrics.host/port, on loopback)' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand top" -l token -d 'Bearer token for /stats (default: the config\'s metrics.stats_token)' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand top" -l app -d 'Start with this app selected (the `a` key changes it)' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand top" -l interval -d 'Seconds between snapshots' -r
 complete -c sockudo -n "__fish_sockudo_using_subcommand top" -l config -d 'Config file (.toml, or Sockudo\'s config.json). Without one, embedded defaults are used' -r -F
+complete -c sockudo -n "__fish_sockudo_using_subcommand top" -l once -d 'Print one snapshot and exit'
+complete -c sockudo -n "__fish_sockudo_using_subcommand top" -l json -d 'With --once: print the snapshot as JSON'
 complete -c sockudo -n "__fish_sockudo_using_subcommand top" -s h -l help -d 'Print help'
 complete -c sockudo -n "__fish_sockudo_using_subcommand completions" -l config -d 'Config file (.toml, or Sockudo\'s config.json). Without one, embedded defaults are used' -r -F
 complete -c sockudo -n "__fish_sockudo_using_subcommand completions" -s h -l help -d 'Print help'

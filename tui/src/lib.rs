@@ -23,6 +23,8 @@ pub struct Options {
     pub url: String,
     pub token: Option<String>,
     pub interval: Duration,
+    /// Start with this app selected.
+    pub app: Option<String>,
 }
 
 /// One snapshot, for scripts (`sockudo top --once --json`).
@@ -60,6 +62,9 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
 
     let mut terminal = ratatui::init();
     let mut state = State::new(&options.url);
+    if let Some(app) = &options.app {
+        state.select_app(app);
+    }
     let result = (|| -> anyhow::Result<()> {
         terminal.draw(|frame| views::draw(frame, &state))?;
         Ok(())

@@ -32,6 +32,7 @@ pub enum SortBy {
     Members,
     Rate,
     Name,
+    Kind,
 }
 
 impl SortBy {
@@ -40,7 +41,8 @@ impl SortBy {
             SortBy::Subscribers => SortBy::Members,
             SortBy::Members => SortBy::Rate,
             SortBy::Rate => SortBy::Name,
-            SortBy::Name => SortBy::Subscribers,
+            SortBy::Name => SortBy::Kind,
+            SortBy::Kind => SortBy::Subscribers,
         }
     }
 
@@ -50,6 +52,7 @@ impl SortBy {
             SortBy::Members => "members",
             SortBy::Rate => "msg/s",
             SortBy::Name => "name",
+            SortBy::Kind => "type",
         }
     }
 }
@@ -103,6 +106,8 @@ pub struct State {
     pub help: bool,
     /// Index into the app list; None = all apps.
     pub app: Option<usize>,
+    /// The app asked for on the command line, selected once it appears.
+    wanted_app: Option<String>,
     pub snapshot: Option<Snapshot>,
     previous: Option<(Snapshot, Instant)>,
     received_at: Option<Instant>,
@@ -127,6 +132,7 @@ impl State {
             paused: false,
             help: false,
             app: None,
+            wanted_app: None,
             snapshot: None,
             previous: None,
             received_at: None,
@@ -197,6 +203,12 @@ impl State {
                 .collect();
             self.previous = Some((previous.clone(), then));
         }
+        if let Some(wanted) = &self.wanted_app {
+            if let Some(index) = snapshot.apps.iter().position(|a| &a.id == wanted) {
+                self.app = Some(index);
+                self.wanted_app = None;
+            }
+        }
         self.peak_connections = self.peak_connections.max(snapshot.connections);
         push(&mut self.history_connections, snapshot.connections);
         push(
@@ -260,6 +272,11 @@ impl State {
         self.scroll = 0;
     }
 
+    /// Starts with `app` selected (from `sockudo top --app`).
+    pub fn select_app(&mut self, app: &str) {
+        self.wanted_app = Some(app.to_owned());
+    }
+
     pub fn selected_app(&self) -> Option<&str> {
         let snapshot = self.snapshot.as_ref()?;
         self.app
@@ -298,6 +315,9 @@ impl State {
             }
             SortBy::Rate => rows.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.name.cmp(&b.0.name))),
             SortBy::Name => rows.sort_by(|a, b| a.0.name.cmp(&b.0.name)),
+            SortBy::Kind => {
+                rows.sort_by(|a, b| a.0.kind.cmp(&b.0.kind).then(a.0.name.cmp(&b.0.name)))
+            }
         }
         rows
     }
@@ -428,6 +448,10 @@ mod tests {
         );
         state.update(key(KeyCode::Char('a')));
         assert_eq!(state.selected_app(), Some("app-1"));
+        let mut chosen = State::new("x");
+        chosen.select_app("app-1");
+        chosen.update(Event::Snapshot(Box::new(sample(0, 0)), Instant::now()));
+        assert_eq!(chosen.selected_app(), Some("app-1"));
         state.update(key(KeyCode::Char('a')));
         assert_eq!(state.selected_app(), None);
     }
