@@ -370,6 +370,7 @@ Register-ArgumentCompleter -Native -CommandName 'sockudo' -ScriptBlock {
             [CompletionResult]::new('--payload', '--payload', [CompletionResultType]::ParameterName, 'Bytes of each event''s data')
             [CompletionResult]::new('--publishers', '--publishers', [CompletionResultType]::ParameterName, 'Keep-alive HTTP connections publishing')
             [CompletionResult]::new('--drain', '--drain', [CompletionResultType]::ParameterName, 'Seconds to wait for owed messages after publishing stops')
+            [CompletionResult]::new('--publish-url', '--publish-url', [CompletionResultType]::ParameterName, 'Publish through this server instead of --url (subscribers stay on --url): measures fan-out across the nodes of a cluster')
             [CompletionResult]::new('--connect-rate', '--connect-rate', [CompletionResultType]::ParameterName, 'New connections per second (0 = as fast as --concurrency allows)')
             [CompletionResult]::new('--connect-concurrency', '--connect-concurrency', [CompletionResultType]::ParameterName, 'Connections being opened at once')
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'The server''s HTTP address; the WebSocket URL is derived from it')

@@ -1184,7 +1184,7 @@ _sockudo() {
             return 0
             ;;
         sockudo__subcmd__bench__subcmd__fanout)
-            opts="-h --subscribers --channels --rate --payload --publishers --drain --connect-rate --connect-concurrency --url --app-id --key --secret --duration --json --max-p99-ms --max-lost --max-errors --workers --source-ips --server-pid --ramp-timeout --worker --worker-index --worker-count --config --help"
+            opts="-h --subscribers --channels --rate --payload --publishers --drain --publish-url --connect-rate --connect-concurrency --url --app-id --key --secret --duration --json --max-p99-ms --max-lost --max-errors --workers --source-ips --server-pid --ramp-timeout --worker --worker-index --worker-count --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1211,6 +1211,10 @@ _sockudo() {
                     return 0
                     ;;
                 --drain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --publish-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -331,6 +331,7 @@ set edit:completion:arg-completer[sockudo] = {|@words|
             cand --payload 'Bytes of each event''s data'
             cand --publishers 'Keep-alive HTTP connections publishing'
             cand --drain 'Seconds to wait for owed messages after publishing stops'
+            cand --publish-url 'Publish through this server instead of --url (subscribers stay on --url): measures fan-out across the nodes of a cluster'
             cand --connect-rate 'New connections per second (0 = as fast as --concurrency allows)'
             cand --connect-concurrency 'Connections being opened at once'
             cand --url 'The server''s HTTP address; the WebSocket URL is derived from it'

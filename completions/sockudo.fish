@@ -253,6 +253,7 @@ complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_s
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l payload -d 'Bytes of each event\'s data' -r
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l publishers -d 'Keep-alive HTTP connections publishing' -r
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l drain -d 'Seconds to wait for owed messages after publishing stops' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l publish-url -d 'Publish through this server instead of --url (subscribers stay on --url): measures fan-out across the nodes of a cluster' -r
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l connect-rate -d 'New connections per second (0 = as fast as --concurrency allows)' -r
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l connect-concurrency -d 'Connections being opened at once' -r
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l url -d 'The server\'s HTTP address; the WebSocket URL is derived from it' -r

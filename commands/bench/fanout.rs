@@ -4,6 +4,7 @@
 //! Subscribers all subscribe before the first publish. After publishing stops, the run drains until
 //! every owed message arrived or `--drain` seconds passed; whatever is still missing is lost.
 
+use super::client::Target;
 use super::group::{GroupSpec, Partial};
 use super::publisher::{self, PublishSpec, PublishState};
 use super::report::{self, Report};
@@ -36,6 +37,10 @@ pub struct FanoutArgs {
     /// Seconds to wait for owed messages after publishing stops.
     #[arg(long, default_value_t = 5.0)]
     pub drain: f64,
+    /// Publish through this server instead of --url (subscribers stay on --url): measures
+    /// fan-out across the nodes of a cluster.
+    #[arg(long, value_name = "URL")]
+    pub publish_url: Option<String>,
     #[command(flatten)]
     pub ramp: Ramp,
 }
@@ -78,8 +83,20 @@ pub async fn run_fanout(run: &mut Run, args: &FanoutArgs) -> anyhow::Result<Repo
             "subscribers": args.subscribers, "channels": args.channels, "rate": args.rate,
             "payload": args.payload, "publishers": args.publishers, "duration": run.common.duration,
             "drain": args.drain, "workers": run.common.workers,
+            "publish_url": args.publish_url.as_deref().unwrap_or(&run.target.url),
         }),
     );
+    let publish_target = match &args.publish_url {
+        Some(url) => Target::resolve(
+            url,
+            run.target.app_id.clone(),
+            run.target.key.clone(),
+            run.target.secret.clone(),
+        )
+        .await
+        .map_err(|e| crate::store::UsageError(format!("--publish-url: {e:#}")))?,
+        None => run.target.clone(),
+    };
     let spec = args.group(&run.source_ips);
     let publish = PublishSpec {
         channels: (0..spec.channels).map(|c| spec.channel_name(c)).collect(),
@@ -88,7 +105,7 @@ pub async fn run_fanout(run: &mut Run, args: &FanoutArgs) -> anyhow::Result<Repo
         payload: args.payload,
         connections: args.publishers.max(1),
     };
-    measure(run, report, spec, publish, args.drain).await
+    measure(run, report, spec, publish_target, publish, args.drain).await
 }
 
 pub async fn run_publish(run: &mut Run, args: &PublishArgs) -> anyhow::Result<Report> {
@@ -116,13 +133,15 @@ pub async fn run_publish(run: &mut Run, args: &PublishArgs) -> anyhow::Result<Re
         payload: args.payload,
         connections: args.concurrency.max(1),
     };
-    measure(run, report, spec, publish, args.drain).await
+    let target = run.target.clone();
+    measure(run, report, spec, target, publish, args.drain).await
 }
 
 async fn measure(
     run: &mut Run,
     mut report: Report,
     spec: GroupSpec,
+    publish_target: Target,
     publish: PublishSpec,
     drain: f64,
 ) -> anyhow::Result<Report> {
@@ -142,7 +161,7 @@ async fn measure(
     let state = Arc::new(PublishState::new(publish.channels.len()));
     let cancel = CancellationToken::new();
     let publishing = tokio::spawn(publisher::run(
-        Arc::new(run.target.clone()),
+        Arc::new(publish_target),
         Arc::new(publish),
         state.clone(),
         cancel.clone(),
