@@ -41,7 +41,7 @@ pub fn run(file: Option<&Path>, args: Args) -> anyhow::Result<()> {
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {
-    let file_limit = raise_file_limit();
+    let file_limit = sockudo::limits::raise_open_file_limit();
     tracing::info!(file_limit, "open-file limit (caps concurrent connections)");
     let state = sockudo::server::prepare(config).await?;
     let config = &state.config;
@@ -85,30 +85,6 @@ async fn shutdown_signal() {
         _ = tokio::signal::ctrl_c() => {}
         _ = terminate => {}
     }
-}
-
-/// Raises RLIMIT_NOFILE to its hard limit and returns the limit now in force.
-fn raise_file_limit() -> u64 {
-    let mut limit = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: getrlimit/setrlimit only read and write the struct we pass.
-    unsafe {
-        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) != 0 {
-            return 0;
-        }
-        if limit.rlim_cur < limit.rlim_max {
-            let raised = libc::rlimit {
-                rlim_cur: limit.rlim_max,
-                rlim_max: limit.rlim_max,
-            };
-            if libc::setrlimit(libc::RLIMIT_NOFILE, &raised) == 0 {
-                return raised.rlim_cur;
-            }
-        }
-    }
-    limit.rlim_cur
 }
 
 fn init_logging(config: &Config) {

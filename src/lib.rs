@@ -24,6 +24,7 @@ pub mod channels;
 pub mod config;
 pub mod connection;
 pub mod http;
+pub mod limits;
 mod lenient;
 pub mod metrics;
 pub mod protocol;

@@ -144,7 +144,7 @@ pub fn run(config: Option<&Path>, args: Args) -> anyhow::Result<()> {
         None => Vec::new(),
     };
     let (app_id, key, secret) = credentials(config, &common)?;
-    usage::raise_nofile_limit();
+    sockudo::limits::raise_open_file_limit();
     let runtime = crate::store::runtime()?;
     runtime.block_on(async move {
         let target = Target::resolve(&common.url, app_id, key, secret).await?;

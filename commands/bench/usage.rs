@@ -117,24 +117,3 @@ pub fn cpu_use(seconds: f64, wall: f64) -> CpuUse {
 pub fn round3(value: f64) -> f64 {
     (value * 1000.0).round() / 1000.0
 }
-
-/// Raises the open-files limit to its hard limit; returns the soft limit in force afterwards.
-pub fn raise_nofile_limit() -> u64 {
-    // SAFETY: getrlimit/setrlimit read and write the struct we pass.
-    unsafe {
-        let mut limit: libc::rlimit = std::mem::zeroed();
-        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) != 0 {
-            return 1024;
-        }
-        if limit.rlim_cur < limit.rlim_max {
-            let raised = libc::rlimit {
-                rlim_cur: limit.rlim_max,
-                rlim_max: limit.rlim_max,
-            };
-            if libc::setrlimit(libc::RLIMIT_NOFILE, &raised) == 0 {
-                return raised.rlim_cur;
-            }
-        }
-        limit.rlim_cur
-    }
-}

@@ -49,14 +49,7 @@ impl RedisBus {
 #[async_trait]
 impl Bus for RedisBus {
     async fn publish(&self, message: Bytes) -> Result<(), BusError> {
-        let mut connection = self.publisher.clone();
-        redis::cmd("PUBLISH")
-            .arg(&self.channel)
-            .arg(message.as_ref())
-            .query_async::<i64>(&mut connection)
-            .await
-            .map(|_| ())
-            .map_err(|e| BusError(format!("redis: {e}")))
+        redis_publish(self.publisher.clone(), &self.channel, &message, "redis").await
     }
 
     async fn run_subscriber(&self, sink: mpsc::Sender<Bytes>, connected: watch::Sender<bool>) {
@@ -68,6 +61,21 @@ impl Bus for RedisBus {
         )
         .await;
     }
+}
+
+async fn redis_publish<C: redis::aio::ConnectionLike>(
+    mut connection: C,
+    channel: &str,
+    message: &[u8],
+    what: &str,
+) -> Result<(), BusError> {
+    redis::cmd("PUBLISH")
+        .arg(channel)
+        .arg(message)
+        .query_async::<i64>(&mut connection)
+        .await
+        .map(|_| ())
+        .map_err(|e| BusError(format!("{what}: {e}")))
 }
 
 /// Subscribes on the first client that answers, and again after any failure. In a Redis
@@ -139,14 +147,13 @@ impl RedisClusterBus {
 #[async_trait]
 impl Bus for RedisClusterBus {
     async fn publish(&self, message: Bytes) -> Result<(), BusError> {
-        let mut connection = self.publisher.clone();
-        redis::cmd("PUBLISH")
-            .arg(&self.channel)
-            .arg(message.as_ref())
-            .query_async::<i64>(&mut connection)
-            .await
-            .map(|_| ())
-            .map_err(|e| BusError(format!("redis cluster: {e}")))
+        redis_publish(
+            self.publisher.clone(),
+            &self.channel,
+            &message,
+            "redis cluster",
+        )
+        .await
     }
 
     async fn run_subscriber(&self, sink: mpsc::Sender<Bytes>, connected: watch::Sender<bool>) {

@@ -620,73 +620,71 @@ fn random_node_id() -> String {
 /// Publishes the outbox in order; consecutive deltas travel in one message. Keeps a mirror of
 /// what it has published, so a snapshot always matches its sequence number.
 async fn publish(node: String, bus: Arc<dyn Bus>, mut outgoing: mpsc::UnboundedReceiver<Outgoing>) {
-    let mut seq = 0u64;
-    let mut mirror = NodeState::default();
-    let mut pending = Vec::new();
+    let mut publisher = Publisher {
+        node,
+        bus,
+        seq: 0,
+        mirror: NodeState::default(),
+        pending: Vec::new(),
+    };
     while let Some(first) = outgoing.recv().await {
         let mut batch = vec![first];
         while let Ok(next) = outgoing.try_recv() {
             batch.push(next);
         }
         for item in batch {
-            if let Outgoing::Delta(delta) = item {
-                mirror.apply(&delta);
-                pending.push(delta);
-                continue;
-            }
-            if !pending.is_empty() {
-                seq += 1;
-                let deltas = std::mem::take(&mut pending);
-                send(
-                    &*bus,
-                    &Header::Deltas {
-                        node: node.clone(),
-                        seq,
-                        deltas,
-                    },
-                    &[],
-                )
-                .await;
-            }
-            match item {
-                Outgoing::Frame(header, payload) => send(&*bus, &header, &payload).await,
-                Outgoing::Hello => send(&*bus, &Header::Hello { node: node.clone() }, &[]).await,
-                Outgoing::Heartbeat => {
-                    send(
-                        &*bus,
-                        &Header::Heartbeat {
-                            node: node.clone(),
-                            seq,
-                        },
-                        &[],
-                    )
-                    .await
-                }
-                Outgoing::Snapshot => {
-                    let snapshot = Header::Snapshot {
-                        node: node.clone(),
-                        seq,
-                        state: mirror.clone(),
-                    };
-                    send(&*bus, &snapshot, &[]).await;
-                }
-                Outgoing::Delta(_) => unreachable!("deltas are batched above"),
-            }
+            publisher.publish(item).await;
         }
-        if !pending.is_empty() {
-            seq += 1;
-            let deltas = std::mem::take(&mut pending);
-            send(
-                &*bus,
-                &Header::Deltas {
-                    node: node.clone(),
-                    seq,
-                    deltas,
-                },
-                &[],
-            )
-            .await;
+        publisher.flush_deltas().await;
+    }
+}
+
+struct Publisher {
+    node: String,
+    bus: Arc<dyn Bus>,
+    seq: u64,
+    mirror: NodeState,
+    pending: Vec<Delta>,
+}
+
+impl Publisher {
+    async fn publish(&mut self, item: Outgoing) {
+        if let Outgoing::Delta(delta) = item {
+            self.mirror.apply(&delta);
+            self.pending.push(delta);
+            return;
         }
+        // Anything else goes out after the deltas before it, in order.
+        self.flush_deltas().await;
+        let node = self.node.clone();
+        let header = match item {
+            Outgoing::Frame(header, payload) => return send(&*self.bus, &header, &payload).await,
+            Outgoing::Hello => Header::Hello { node },
+            Outgoing::Heartbeat => Header::Heartbeat {
+                node,
+                seq: self.seq,
+            },
+            Outgoing::Snapshot => Header::Snapshot {
+                node,
+                seq: self.seq,
+                state: self.mirror.clone(),
+            },
+            Outgoing::Delta(_) => unreachable!("deltas return above"),
+        };
+        send(&*self.bus, &header, &[]).await;
+    }
+
+    async fn flush_deltas(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
+        self.seq += 1;
+        let header = Header::Deltas {
+            node: self.node.clone(),
+            seq: self.seq,
+            deltas: std::mem::take(&mut self.pending),
+        };
+        send(&*self.bus, &header, &[]).await;
     }
 }
 
