@@ -17,6 +17,10 @@ pub struct Args {
     /// Port for Prometheus metrics (overrides `metrics.port` and METRICS_PORT).
     #[arg(long)]
     metrics_port: Option<u16>,
+    /// Serve the web console at `console.path` (/console), loopback clients only unless
+    /// `console.token` is set (overrides `console.enabled` and CONSOLE_ENABLED).
+    #[arg(long)]
+    console: bool,
 }
 
 pub fn run(file: Option<&Path>, args: Args) -> anyhow::Result<()> {
@@ -31,6 +35,9 @@ pub fn run(file: Option<&Path>, args: Args) -> anyhow::Result<()> {
     }
     if let Some(port) = args.metrics_port {
         config.metrics.port = port;
+    }
+    if args.console {
+        config.console.enabled = true;
     }
     init_logging(config);
     for key in &loaded.unknown_keys {
@@ -60,6 +67,14 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         None
     };
     tracing::info!(%address, "sockudo listening");
+    if config.console.enabled {
+        let path = sockudo::console::base_path(&config.console.path);
+        let host = match config.host.as_str() {
+            "0.0.0.0" | "::" | "[::]" => "127.0.0.1",
+            host => host,
+        };
+        tracing::info!("web console at http://{host}:{}{path}", config.port);
+    }
     sockudo::server::run(
         Arc::new(state),
         listener,

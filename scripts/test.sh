@@ -146,8 +146,10 @@ install_services() {
   { [[ -x /usr/sbin/mariadbd ]] && command -v mariadb-install-db >/dev/null 2>&1; } || missing+=(mariadb-server)
   # The `sockudo top` test drives the dashboard in a real terminal.
   command -v tmux >/dev/null 2>&1 || missing+=(tmux)
+  # The web console's e2e test drives Debian's Chromium with playwright-core.
+  [[ -x /usr/bin/chromium ]] || missing+=(chromium)
   if ((${#missing[@]} == 0)); then
-    log "redis-server, nats-server, postgresql, mariadb-server, tmux already installed"
+    log "redis-server, nats-server, postgresql, mariadb-server, tmux, chromium already installed"
 
     return 0
   fi

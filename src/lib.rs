@@ -23,6 +23,7 @@ pub mod app;
 pub mod channels;
 pub mod config;
 pub mod connection;
+pub mod console;
 pub mod http;
 pub mod limits;
 mod lenient;

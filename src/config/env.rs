@@ -138,6 +138,11 @@ pub fn apply(config: &mut Config, lookup: Lookup) -> Result<Option<App>, Vec<Str
     if let Some(format) = env.get("LOG_OUTPUT_FORMAT") {
         config.logging.format = Some(format);
     }
+    env.flag("CONSOLE_ENABLED", &mut config.console.enabled);
+    env.text("CONSOLE_PATH", &mut config.console.path);
+    if let Some(token) = env.get("CONSOLE_TOKEN") {
+        config.console.token = Some(token);
+    }
     let default_app = default_app(&mut env);
     if env.problems.is_empty() {
         Ok(default_app)

@@ -51,6 +51,7 @@ pub struct Config {
     pub http_api: HttpApiConfig,
     pub websocket: WebsocketConfig,
     pub logging: LoggingConfig,
+    pub console: ConsoleConfig,
 }
 
 impl Default for Config {
@@ -80,6 +81,7 @@ impl Default for Config {
             http_api: HttpApiConfig::default(),
             websocket: WebsocketConfig::default(),
             logging: LoggingConfig::default(),
+            console: ConsoleConfig::default(),
         }
     }
 }
@@ -646,6 +648,29 @@ pub struct LoggingConfig {
     pub format: Option<String>,
 }
 
+/// The web console (`sockudo serve --console`): a page on the main port to watch and drive
+/// channels. Loopback clients only, unless the request carries `token`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ConsoleConfig {
+    #[serde(deserialize_with = "lenient::boolean")]
+    pub enabled: bool,
+    /// Where the page is served; its API lives under `{path}/api`.
+    pub path: String,
+    /// Admin token that lets non-loopback clients in (header or `?token=`); `None`: loopback only.
+    pub token: Option<String>,
+}
+
+impl Default for ConsoleConfig {
+    fn default() -> Self {
+        ConsoleConfig {
+            enabled: false,
+            path: "/console".into(),
+            token: None,
+        }
+    }
+}
+
 impl Config {
     /// The store `app_manager.driver` and `database.*` describe.
     pub fn database_settings(&self) -> Result<DatabaseSettings, String> {
@@ -811,6 +836,17 @@ impl Config {
         check(
             self.webhooks.request_timeout_ms > 0,
             "webhooks.request_timeout_ms: must be greater than 0".into(),
+        );
+        check(
+            self.console.path.starts_with('/')
+                && self.console.path.trim_end_matches('/').len() > 1
+                && !["/app", "/apps", "/up"]
+                    .iter()
+                    .any(|taken| self.console.path.trim_end_matches('/') == *taken),
+            format!(
+                "console.path: {:?} must start with '/' and not be \"/\", \"/app\", \"/apps\" or \"/up\"",
+                self.console.path
+            ),
         );
         for (index, app) in self.app_manager.array.apps.iter().enumerate() {
             let path = format!("app_manager.array.apps[{index}]");

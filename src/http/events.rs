@@ -18,7 +18,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 #[derive(Deserialize)]
-struct EventBody {
+pub(crate) struct EventBody {
     name: Option<Value>,
     data: Option<Value>,
     channel: Option<Value>,
@@ -33,10 +33,10 @@ struct BatchBody {
 }
 
 /// An event that passed validation.
-struct Event {
+pub(crate) struct Event {
     name: String,
     data: String,
-    channels: Vec<ChannelName>,
+    pub(crate) channels: Vec<ChannelName>,
     except: Option<SocketId>,
     info: Vec<String>,
 }
@@ -113,12 +113,12 @@ pub async fn trigger_batch(
     Ok(Json(json!({ "batch": batch })))
 }
 
-fn parse_json<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, ApiError> {
+pub(crate) fn parse_json<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, ApiError> {
     serde_json::from_slice(body)
         .map_err(|e| ApiError::bad_request(format!("Invalid JSON body: {e}")))
 }
 
-fn validate(body: EventBody, limits: &Limits) -> Result<Event, ApiError> {
+pub(crate) fn validate(body: EventBody, limits: &Limits) -> Result<Event, ApiError> {
     let name = match body.name {
         Some(Value::String(name)) if !name.is_empty() => name,
         _ => return Err(ApiError::bad_request("\"name\" must be a non-empty string")),
@@ -223,7 +223,7 @@ pub fn parse_info(info: &str, allowed: &[&str]) -> Result<Vec<String>, ApiError>
 }
 
 /// Delivers `event` to each of its channels; returns the requested `info` per channel.
-fn publish(
+pub(crate) fn publish(
     state: &State,
     app_id: &str,
     namespace: &Namespace,

@@ -5,7 +5,7 @@
 mod auth;
 mod channels;
 mod error;
-mod events;
+pub(crate) mod events;
 mod health;
 
 pub use channels::cluster_counts;
@@ -21,7 +21,7 @@ use std::sync::Arc;
 
 pub fn router(state: Arc<State>) -> Router {
     let body_limit = state.config.http_api.request_limit_in_mb as usize * 1024 * 1024;
-    Router::new()
+    let router = Router::new()
         .route("/app/{key}", get(crate::connection::upgrade))
         .route("/apps/{app_id}/events", post(events::trigger))
         .route("/apps/{app_id}/batch_events", post(events::trigger_batch))
@@ -36,7 +36,14 @@ pub fn router(state: Arc<State>) -> Router {
             post(channels::terminate_user),
         )
         .route("/up", get(health::up))
-        .route("/up/{app_id}", get(health::up_app))
+        .route("/up/{app_id}", get(health::up_app));
+    // The web console (`console.enabled`): its routes exist only when it is on.
+    let router = if state.config.console.enabled {
+        router.merge(crate::console::routes(&state))
+    } else {
+        router
+    };
+    router
         .fallback(|| async { ApiError::not_found("No such route") })
         .layer(axum::extract::DefaultBodyLimit::max(body_limit))
         .layer(middleware::from_fn_with_state(state.clone(), count_calls))

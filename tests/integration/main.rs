@@ -9,6 +9,7 @@ mod cli;
 mod client_events;
 mod cluster;
 mod connection;
+mod console;
 mod databases;
 mod http_api;
 mod lifecycle;

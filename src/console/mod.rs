@@ -1,0 +1,464 @@
+//! The web console (`sockudo serve --console`): a single page on the main port to watch and drive
+//! channels, with its assets embedded in the binary. Off by default.
+//!
+//! Routes, under `console.path` (`/console`):
+//! - `GET {path}`: the page; `GET {path}/assets/{file}`: its CSS, JS and the vendored pusher-js.
+//! - `GET {path}/api/apps`: ids, keys and flags of the apps (never secrets).
+//! - `GET {path}/api/apps/{app_id}/channels`: occupied channels with subscriber (and user) counts.
+//! - `POST {path}/api/apps/{app_id}/auth/channel` and `.../auth/user`: sign a private / presence
+//!   subscription or a user sign-in with the app secret, server side (pusher-js's form bodies).
+//! - `POST {path}/api/apps/{app_id}/events`: publish one event (`POST /apps/{id}/events` body) or a
+//!   batch (`{"batch": [...]}`), through the same validation and fan-out as the HTTP API.
+//!
+//! Access (everything but the static assets): loopback clients only, unless the request carries
+//! `console.token` (`Authorization: Bearer`, `X-Console-Token` or `?token=`). A request with a
+//! forwarding header (`Forwarded`, `X-Forwarded-For`, `X-Real-IP`) is treated as remote, so a
+//! reverse proxy on the same host does not open the console to everyone.
+
+use crate::app::App;
+use crate::http::events::{parse_json, publish, validate, EventBody};
+use crate::http::{cluster_counts, ApiError};
+use crate::protocol::channel::{ChannelName, SERVER_TO_USER_PREFIX};
+use crate::protocol::{signature, ChannelKind, SocketId};
+use crate::state::State;
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, Path, Request, State as Extract};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::{json, Map, Value};
+use std::collections::{BTreeSet, HashMap};
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use subtle::ConstantTimeEq;
+
+const INDEX: &str = include_str!("assets/index.html");
+const ASSETS: &[(&str, &str, &str)] = &[
+    (
+        "console.css",
+        "text/css; charset=utf-8",
+        include_str!("assets/console.css"),
+    ),
+    (
+        "console.js",
+        "text/javascript; charset=utf-8",
+        include_str!("assets/console.js"),
+    ),
+    (
+        "pusher.min.js",
+        "text/javascript; charset=utf-8",
+        include_str!("assets/pusher.min.js"),
+    ),
+    (
+        "pusher.min.js.LICENSE.txt",
+        "text/plain; charset=utf-8",
+        include_str!("assets/pusher.min.js.LICENSE.txt"),
+    ),
+    (
+        "pusher-js.LICENSE",
+        "text/plain; charset=utf-8",
+        include_str!("assets/pusher-js.LICENSE"),
+    ),
+];
+
+/// Nothing but this server: scripts, styles and connections (HTTP and WebSocket) stay on it.
+const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                   connect-src 'self' ws: wss:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/// The console's routes under `console.path`; [`crate::http::router`] merges them when enabled.
+pub fn routes(state: &Arc<State>) -> Router<Arc<State>> {
+    let base = base_path(&state.config.console.path);
+    let protected = Router::new()
+        .route(&base, get(page))
+        .route(&format!("{base}/"), get(page))
+        .route(&format!("{base}/api/apps"), get(apps))
+        .route(
+            &format!("{base}/api/apps/{{app_id}}/channels"),
+            get(channels),
+        )
+        .route(
+            &format!("{base}/api/apps/{{app_id}}/auth/channel"),
+            post(auth_channel),
+        )
+        .route(
+            &format!("{base}/api/apps/{{app_id}}/auth/user"),
+            post(auth_user),
+        )
+        .route(&format!("{base}/api/apps/{{app_id}}/events"), post(trigger))
+        .route_layer(middleware::from_fn_with_state(state.clone(), guard));
+    Router::new()
+        .route(&format!("{base}/assets/{{file}}"), get(asset))
+        .merge(protected)
+}
+
+/// `console.path` without a trailing slash.
+pub fn base_path(path: &str) -> String {
+    let trimmed = path.trim_end_matches('/');
+    if trimmed.starts_with('/') {
+        trimmed.to_owned()
+    } else {
+        format!("/{trimmed}")
+    }
+}
+
+/// Whether a console request is let in: a token equal to `expected` always is; otherwise only a
+/// loopback peer without forwarding headers.
+pub fn allowed(
+    peer: Option<IpAddr>,
+    forwarded: bool,
+    given_token: Option<&str>,
+    expected: Option<&str>,
+) -> bool {
+    if let (Some(given), Some(expected)) = (given_token, expected) {
+        if !expected.is_empty() && bool::from(given.as_bytes().ct_eq(expected.as_bytes())) {
+            return true;
+        }
+    }
+    !forwarded && peer.is_some_and(is_loopback)
+}
+
+fn is_loopback(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => v4.is_loopback(),
+        IpAddr::V6(v6) => {
+            v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+        }
+    }
+}
+
+/// The token a request carries, from a header or the `token` query parameter.
+fn request_token(headers: &HeaderMap, query: Option<&str>) -> Option<String> {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    if let Some(bearer) = header("authorization").and_then(|v| v.strip_prefix("Bearer ")) {
+        return Some(bearer.trim().to_owned());
+    }
+    if let Some(token) = header("x-console-token") {
+        return Some(token.trim().to_owned());
+    }
+    form_urlencoded::parse(query.unwrap_or("").as_bytes())
+        .find(|(k, _)| k == "token")
+        .map(|(_, v)| v.into_owned())
+}
+
+async fn guard(Extract(state): Extract<Arc<State>>, request: Request, next: Next) -> Response {
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|info| info.0.ip());
+    let headers = request.headers();
+    let forwarded = ["forwarded", "x-forwarded-for", "x-real-ip"]
+        .iter()
+        .any(|h| headers.contains_key(*h));
+    let token = request_token(headers, request.uri().query());
+    if allowed(
+        peer,
+        forwarded,
+        token.as_deref(),
+        state.config.console.token.as_deref(),
+    ) {
+        return next.run(request).await;
+    }
+    ApiError::forbidden(
+        "The console answers loopback clients only; from elsewhere send the admin token \
+         (console.token) as `Authorization: Bearer <token>`, `X-Console-Token` or `?token=`",
+    )
+    .into_response()
+}
+
+async fn page(Extract(state): Extract<Arc<State>>) -> Response {
+    let base = base_path(&state.config.console.path);
+    let escaped = base
+        .replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    let html = INDEX.replace("{{BASE}}", &escaped);
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            ),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static(CSP),
+            ),
+            (
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ),
+        ],
+        html,
+    )
+        .into_response()
+}
+
+async fn asset(Path(file): Path<String>) -> Response {
+    match ASSETS.iter().find(|(name, _, _)| *name == file) {
+        Some((_, content_type, body)) => (
+            [
+                (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+                (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+                (
+                    header::X_CONTENT_TYPE_OPTIONS,
+                    HeaderValue::from_static("nosniff"),
+                ),
+            ],
+            *body,
+        )
+            .into_response(),
+        None => (StatusCode::NOT_FOUND, "No such console asset").into_response(),
+    }
+}
+
+/// `GET {path}/api/apps`: what the page needs to connect; never a secret.
+async fn apps(Extract(state): Extract<Arc<State>>) -> Result<Json<Value>, ApiError> {
+    let mut apps = state
+        .apps
+        .all()
+        .await
+        .map_err(|e| ApiError::unavailable(e.to_string()))?;
+    apps.sort_by(|a, b| a.id.cmp(&b.id));
+    let apps: Vec<Value> = apps
+        .iter()
+        .map(|app| {
+            json!({
+                "id": app.id,
+                "key": app.key,
+                "name": app.name,
+                "enabled": app.enabled,
+                "enable_client_messages": app.enable_client_messages,
+                "enable_user_authentication": app.enable_user_authentication,
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "apps": apps })))
+}
+
+/// An enabled app by id: 404 unknown, 403 disabled.
+async fn enabled_app(state: &State, app_id: &str) -> Result<Arc<App>, ApiError> {
+    let app = match state.apps.find_by_id(app_id).await {
+        Ok(Some(app)) => app,
+        Ok(None) => return Err(ApiError::not_found(format!("Unknown app {app_id:?}"))),
+        Err(error) => return Err(ApiError::unavailable(error.to_string())),
+    };
+    if !app.enabled {
+        return Err(ApiError::forbidden("App is disabled"));
+    }
+    Ok(app)
+}
+
+/// `GET {path}/api/apps/{app_id}/channels`: every occupied channel over the cluster, with
+/// `subscription_count`, and `user_count` for presence channels.
+async fn channels(
+    Extract(state): Extract<Arc<State>>,
+    Path(app_id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let app = enabled_app(&state, &app_id).await?;
+    let mut names: BTreeSet<String> = state
+        .registry
+        .existing(&app.id)
+        .map(|ns| ns.channels().into_iter().map(|(name, _)| name).collect())
+        .unwrap_or_default();
+    names.extend(state.cluster.remote_channels(&app.id).into_keys());
+    let mut channels = Map::new();
+    for name in names {
+        if name.starts_with(SERVER_TO_USER_PREFIX) {
+            continue;
+        }
+        let counts = cluster_counts(&state, &app.id, &name);
+        if counts.subscription_count == 0 {
+            continue;
+        }
+        let mut attributes = json!({ "subscription_count": counts.subscription_count });
+        if name.starts_with("presence-") {
+            attributes["user_count"] = json!(counts.user_count);
+        }
+        channels.insert(name, attributes);
+    }
+    Ok(Json(json!({ "channels": channels })))
+}
+
+fn form(body: &[u8]) -> HashMap<String, String> {
+    form_urlencoded::parse(body).into_owned().collect()
+}
+
+fn socket_id(params: &HashMap<String, String>) -> Result<String, ApiError> {
+    let id = params
+        .get("socket_id")
+        .ok_or_else(|| ApiError::bad_request("socket_id is required"))?;
+    SocketId::parse(id)
+        .ok_or_else(|| ApiError::bad_request(format!("Invalid socket_id {id:?}")))?;
+    Ok(id.clone())
+}
+
+/// The user the page acts as: `user_id` (required) and an optional display `user_name`.
+fn user(params: &HashMap<String, String>) -> Result<(String, Value), ApiError> {
+    let id = params
+        .get("user_id")
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| ApiError::bad_request("user_id is required"))?;
+    let info = match params.get("user_name").map(|s| s.trim()) {
+        Some(name) if !name.is_empty() => json!({ "name": name }),
+        _ => json!({ "name": id }),
+    };
+    Ok((id.to_owned(), info))
+}
+
+/// `POST {path}/api/apps/{app_id}/auth/channel`: pusher-js's channel authorization request
+/// (`socket_id`, `channel_name`, and for presence the console's `user_id` / `user_name`).
+async fn auth_channel(
+    Extract(state): Extract<Arc<State>>,
+    Path(app_id): Path<String>,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let app = enabled_app(&state, &app_id).await?;
+    let params = form(&body);
+    let socket_id = socket_id(&params)?;
+    let name = params
+        .get("channel_name")
+        .ok_or_else(|| ApiError::bad_request("channel_name is required"))?;
+    let limits = state.limit_defaults.for_app(&app);
+    let channel = ChannelName::parse(name, limits.channel_name_length)
+        .map_err(|e| ApiError::bad_request(format!("Invalid channel {name:?}: {e}")))?;
+    let channel_data = match channel.kind() {
+        ChannelKind::Private => None,
+        ChannelKind::Presence => {
+            let (id, info) = user(&params)?;
+            Some(json!({ "user_id": id, "user_info": info }).to_string())
+        }
+        ChannelKind::PrivateEncrypted => {
+            return Err(ApiError::bad_request(
+                "The console does not sign private-encrypted channels",
+            ))
+        }
+        _ => {
+            return Err(ApiError::bad_request(format!(
+                "{name:?} is public: subscribe without authorization"
+            )))
+        }
+    };
+    let message = signature::channel_auth_message(&socket_id, name, channel_data.as_deref());
+    let auth = format!("{}:{}", app.key, signature::sign(&app.secret, &message));
+    Ok(Json(match channel_data {
+        Some(data) => json!({ "auth": auth, "channel_data": data }),
+        None => json!({ "auth": auth }),
+    }))
+}
+
+/// `POST {path}/api/apps/{app_id}/auth/user`: pusher-js's user authentication request
+/// (`socket_id`, plus the console's `user_id` / `user_name`).
+async fn auth_user(
+    Extract(state): Extract<Arc<State>>,
+    Path(app_id): Path<String>,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let app = enabled_app(&state, &app_id).await?;
+    let params = form(&body);
+    let socket_id = socket_id(&params)?;
+    let (id, info) = user(&params)?;
+    let user_data = json!({ "id": id, "user_info": info }).to_string();
+    let message = signature::user_auth_message(&socket_id, &user_data);
+    let auth = format!("{}:{}", app.key, signature::sign(&app.secret, &message));
+    Ok(Json(json!({ "auth": auth, "user_data": user_data })))
+}
+
+/// `POST {path}/api/apps/{app_id}/events`: the body of `POST /apps/{id}/events`, or
+/// `{"batch": [...]}` as `POST /apps/{id}/batch_events` takes it; same checks, same fan-out.
+async fn trigger(
+    Extract(state): Extract<Arc<State>>,
+    Path(app_id): Path<String>,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let app = enabled_app(&state, &app_id).await?;
+    let value: Value = parse_json(&body)?;
+    let limits = state.limit_defaults.for_app(&app);
+    let namespace = state.registry.namespace(&app.id);
+    let Some(batch) = value.get("batch") else {
+        let body: EventBody = serde_json::from_value(value)
+            .map_err(|e| ApiError::bad_request(format!("Invalid event: {e}")))?;
+        let event = validate(body, &limits)?;
+        let info = publish(&state, &app.id, &namespace, &event);
+        return Ok(Json(match info {
+            Some(channels) => json!({ "channels": channels }),
+            None => json!({}),
+        }));
+    };
+    let batch: Vec<EventBody> = serde_json::from_value(batch.clone())
+        .map_err(|e| ApiError::bad_request(format!("\"batch\" must be an array of events: {e}")))?;
+    if batch.is_empty() || batch.len() > limits.event_batch_size {
+        return Err(ApiError::bad_request(format!(
+            "Batch has {} events; it takes 1 to {}",
+            batch.len(),
+            limits.event_batch_size
+        )));
+    }
+    let events = batch
+        .into_iter()
+        .enumerate()
+        .map(|(index, event)| {
+            let event = validate(event, &limits).map_err(|mut error| {
+                error.message = format!("batch[{index}]: {}", error.message);
+                error
+            })?;
+            if event.channels.len() != 1 {
+                return Err(ApiError::bad_request(format!(
+                    "batch[{index}]: each batch event takes exactly one channel"
+                )));
+            }
+            Ok(event)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    for event in &events {
+        publish(&state, &app.id, &namespace, event);
+    }
+    Ok(Json(json!({ "batch": events.len() })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_only_without_a_token() {
+        let local: IpAddr = "127.0.0.1".parse().unwrap();
+        let local6: IpAddr = "::1".parse().unwrap();
+        let mapped: IpAddr = "::ffff:127.0.0.1".parse().unwrap();
+        let remote: IpAddr = "192.0.2.7".parse().unwrap();
+        assert!(allowed(Some(local), false, None, None));
+        assert!(allowed(Some(local6), false, None, None));
+        assert!(allowed(Some(mapped), false, None, None));
+        assert!(!allowed(Some(remote), false, None, None));
+        assert!(!allowed(None, false, None, None));
+        // Behind a proxy on the same host: remote.
+        assert!(!allowed(Some(local), true, None, None));
+        // The token lets anyone in; a wrong or empty one does not.
+        assert!(allowed(Some(remote), true, Some("s3cret"), Some("s3cret")));
+        assert!(!allowed(Some(remote), false, Some("wrong"), Some("s3cret")));
+        assert!(!allowed(Some(remote), false, Some(""), Some("")));
+        assert!(!allowed(Some(remote), false, Some("s3cret"), None));
+    }
+
+    #[test]
+    fn tokens_come_from_headers_or_the_query() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(
+            request_token(&headers, Some("a=1&token=t%201")),
+            Some("t 1".into())
+        );
+        headers.insert("x-console-token", HeaderValue::from_static("x"));
+        assert_eq!(request_token(&headers, None), Some("x".into()));
+        headers.insert("authorization", HeaderValue::from_static("Bearer b"));
+        assert_eq!(request_token(&headers, None), Some("b".into()));
+    }
+
+    #[test]
+    fn base_paths() {
+        assert_eq!(base_path("/console/"), "/console");
+        assert_eq!(base_path("debug"), "/debug");
+    }
+}
