@@ -41,6 +41,7 @@ Register-ArgumentCompleter -Native -CommandName 'sockudo' -ScriptBlock {
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port for WebSocket and HTTP API (overrides `port` and PORT)')
             [CompletionResult]::new('--metrics-port', '--metrics-port', [CompletionResultType]::ParameterName, 'Port for Prometheus metrics (overrides `metrics.port` and METRICS_PORT)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (.toml, or Sockudo''s config.json). Without one, embedded defaults are used')
+            [CompletionResult]::new('--console', '--console', [CompletionResultType]::ParameterName, 'Serve the web console at `console.path` (/console), loopback clients only unless `console.token` is set (overrides `console.enabled` and CONSOLE_ENABLED)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break

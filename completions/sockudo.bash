@@ -2220,7 +2220,7 @@ _sockudo() {
             return 0
             ;;
         sockudo__subcmd__serve)
-            opts="-h --host --port --metrics-port --config --help"
+            opts="-h --host --port --metrics-port --console --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

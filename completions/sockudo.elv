@@ -37,6 +37,7 @@ set edit:completion:arg-completer[sockudo] = {|@words|
             cand --port 'Port for WebSocket and HTTP API (overrides `port` and PORT)'
             cand --metrics-port 'Port for Prometheus metrics (overrides `metrics.port` and METRICS_PORT)'
             cand --config 'Config file (.toml, or Sockudo''s config.json). Without one, embedded defaults are used'
+            cand --console 'Serve the web console at `console.path` (/console), loopback clients only unless `console.token` is set (overrides `console.enabled` and CONSOLE_ENABLED)'
             cand -h 'Print help'
             cand --help 'Print help'
         }

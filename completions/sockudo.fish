@@ -39,6 +39,7 @@ complete -c sockudo -n "__fish_sockudo_using_subcommand serve" -l host -d 'Addre
 complete -c sockudo -n "__fish_sockudo_using_subcommand serve" -l port -d 'Port for WebSocket and HTTP API (overrides `port` and PORT)' -r
 complete -c sockudo -n "__fish_sockudo_using_subcommand serve" -l metrics-port -d 'Port for Prometheus metrics (overrides `metrics.port` and METRICS_PORT)' -r
 complete -c sockudo -n "__fish_sockudo_using_subcommand serve" -l config -d 'Config file (.toml, or Sockudo\'s config.json). Without one, embedded defaults are used' -r -F
+complete -c sockudo -n "__fish_sockudo_using_subcommand serve" -l console -d 'Serve the web console at `console.path` (/console), loopback clients only unless `console.token` is set (overrides `console.enabled` and CONSOLE_ENABLED)'
 complete -c sockudo -n "__fish_sockudo_using_subcommand serve" -s h -l help -d 'Print help'
 complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and not __fish_seen_subcommand_from create list show update enable disable delete rotate-secret export import help" -l config -d 'Config file (.toml, or Sockudo\'s config.json). Without one, embedded defaults are used' -r -F
 complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and not __fish_seen_subcommand_from create list show update enable disable delete rotate-secret export import help" -s h -l help -d 'Print help'
