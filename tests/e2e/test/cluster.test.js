@@ -144,9 +144,12 @@ async function client(t, node, opts = {}) {
   return c;
 }
 
+// Records from before the subscription succeeds: the server may send events (such as the new
+// subscriber's own pusher:subscription_count) in the same packet as subscription_succeeded.
 async function subscribed(c, name) {
+  const rec = c.record(c.pusher.subscribe(name));
   const ch = await c.subscribe(name);
-  return { ch, rec: c.record(ch) };
+  return { ch, rec };
 }
 
 // GET on a node's HTTP API: {status, body}; presence user lists are sorted by id.
