@@ -56,4 +56,7 @@ pub struct ChannelStats {
     pub members: u64,
     /// Events published to the channel through this node since it started.
     pub messages: u64,
+    /// Bytes delta compression saved on this channel (0 while no subscriber uses it).
+    #[serde(default)]
+    pub delta_bytes_saved: u64,
 }

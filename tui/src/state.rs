@@ -377,6 +377,7 @@ mod tests {
                     subscribers: 10,
                     members: 0,
                     messages: channel_messages,
+                    delta_bytes_saved: 0,
                 },
                 ChannelStats {
                     app: "app-1".into(),
@@ -385,6 +386,7 @@ mod tests {
                     subscribers: 2,
                     members: 2,
                     messages: 0,
+                    delta_bytes_saved: 0,
                 },
             ],
         }

@@ -27,6 +27,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
                     "-".into()
                 },
                 human(*rate),
+                match c.delta_bytes_saved {
+                    0 => "-".into(),
+                    saved => human(saved as f64),
+                },
             ])
         })
         .collect();
@@ -44,8 +48,16 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
             format!(", filter \"{}\"", state.filter)
         },
     );
-    let header = Row::new(["CHANNEL", "APP", "TYPE", "SUBSCRIBERS", "MEMBERS", "MSG/S"])
-        .style(Style::default().add_modifier(Modifier::BOLD));
+    let header = Row::new([
+        "CHANNEL",
+        "APP",
+        "TYPE",
+        "SUBSCRIBERS",
+        "MEMBERS",
+        "MSG/S",
+        "DELTA SAVED",
+    ])
+    .style(Style::default().add_modifier(Modifier::BOLD));
     let widths = [
         Constraint::Min(20),
         Constraint::Length(12),
@@ -53,6 +65,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         Constraint::Length(11),
         Constraint::Length(8),
         Constraint::Length(8),
+        Constraint::Length(11),
     ];
     frame.render_widget(
         Table::new(body, widths)

@@ -136,6 +136,7 @@ mod tests {
                     subscribers: 1200,
                     members: 0,
                     messages: news_messages,
+                    delta_bytes_saved: 52_000,
                 },
                 ChannelStats {
                     app: "app-1".into(),
@@ -144,6 +145,7 @@ mod tests {
                     subscribers: 300,
                     members: 250,
                     messages: 12,
+                    delta_bytes_saved: 0,
                 },
                 ChannelStats {
                     app: "shop".into(),
@@ -152,6 +154,7 @@ mod tests {
                     subscribers: 20,
                     members: 0,
                     messages: 40,
+                    delta_bytes_saved: 0,
                 },
             ],
         }
