@@ -44,9 +44,17 @@ pub async fn upgrade(
     Extract(state): Extract<Arc<State>>,
     Path(key): Path<String>,
     Query(query): Query<HashMap<String, String>>,
+    headers: axum::http::HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Response {
-    let verdict = admit(&state, &key, query.get("protocol").map(String::as_str)).await;
+    let origin = headers.get("origin").and_then(|v| v.to_str().ok());
+    let verdict = admit(
+        &state,
+        &key,
+        query.get("protocol").map(String::as_str),
+        origin,
+    )
+    .await;
     // The transport's own cap is looser than ours so that a message over our limit still gets a
     // `pusher:error` and a 1009 close (the transport can only drop the TCP connection); anything
     // over the transport's cap is dropped unread.
@@ -66,7 +74,12 @@ pub async fn upgrade(
 
 use axum::response::IntoResponse;
 
-async fn admit(state: &State, key: &str, protocol: Option<&str>) -> Result<Arc<App>, CloseCode> {
+async fn admit(
+    state: &State,
+    key: &str,
+    protocol: Option<&str>,
+    origin: Option<&str>,
+) -> Result<Arc<App>, CloseCode> {
     let protocol = protocol.ok_or(CloseCode::NoProtocol)?;
     let version: u32 = protocol.parse().map_err(|_| CloseCode::InvalidVersion)?;
     if !SUPPORTED_PROTOCOLS.contains(&version) {
@@ -82,6 +95,9 @@ async fn admit(state: &State, key: &str, protocol: Option<&str>) -> Result<Arc<A
     };
     if !app.enabled {
         return Err(CloseCode::AppDisabled);
+    }
+    if !origin_allowed(&app.allowed_origins, origin) {
+        return Err(CloseCode::Unauthorized);
     }
     if let Some(max) = state.config.max_connections {
         if state.registry.socket_count() as u64 >= max {
@@ -359,5 +375,59 @@ fn reason_for(code: u16) -> &'static str {
     match code {
         MESSAGE_TOO_BIG => "Message too big",
         _ => CloseCode::from_code(code).map_or("", CloseCode::reason),
+    }
+}
+
+/// An app with `allowed_origins` accepts only browsers from those origins (`*` matches any run of
+/// characters, so `https://*.example.com` covers its subdomains). A connection without an Origin
+/// header (a server, not a browser) is not restricted: browsers always send one.
+fn origin_allowed(allowed: &[String], origin: Option<&str>) -> bool {
+    let Some(origin) = origin else { return true };
+    allowed.is_empty() || allowed.iter().any(|pattern| glob_matches(pattern, origin))
+}
+
+fn glob_matches(pattern: &str, text: &str) -> bool {
+    let (pattern, text) = (pattern.to_ascii_lowercase(), text.to_ascii_lowercase());
+    let parts: Vec<&str> = pattern.split('*').collect();
+    let (first, last) = (parts[0], parts[parts.len() - 1]);
+    if parts.len() == 1 {
+        return pattern == text;
+    }
+    if text.len() < first.len() + last.len() || !text.starts_with(first) || !text.ends_with(last) {
+        return false;
+    }
+    let mut rest = &text[first.len()..text.len() - last.len()];
+    for part in &parts[1..parts.len() - 1] {
+        match rest.find(part) {
+            Some(at) => rest = &rest[at + part.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins_match_exactly_or_by_wildcard() {
+        let allowed = vec![
+            "https://app.example.com".to_string(),
+            "https://*.shop.io".to_string(),
+        ];
+        assert!(origin_allowed(&allowed, Some("https://app.example.com")));
+        assert!(origin_allowed(&allowed, Some("HTTPS://APP.EXAMPLE.COM")));
+        assert!(origin_allowed(&allowed, Some("https://eu.shop.io")));
+        assert!(!origin_allowed(&allowed, Some("https://shop.io.evil.com")));
+        assert!(!origin_allowed(&allowed, Some("https://evil.com")));
+        assert!(
+            origin_allowed(&allowed, None),
+            "non-browser clients send no Origin"
+        );
+        assert!(origin_allowed(&[], Some("https://anything")));
+        assert!(origin_allowed(&["*".to_string()], Some("https://anything")));
+        assert!(glob_matches("a*b*c", "axxbyyc"));
+        assert!(!glob_matches("a*b*c", "axxcyyb"));
     }
 }

@@ -281,3 +281,23 @@ fn masked_text_frame(payload: &[u8]) -> Vec<u8> {
     frame.extend(payload.iter().enumerate().map(|(i, b)| b ^ mask[i % 4]));
     frame
 }
+
+#[tokio::test]
+async fn allowed_origins_refuse_other_browsers_with_4009() {
+    let server = Server::start().await;
+    let url = format!("ws://127.0.0.1:{}/app/key-web?protocol=7", server.port);
+    let mut welcome = Client::connect_from(&url, "https://shop.example.com").await;
+    assert_eq!(
+        welcome.next().await["event"],
+        "pusher:connection_established"
+    );
+    let mut refused = Client::connect_from(&url, "https://evil.test").await;
+    assert_eq!(refused.next().await["data"]["code"], 4009);
+    assert_eq!(refused.ended().await, Ended::Closed(Some(4009)));
+    // Servers (no Origin header) are not browsers and are not restricted.
+    let mut backend = Client::connect(&url).await;
+    assert_eq!(
+        backend.next().await["event"],
+        "pusher:connection_established"
+    );
+}

@@ -25,7 +25,8 @@ pub fn default_config() -> Value {
             {"id": "app-2", "key": "key-2", "secret": "secret-2"},
             {"id": "app-count", "key": "key-count", "secret": "secret-count", "enable_subscription_count": true},
             {"id": "app-off", "key": "key-off", "secret": "secret-off", "enabled": false},
-            {"id": "app-small", "key": "key-small", "secret": "secret-small", "max_connections": 1}
+            {"id": "app-small", "key": "key-small", "secret": "secret-small", "max_connections": 1},
+            {"id": "app-web", "key": "key-web", "secret": "secret-web", "allowed_origins": ["https://*.example.com"]}
         ]}}
     })
 }
@@ -260,14 +261,23 @@ pub enum Ended {
 }
 
 impl Client {
+    /// Connects as a browser on `origin` would.
+    pub async fn connect_from(url: &str, origin: &str) -> Client {
+        Self::open(url, Some(&[("Origin".to_string(), origin.to_string())])).await
+    }
+
     pub async fn connect(url: &str) -> Client {
+        Self::open(url, None).await
+    }
+
+    async fn open(url: &str, headers: Option<&[(String, String)]>) -> Client {
         let config = Config {
             auto_ping: false,
             idle_timeout: 0,
             ..Config::default()
         };
         let (ws, _) = WebSocketClient::<Http1>::new(config)
-            .connect_to_url(url, None)
+            .connect_to_url_with_headers(url, None, headers)
             .await
             .expect("websocket handshake");
         let (reader, writer) = ws.split();
