@@ -26,3 +26,24 @@ pub async fn up_app(
         Err(error) => Err(ApiError::unavailable(error.to_string())),
     }
 }
+
+/// `GET /usage`: this process's memory (resident set, from /proc/self/status) and sockets; not
+/// the host's, which says nothing about this server.
+pub async fn usage(Extract(state): Extract<Arc<State>>) -> axum::Json<serde_json::Value> {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kib = |field: &str| {
+        status
+            .lines()
+            .find(|line| line.starts_with(field))
+            .and_then(|line| line.split_whitespace().nth(1))
+            .and_then(|value| value.parse::<u64>().ok())
+    };
+    axum::Json(serde_json::json!({
+        "memory": {
+            "rss_bytes": kib("VmRSS:").map(|k| k * 1024),
+            "peak_rss_bytes": kib("VmHWM:").map(|k| k * 1024),
+        },
+        "connections": state.registry.socket_count(),
+        "uptime_secs": state.started.elapsed().as_secs(),
+    }))
+}

@@ -36,6 +36,7 @@ pub fn router(state: Arc<State>) -> Router {
             post(channels::terminate_user),
         )
         .route("/up", get(health::up))
+        .route("/usage", get(health::usage))
         .route("/up/{app_id}", get(health::up_app));
     // The web console (`console.enabled`): its routes exist only when it is on.
     let router = if state.config.console.enabled {

@@ -304,6 +304,34 @@ async fn channel_queries() {
 }
 
 #[tokio::test]
+async fn usage_reports_this_process() {
+    let server = Server::start().await;
+    let (_client, _) = server.connected("key-1").await;
+    let (status, usage) = raw_request(
+        "GET",
+        &format!("http://127.0.0.1:{}/usage", server.port),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(usage["connections"], 1);
+    let rss = usage["memory"]["rss_bytes"].as_u64().unwrap();
+    let status = std::fs::read_to_string(format!("/proc/{}/status", server.pid())).unwrap();
+    let expected_kib: u64 = status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .unwrap()
+        .parse()
+        .unwrap();
+    // Same process, read moments apart: within a few MiB, and far below the host's memory.
+    assert!(
+        rss.abs_diff(expected_kib * 1024) < 16 * 1024 * 1024,
+        "{rss} vs {expected_kib} KiB"
+    );
+}
+
+#[tokio::test]
 async fn health_checks() {
     let server = Server::start().await;
     for (path, status) in [
