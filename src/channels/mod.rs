@@ -9,9 +9,8 @@ mod namespace;
 mod shared_cache;
 
 pub use cache::{CachedEvent, EventCache};
+pub use namespace::{ChannelCounts, Fanout, MemberJoin, Namespace, Unsubscribed};
 pub use shared_cache::SharedCache;
-pub use namespace::{
-ChannelCounts, Fanout, MemberJoin, Namespace, Unsubscribed};
 
 use dashmap::DashMap;
 use std::sync::Arc;

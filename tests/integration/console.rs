@@ -98,7 +98,10 @@ async fn the_app_list_has_keys_and_never_secrets() {
     assert!(!body.contains("secret"), "{body}");
     let apps: Value = serde_json::from_str(&body).unwrap();
     let apps = apps["apps"].as_array().unwrap();
-    let configured = default_config()["app_manager"]["array"]["apps"].as_array().unwrap().len();
+    let configured = default_config()["app_manager"]["array"]["apps"]
+        .as_array()
+        .unwrap()
+        .len();
     assert_eq!(apps.len(), configured);
     assert_eq!(apps[0]["id"], "app-1");
     assert_eq!(apps[0]["key"], "key-1");
