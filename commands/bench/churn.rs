@@ -5,7 +5,6 @@ use super::client::{self, Failure, Target};
 use super::group::GroupSpec;
 use super::histogram::Latency;
 use super::report::{self, Report};
-use super::sign;
 use super::usage;
 use super::Run;
 use parking_lot::Mutex;
@@ -156,21 +155,9 @@ async fn lane_loop(cycle: Arc<Cycle>, lane: u64, lanes: u64) {
         let deadline = started + client::CONNECT_TIMEOUT;
         let attempt = async {
             let mut connection = client::connect(&cycle.target, source, deadline).await?;
-            let (auth, data) = if cycle.presence {
-                let data = format!(r#"{{"user_id":"churn-{index}","user_info":{{}}}}"#);
-                let auth = sign::channel_auth(
-                    &cycle.target.key,
-                    &cycle.target.secret,
-                    &connection.socket_id,
-                    &channel,
-                    Some(&data),
-                );
-                (Some(auth), Some(data))
-            } else {
-                (None, None)
-            };
+            let user = cycle.presence.then(|| format!("churn-{index}"));
             connection
-                .subscribe(&channel, auth.as_deref(), data.as_deref(), deadline)
+                .join(&cycle.target, &channel, user.as_deref(), deadline)
                 .await?;
             Ok::<_, Failure>(connection)
         };

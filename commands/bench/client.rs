@@ -217,6 +217,30 @@ pub async fn connect(
 }
 
 impl Connection {
+    /// Subscribes to `channel`, as presence member `user_id` when given (signing the auth with
+    /// the target's secret), and waits for the subscription to succeed.
+    pub async fn join(
+        &mut self,
+        target: &Target,
+        channel: &str,
+        user_id: Option<&str>,
+        deadline: Instant,
+    ) -> Result<(), Failure> {
+        let Some(user_id) = user_id else {
+            return self.subscribe(channel, None, None, deadline).await;
+        };
+        let data = format!(r#"{{"user_id":"{user_id}","user_info":{{}}}}"#);
+        let auth = super::sign::channel_auth(
+            &target.key,
+            &target.secret,
+            &self.socket_id,
+            channel,
+            Some(&data),
+        );
+        self.subscribe(channel, Some(&auth), Some(&data), deadline)
+            .await
+    }
+
     /// Subscribes to `channel` and waits for `pusher_internal:subscription_succeeded`.
     /// `auth` and `channel_data` are for private and presence channels.
     pub async fn subscribe(

@@ -4,7 +4,6 @@
 
 use super::client::{self, Failure, Target};
 use super::histogram::Latency;
-use super::sign;
 use super::tracker::{self, Seen};
 use parking_lot::Mutex;
 use serde::{Deserialize, Serialize};
@@ -315,21 +314,9 @@ async fn socket(shared: Arc<Shared>, index: u64, permit: tokio::sync::OwnedSemap
         let mut connection = client::connect(&shared.target, source, deadline).await?;
         shared.connected.fetch_add(1, Relaxed);
         shared.connect.lock().record(started.elapsed());
-        let (auth, channel_data) = if spec.presence {
-            let data = format!(r#"{{"user_id":"bench-{index}","user_info":{{}}}}"#);
-            let auth = sign::channel_auth(
-                &shared.target.key,
-                &shared.target.secret,
-                &connection.socket_id,
-                &channel,
-                Some(&data),
-            );
-            (Some(auth), Some(data))
-        } else {
-            (None, None)
-        };
+        let user = spec.presence.then(|| format!("bench-{index}"));
         connection
-            .subscribe(&channel, auth.as_deref(), channel_data.as_deref(), deadline)
+            .join(&shared.target, &channel, user.as_deref(), deadline)
             .await?;
         Ok::<_, Failure>(connection)
     };
