@@ -161,6 +161,7 @@ async fn join_cluster(state: &State) -> Result<Arc<Cluster>, StartError> {
     let health = &config.cluster_health;
     let local = Local {
         registry: state.registry.clone(),
+        metrics: state.metrics.clone(),
         apps: state.apps.clone(),
         webhooks: state.webhooks.clone(),
     };

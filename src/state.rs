@@ -6,6 +6,7 @@ use crate::app::{AppStore, LimitDefaults};
 use crate::channels::{Registry, SharedCache};
 
 use crate::config::Config;
+use crate::delta::settings::DeltaDefaults;
 use crate::metrics::Metrics;
 use crate::socket::{QueueLimits, SlowConsumerPolicy};
 use crate::webhooks::Emitter;
@@ -19,6 +20,7 @@ pub struct State {
     pub registry: Arc<Registry>,
     pub metrics: Metrics,
     pub limit_defaults: LimitDefaults,
+    pub delta_defaults: Arc<DeltaDefaults>,
     pub queue_limits: QueueLimits,
     /// Cancelled when the server starts shutting down; sockets close with 4200.
     pub shutdown: CancellationToken,
@@ -46,6 +48,7 @@ impl State {
         State {
             metrics: Metrics::new(&config.metrics.prometheus.prefix),
             limit_defaults: config.limit_defaults(),
+            delta_defaults: Arc::new(config.delta_defaults()),
             registry: Arc::new(Registry::new(cache_ttl)),
             queue_limits,
             apps,

@@ -108,8 +108,7 @@ pub fn snapshot(state: &State) -> Snapshot {
                 subscribers: counts.subscription_count as u64,
                 members: counts.user_count as u64,
                 messages: counts.published,
-                // Delta compression does not exist yet (issue 6): nothing saved.
-                delta_bytes_saved: 0,
+                delta_bytes_saved: counts.delta_saved,
                 name,
             });
         }

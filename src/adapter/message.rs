@@ -2,6 +2,7 @@
 //! bytes as they are, so a frame is never escaped into JSON a second time.
 
 use super::view::{Delta, NodeState};
+use crate::filter::Tags;
 use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 
@@ -39,6 +40,12 @@ pub enum Header {
         except: Option<String>,
         /// Cache channels: receivers keep the frame as the channel's last event.
         cache: Option<(String, String)>,
+        /// An event published through the HTTP API: filters and deltas apply to it.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        api: bool,
+        /// The API event's tags, for filtered subscribers.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        tags: Option<Tags>,
     },
     Terminate {
         node: String,
@@ -94,6 +101,8 @@ mod tests {
             channel: "c".into(),
             except: Some("1.2".into()),
             cache: None,
+            api: true,
+            tags: Some([("asset".to_owned(), "BTC".to_owned())].into()),
         };
         let frame = br#"{"event":"e","channel":"c","data":"{\"x\":\"\n\"}"}"#;
         let encoded = encode(&header, frame);

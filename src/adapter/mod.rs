@@ -22,7 +22,9 @@ mod message;
 pub mod view;
 
 use crate::app::AppStore;
-use crate::channels::Registry;
+use crate::channels::{Published, Registry};
+use crate::filter::Tags;
+use crate::metrics::Metrics;
 use crate::protocol::{outbound, CloseCode, SocketId};
 use crate::webhooks::{Emitter, WebhookEvent};
 use bus::Bus;
@@ -55,6 +57,24 @@ pub struct Cluster {
     connected: watch::Receiver<bool>,
 }
 
+/// How a frame sent to the other nodes is delivered there.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Route<'a> {
+    pub except: Option<SocketId>,
+    /// Cache channels: `(event, data)`, kept by the receivers as the channel's last event.
+    pub cache: Option<(&'a str, &'a str)>,
+    /// An event published through the HTTP API: filters and deltas apply to it.
+    pub api: bool,
+    pub tags: Option<&'a Tags>,
+}
+
+/// The parts of a channel event frame that filters and deltas need.
+#[derive(serde::Deserialize)]
+struct FrameEvent {
+    event: String,
+    data: String,
+}
+
 /// Timing of heartbeats and death detection.
 #[derive(Debug, Clone, Copy)]
 pub struct Health {
@@ -67,6 +87,7 @@ pub struct Health {
 #[derive(Clone)]
 pub struct Local {
     pub registry: Arc<Registry>,
+    pub metrics: Metrics,
     pub apps: Arc<dyn AppStore>,
     pub webhooks: Emitter,
 }
@@ -128,14 +149,7 @@ impl Cluster {
     }
 
     /// Delivers `frame` to the subscribers of `channel` on the other nodes.
-    pub fn broadcast(
-        &self,
-        app: &str,
-        channel: &str,
-        frame: &Bytes,
-        except: Option<SocketId>,
-        cache: Option<(&str, &str)>,
-    ) {
+    pub fn broadcast(&self, app: &str, channel: &str, frame: &Bytes, route: Route) {
         if self.outbox.is_none() {
             return;
         }
@@ -143,8 +157,12 @@ impl Cluster {
             node: self.node.clone(),
             app: app.to_owned(),
             channel: channel.to_owned(),
-            except: except.map(|id| id.to_string()),
-            cache: cache.map(|(event, data)| (event.to_owned(), data.to_owned())),
+            except: route.except.map(|id| id.to_string()),
+            cache: route
+                .cache
+                .map(|(event, data)| (event.to_owned(), data.to_owned())),
+            api: route.api,
+            tags: route.tags.cloned(),
         };
         self.send(Outgoing::Frame(header, frame.clone()));
     }
@@ -305,6 +323,8 @@ impl Cluster {
                 channel,
                 except,
                 cache,
+                api,
+                tags,
                 ..
             } => {
                 let namespace = local.registry.namespace(&app);
@@ -318,7 +338,17 @@ impl Cluster {
                     store.store(&channel, cached);
                 }
                 let except = except.as_deref().and_then(SocketId::parse);
-                namespace.broadcast(&channel, &payload, except);
+                // Only subscribers with filters or deltas need the event taken apart.
+                let event = (api && namespace.is_selective(&channel))
+                    .then(|| serde_json::from_slice::<FrameEvent>(&payload).ok())
+                    .flatten();
+                let published = event.as_ref().map(|e| Published {
+                    name: &e.event,
+                    data: &e.data,
+                    tags: tags.as_ref(),
+                });
+                let fanout = namespace.publish(&channel, &payload, published.as_ref(), except);
+                local.metrics.record_fanout(&app, &fanout);
             }
             Header::Terminate { app, user, .. } => {
                 if let Some(namespace) = local.registry.existing(&app) {

@@ -112,13 +112,13 @@ pub struct App {
     pub allowed_origins: Vec<String>,
     #[serde(default)]
     pub webhooks: Vec<Webhook>,
-    /// Per-channel delta settings, kept as given until delta compression lands.
+    /// Per-channel delta settings by channel name or `*` pattern.
     #[serde(
         alias = "channelDeltaCompression",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub channel_delta_compression: Option<serde_json::Value>,
+    pub channel_delta_compression: Option<crate::delta::settings::ChannelOverrides>,
     /// Seconds since the epoch; set by persistent stores.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<i64>,

@@ -6,10 +6,12 @@
 
 mod cache;
 mod namespace;
+mod selective;
 mod shared_cache;
 
 pub use cache::{CachedEvent, EventCache};
-pub use namespace::{ChannelCounts, Fanout, MemberJoin, Namespace, Unsubscribed};
+pub use namespace::{ChannelCounts, DeltaTally, Fanout, MemberJoin, Namespace, Unsubscribed};
+pub use selective::{DeltaSubscription, Published, SubscriptionOptions};
 pub use shared_cache::SharedCache;
 
 use dashmap::DashMap;

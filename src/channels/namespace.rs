@@ -1,11 +1,13 @@
 //! One app's sockets, channels, presence members and signed-in users on this node.
 
+use super::selective::{Published, Selective, SubscriptionOptions};
 use super::EventCache;
 use crate::protocol::SocketId;
 use crate::socket::{Delivery, SocketHandle};
 use bytes::Bytes;
 use dashmap::mapref::entry::Entry;
 use dashmap::DashMap;
+use parking_lot::Mutex;
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -14,21 +16,59 @@ use std::time::{Duration, Instant};
 
 #[derive(Default)]
 struct Channel {
+    /// Subscribers that take every frame as it is.
     subscribers: HashMap<SocketId, Arc<SocketHandle>>,
+    /// Subscribers with a tag filter or deltas; `None` until the first one.
+    selective: Option<Box<Mutex<Selective>>>,
     /// Presence channels only: user id -> member.
     members: HashMap<String, Member>,
     last_count_event: Option<Instant>,
     /// Frames broadcast on the channel since it was created (for `sockudo top`).
     published: AtomicU64,
+    /// Bytes delta compression saved on this channel.
+    delta_saved: AtomicU64,
 }
 
 impl Channel {
+    fn len(&self) -> usize {
+        self.subscribers.len() + self.selective.as_ref().map_or(0, |s| s.lock().len())
+    }
+
     fn counts(&self) -> ChannelCounts {
         ChannelCounts {
-            subscription_count: self.subscribers.len(),
+            subscription_count: self.len(),
             user_count: self.members.len(),
             published: self.published.load(Ordering::Relaxed),
+            delta_saved: self.delta_saved.load(Ordering::Relaxed),
         }
+    }
+
+    fn add(&mut self, socket: &Arc<SocketHandle>, options: SubscriptionOptions) {
+        if options.is_plain() {
+            self.subscribers.insert(socket.id, socket.clone());
+        } else {
+            self.selective
+                .get_or_insert_with(Default::default)
+                .lock()
+                .insert(socket.clone(), options);
+        }
+    }
+
+    fn remove(&mut self, id: SocketId) -> bool {
+        if self.subscribers.remove(&id).is_some() {
+            return true;
+        }
+        let Some(selective) = &self.selective else {
+            return false;
+        };
+        let mut selective = selective.lock();
+        let removed = selective.remove(id);
+        let now_empty = selective.len() == 0;
+        drop(selective);
+        if now_empty {
+            self.selective = None;
+        }
+        removed
     }
 }
 
@@ -44,6 +84,8 @@ pub struct ChannelCounts {
     pub user_count: usize,
     /// Frames broadcast on the channel through this node.
     pub published: u64,
+    /// Bytes delta compression saved on the channel on this node.
+    pub delta_saved: u64,
 }
 
 /// The result of a presence join.
@@ -74,6 +116,34 @@ pub struct Unsubscribed {
 pub struct Fanout {
     pub delivered: usize,
     pub dropped: usize,
+    /// Frames that went to delta-enabled sockets.
+    pub delta: DeltaTally,
+}
+
+impl Fanout {
+    pub(super) fn count(&mut self, delivery: Delivery) {
+        match delivery {
+            Delivery::Queued => self.delivered += 1,
+            Delivery::Dropped => self.dropped += 1,
+            Delivery::Closed => {}
+        }
+    }
+}
+
+/// What delta compression did in one broadcast.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct DeltaTally {
+    pub full_messages: u64,
+    pub delta_messages: u64,
+    /// Bytes the delta-enabled sockets would have been sent without deltas.
+    pub original_bytes: u64,
+    pub sent_bytes: u64,
+}
+
+impl DeltaTally {
+    pub fn saved_bytes(&self) -> u64 {
+        self.original_bytes.saturating_sub(self.sent_bytes)
+    }
 }
 
 pub struct Namespace {
@@ -115,10 +185,15 @@ impl Namespace {
     }
 
     /// Subscribes to a non-presence channel; returns the new subscriber count.
-    pub fn subscribe(&self, channel: &str, socket: &Arc<SocketHandle>) -> usize {
+    pub fn subscribe(
+        &self,
+        channel: &str,
+        socket: &Arc<SocketHandle>,
+        options: SubscriptionOptions,
+    ) -> usize {
         let mut entry = self.channels.entry(channel.to_owned()).or_default();
-        entry.subscribers.insert(socket.id, socket.clone());
-        entry.subscribers.len()
+        entry.add(socket, options);
+        entry.len()
     }
 
     /// Subscribes a socket to a presence channel as `user_id`.
@@ -129,6 +204,7 @@ impl Namespace {
         user_id: &str,
         info: Value,
         max_members: usize,
+        options: SubscriptionOptions,
     ) -> MemberJoin {
         let mut entry = self.channels.entry(channel.to_owned()).or_default();
         let member_count = entry.members.len();
@@ -138,11 +214,10 @@ impl Namespace {
                 false
             }
             None if member_count >= max_members => {
-                let empty = entry.subscribers.is_empty();
+                let empty = entry.len() == 0;
                 drop(entry);
                 if empty {
-                    self.channels
-                        .remove_if(channel, |_, c| c.subscribers.is_empty());
+                    self.channels.remove_if(channel, |_, c| c.len() == 0);
                 }
                 return MemberJoin::Full { max: max_members };
             }
@@ -153,7 +228,7 @@ impl Namespace {
                 true
             }
         };
-        entry.subscribers.insert(socket.id, socket.clone());
+        entry.add(socket, options);
         let members = entry
             .members
             .iter()
@@ -162,7 +237,7 @@ impl Namespace {
         MemberJoin::Joined {
             first,
             members,
-            subscribers: entry.subscribers.len(),
+            subscribers: entry.len(),
         }
     }
 
@@ -177,7 +252,7 @@ impl Namespace {
             return Unsubscribed::default();
         };
         let state = entry.get_mut();
-        if state.subscribers.remove(&socket).is_none() {
+        if !state.remove(socket) {
             return Unsubscribed::default();
         }
         let mut member_left = None;
@@ -190,7 +265,7 @@ impl Namespace {
                 }
             }
         }
-        let remaining = state.subscribers.len();
+        let remaining = state.len();
         if remaining == 0 {
             entry.remove();
         }
@@ -203,21 +278,58 @@ impl Namespace {
 
     /// Queues `frame` for every subscriber of `channel` except `except`. Never waits.
     pub fn broadcast(&self, channel: &str, frame: &Bytes, except: Option<SocketId>) -> Fanout {
+        self.publish(channel, frame, None, except)
+    }
+
+    /// Queues `frame` for the subscribers of `channel` except `except`. For an API `event`,
+    /// subscribers with a filter get it only if it passes, and delta-enabled ones get their own
+    /// frame; every other frame reaches everyone as it is. Never waits.
+    pub fn publish(
+        &self,
+        channel: &str,
+        frame: &Bytes,
+        event: Option<&Published>,
+        except: Option<SocketId>,
+    ) -> Fanout {
         let mut fanout = Fanout::default();
-        if let Some(state) = self.channels.get(channel) {
-            state.published.fetch_add(1, Ordering::Relaxed);
-            for (id, socket) in &state.subscribers {
-                if Some(*id) == except {
-                    continue;
-                }
-                match socket.send(frame.clone()) {
-                    Delivery::Queued => fanout.delivered += 1,
-                    Delivery::Dropped => fanout.dropped += 1,
-                    Delivery::Closed => {}
-                }
+        let Some(state) = self.channels.get(channel) else {
+            return fanout;
+        };
+        state.published.fetch_add(1, Ordering::Relaxed);
+        for (id, socket) in &state.subscribers {
+            if Some(*id) != except {
+                fanout.count(socket.send(frame.clone()));
             }
         }
+        if let Some(selective) = &state.selective {
+            let mut selective = selective.lock();
+            match event {
+                Some(event) => selective.publish(channel, frame, event, except, &mut fanout),
+                None => selective.broadcast(frame, except, &mut fanout),
+            }
+        }
+        let saved = fanout.delta.saved_bytes();
+        if saved > 0 {
+            state.delta_saved.fetch_add(saved, Ordering::Relaxed);
+        }
         fanout
+    }
+
+    /// True when `channel` has subscribers with filters or deltas, who need an API event's
+    /// name, data and tags rather than just its frame.
+    pub fn is_selective(&self, channel: &str) -> bool {
+        self.channels
+            .get(channel)
+            .is_some_and(|c| c.selective.is_some())
+    }
+
+    /// Restarts the delta streams of one socket on `channel` with full messages.
+    pub fn reset_delta(&self, channel: &str, socket: SocketId) {
+        if let Some(state) = self.channels.get(channel) {
+            if let Some(selective) = &state.selective {
+                selective.lock().reset_delta(socket);
+            }
+        }
     }
 
     /// True when a subscription_count event may go out now: always at or below 100
@@ -338,6 +450,7 @@ impl Namespace {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocol::outbound;
     use crate::socket::{Next, QueueLimits, SlowConsumerPolicy, SocketQueue};
     use serde_json::json;
 
@@ -358,9 +471,23 @@ mod tests {
         let ns = Namespace::new(None);
         let (a, _qa) = socket();
         let (b, _qb) = socket();
-        let join = ns.join_presence("presence-r", &a, "u1", json!({"n": 1}), 100);
+        let join = ns.join_presence(
+            "presence-r",
+            &a,
+            "u1",
+            json!({"n": 1}),
+            100,
+            Default::default(),
+        );
         assert!(matches!(join, MemberJoin::Joined { first: true, .. }));
-        let join = ns.join_presence("presence-r", &b, "u1", json!({"n": 1}), 100);
+        let join = ns.join_presence(
+            "presence-r",
+            &b,
+            "u1",
+            json!({"n": 1}),
+            100,
+            Default::default(),
+        );
         let MemberJoin::Joined { first, members, .. } = join else {
             panic!()
         };
@@ -372,6 +499,7 @@ mod tests {
                 subscription_count: 2,
                 user_count: 1,
                 published: 0,
+                delta_saved: 0,
             }
         );
 
@@ -389,13 +517,13 @@ mod tests {
         let (a, _qa) = socket();
         let (b, _qb) = socket();
         let (c, _qc) = socket();
-        ns.join_presence("presence-r", &a, "u1", json!(null), 1);
+        ns.join_presence("presence-r", &a, "u1", json!(null), 1, Default::default());
         assert!(matches!(
-            ns.join_presence("presence-r", &b, "u2", json!(null), 1),
+            ns.join_presence("presence-r", &b, "u2", json!(null), 1, Default::default()),
             MemberJoin::Full { max: 1 }
         ));
         assert!(matches!(
-            ns.join_presence("presence-r", &c, "u1", json!(null), 1),
+            ns.join_presence("presence-r", &c, "u1", json!(null), 1, Default::default()),
             MemberJoin::Joined { .. }
         ));
     }
@@ -405,25 +533,113 @@ mod tests {
         let ns = Namespace::new(None);
         let (a, mut qa) = socket();
         let (b, mut qb) = socket();
-        ns.subscribe("chat", &a);
-        ns.subscribe("chat", &b);
+        ns.subscribe("chat", &a, Default::default());
+        ns.subscribe("chat", &b, Default::default());
         let fanout = ns.broadcast("chat", &Bytes::from_static(b"hi"), Some(a.id));
         assert_eq!(
             fanout,
             Fanout {
                 delivered: 1,
-                dropped: 0
+                dropped: 0,
+                delta: Default::default(),
             }
         );
         assert!(qa.try_next_frame().is_none());
         assert!(matches!(qb.next().await, Next::Frame(f) if f == "hi"));
     }
 
+    fn frames(queue: &mut SocketQueue) -> Vec<Value> {
+        std::iter::from_fn(|| queue.try_next_frame())
+            .map(|f| serde_json::from_slice(&f).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn filters_and_deltas_apply_to_api_events_only() {
+        use crate::channels::{DeltaSubscription, Published};
+        use crate::delta::{settings::ChannelDelta, Algorithm};
+        use crate::filter::{Filter, Tags};
+        let ns = Namespace::new(None);
+        let (plain, mut q_plain) = socket();
+        let (btc, mut q_btc) = socket();
+        let (delta, mut q_delta) = socket();
+        ns.subscribe("t", &plain, Default::default());
+        let filter = Filter::parse(&json!({"key":"asset","cmp":"eq","val":"BTC"})).unwrap();
+        let only_btc = SubscriptionOptions {
+            filter: Some(Arc::new(filter)),
+            delta: None,
+        };
+        ns.subscribe("t", &btc, only_btc);
+        let with_delta = SubscriptionOptions {
+            filter: None,
+            delta: Some(DeltaSubscription {
+                algorithm: Algorithm::Fossil,
+                settings: ChannelDelta {
+                    algorithm: None,
+                    conflation_key: None,
+                    max_messages_per_key: 2,
+                    max_conflation_keys: 2,
+                    full_message_interval: 0,
+                    min_message_size: 0,
+                    max_state_age: Duration::from_secs(9),
+                    omit_algorithm: true,
+                },
+            }),
+        };
+        ns.subscribe("t", &delta, with_delta);
+        assert_eq!(ns.counts("t").subscription_count, 3);
+        assert!(ns.is_selective("t"));
+
+        let data = &format!(
+            r#"{{"asset":"ETH","price":"3000.00","book":"{}"}}"#,
+            "x".repeat(300)
+        );
+        let eth: Tags = [("asset".to_owned(), "ETH".to_owned())].into();
+        for _ in 0..2 {
+            let frame = outbound::channel_event("q", "t", data);
+            let event = Published {
+                name: "q",
+                data,
+                tags: Some(&eth),
+            };
+            let fanout = ns.publish("t", &frame, Some(&event), None);
+            assert_eq!(fanout.delivered, 2, "the BTC filter leaves one out");
+        }
+        ns.broadcast("t", &outbound::member_removed("t", "u"), None);
+
+        assert_eq!(frames(&mut q_plain).len(), 3);
+        let btc_frames = frames(&mut q_btc);
+        assert_eq!(btc_frames.len(), 1);
+        assert_eq!(btc_frames[0]["event"], "pusher_internal:member_removed");
+        let delta_frames = frames(&mut q_delta);
+        let events: Vec<&str> = delta_frames
+            .iter()
+            .map(|f| f["event"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            events,
+            ["q", "pusher:delta", "pusher_internal:member_removed"]
+        );
+        assert_eq!(delta_frames[0]["__delta_seq"], 1);
+        assert!(!delta_frames[1]["data"]
+            .as_str()
+            .unwrap()
+            .contains("algorithm"));
+        assert!(ns.counts("t").delta_saved > 0);
+
+        ns.unsubscribe("t", delta.id, None);
+        ns.unsubscribe("t", btc.id, None);
+        assert!(
+            !ns.is_selective("t"),
+            "the last selective subscriber takes its state along"
+        );
+    }
+
     #[test]
     fn unsubscribing_twice_changes_nothing() {
         let ns = Namespace::new(None);
         let (a, _qa) = socket();
-        ns.subscribe("chat", &a);
+        ns.subscribe("chat", &a, Default::default());
         assert!(ns.unsubscribe("chat", a.id, None).was_subscribed);
         assert_eq!(ns.unsubscribe("chat", a.id, None), Unsubscribed::default());
     }

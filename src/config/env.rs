@@ -139,6 +139,11 @@ pub fn apply(config: &mut Config, lookup: Lookup) -> Result<Option<App>, Vec<Str
         config.logging.format = Some(format);
     }
     env.flag("CONSOLE_ENABLED", &mut config.console.enabled);
+    env.flag(
+        "DELTA_COMPRESSION_ENABLED",
+        &mut config.delta_compression.enabled,
+    );
+    env.flag("TAG_FILTERING_ENABLED", &mut config.tag_filtering.enabled);
     env.text("CONSOLE_PATH", &mut config.console.path);
     if let Some(token) = env.get("CONSOLE_TOKEN") {
         config.console.token = Some(token);

@@ -10,6 +10,8 @@ mod load;
 pub use load::{development_app, load, LoadError, Loaded};
 
 use crate::app::{App, DatabaseSettings, LimitDefaults};
+use crate::delta::settings::DeltaDefaults;
+use crate::delta::Algorithm;
 use crate::lenient;
 use serde::{Deserialize, Serialize};
 
@@ -52,6 +54,8 @@ pub struct Config {
     pub websocket: WebsocketConfig,
     pub logging: LoggingConfig,
     pub console: ConsoleConfig,
+    pub delta_compression: DeltaCompressionConfig,
+    pub tag_filtering: TagFilteringConfig,
 }
 
 impl Default for Config {
@@ -82,6 +86,8 @@ impl Default for Config {
             websocket: WebsocketConfig::default(),
             logging: LoggingConfig::default(),
             console: ConsoleConfig::default(),
+            delta_compression: DeltaCompressionConfig::default(),
+            tag_filtering: TagFilteringConfig::default(),
         }
     }
 }
@@ -671,7 +677,95 @@ impl Default for ConsoleConfig {
     }
 }
 
+/// Delta compression for clients that opt in (see docs/delta-compression.md).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DeltaCompressionConfig {
+    /// Off: clients asking for deltas are told so, and get plain frames.
+    #[serde(deserialize_with = "lenient::boolean")]
+    pub enabled: bool,
+    /// For clients that enable deltas without naming algorithms.
+    pub algorithm: Algorithm,
+    /// Every n-th message of a stream goes out full (0: only when needed).
+    #[serde(deserialize_with = "lenient::number")]
+    pub full_message_interval: u32,
+    /// Event data smaller than this many bytes always goes out full.
+    #[serde(deserialize_with = "lenient::number")]
+    pub min_message_size: usize,
+    /// A socket's place in a stream is forgotten after this many seconds without a message.
+    #[serde(deserialize_with = "lenient::number")]
+    pub max_state_age_secs: u64,
+    /// Delta-enabled subscriptions per socket; further ones get plain frames.
+    #[serde(deserialize_with = "lenient::number")]
+    pub max_channel_states_per_socket: usize,
+    /// Streams (conflation values) tracked per channel; the least recently used is dropped.
+    #[serde(deserialize_with = "lenient::number")]
+    pub max_conflation_states_per_channel: usize,
+    /// Dot path into each event's data JSON that names its stream, e.g. `symbol`.
+    pub conflation_key_path: Option<String>,
+    /// Accepted for Sockudo compatibility and ignored: sequence numbers here are per node, and a
+    /// socket is only ever on one node, so nodes need not agree on them.
+    #[serde(deserialize_with = "lenient::boolean")]
+    pub cluster_coordination: bool,
+    /// Leave `algorithm` out of delta messages (the client knows what it negotiated).
+    #[serde(deserialize_with = "lenient::boolean")]
+    pub omit_delta_algorithm: bool,
+}
+
+impl Default for DeltaCompressionConfig {
+    fn default() -> Self {
+        DeltaCompressionConfig {
+            enabled: true,
+            algorithm: Algorithm::Fossil,
+            full_message_interval: 10,
+            min_message_size: 100,
+            max_state_age_secs: 300,
+            max_channel_states_per_socket: 100,
+            max_conflation_states_per_channel: 100,
+            conflation_key_path: None,
+            cluster_coordination: false,
+            omit_delta_algorithm: false,
+        }
+    }
+}
+
+/// Server-side tag filtering (see docs/tag-filtering.md).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TagFilteringConfig {
+    /// Off: subscriptions with a filter are refused.
+    #[serde(deserialize_with = "lenient::boolean")]
+    pub enabled: bool,
+    /// Delivered frames carry the event's `tags` (only while filtering is enabled).
+    #[serde(deserialize_with = "lenient::boolean")]
+    pub enable_tags: bool,
+}
+
+impl Default for TagFilteringConfig {
+    fn default() -> Self {
+        TagFilteringConfig {
+            enabled: false,
+            enable_tags: true,
+        }
+    }
+}
+
 impl Config {
+    pub fn delta_defaults(&self) -> DeltaDefaults {
+        let d = &self.delta_compression;
+        DeltaDefaults {
+            enabled: d.enabled,
+            algorithm: d.algorithm,
+            full_message_interval: d.full_message_interval,
+            min_message_size: d.min_message_size,
+            max_state_age: std::time::Duration::from_secs(d.max_state_age_secs),
+            max_channel_states_per_socket: d.max_channel_states_per_socket,
+            max_conflation_states_per_channel: d.max_conflation_states_per_channel.max(1),
+            conflation_key_path: d.conflation_key_path.clone().filter(|p| !p.is_empty()),
+            omit_delta_algorithm: d.omit_delta_algorithm,
+        }
+    }
+
     /// The store `app_manager.driver` and `database.*` describe.
     pub fn database_settings(&self) -> Result<DatabaseSettings, String> {
         let server =

@@ -3,12 +3,15 @@
 //! delivers to other sockets through their queues). The socket task in `mod.rs` does the I/O.
 
 use super::rate::RateWindow;
-use crate::adapter::{Cluster, Delta};
+use crate::adapter::{Cluster, Delta, Route};
 use crate::app::{App, Limits};
-use crate::channels::{CachedEvent, MemberJoin, Namespace};
+use crate::channels::{CachedEvent, DeltaSubscription, MemberJoin, Namespace, SubscriptionOptions};
+use crate::delta::settings::{self, DeltaDefaults};
+use crate::delta::Algorithm;
+use crate::filter::Filter;
 use crate::metrics::AppCounters;
 use crate::protocol::channel::{classify, ChannelName};
-use crate::protocol::inbound::{self, ClientMessage, Subscribe};
+use crate::protocol::inbound::{self, ClientMessage, DeltaChoice, Subscribe};
 use crate::protocol::{outbound, signature, ChannelKind, CloseCode};
 use crate::socket::SocketHandle;
 
@@ -33,6 +36,9 @@ pub struct AppContext {
     pub counters: AppCounters,
     pub webhooks: Emitter,
     pub cluster: Arc<Cluster>,
+    pub delta: Arc<DeltaDefaults>,
+    /// Subscriptions may carry tag filters.
+    pub tag_filtering: bool,
 }
 
 /// Frames for the client, and whether to close afterwards.
@@ -60,6 +66,10 @@ pub struct Session {
     subscriptions: HashMap<String, Option<String>>,
     client_events: RateWindow,
     watchlist: Vec<String>,
+    /// Algorithms the client can decode, in its order, once it enabled delta compression.
+    delta_algorithms: Vec<Algorithm>,
+    /// Channels subscribed with deltas (bounded by `max_channel_states_per_socket`).
+    delta_channels: std::collections::HashSet<String>,
 }
 
 impl Session {
@@ -72,6 +82,8 @@ impl Session {
             subscriptions: HashMap::new(),
             client_events: RateWindow::per_second(rate),
             watchlist: Vec::new(),
+            delta_algorithms: Vec::new(),
+            delta_channels: Default::default(),
         }
     }
 
@@ -96,6 +108,14 @@ impl Session {
             ClientMessage::Subscribe(request) => self.subscribe(request, out),
             ClientMessage::Unsubscribe { channel } => self.unsubscribe(&channel),
             ClientMessage::Signin { auth, user_data } => self.signin(&auth, &user_data, out),
+            ClientMessage::EnableDeltaCompression { algorithms } => {
+                self.enable_delta(&algorithms, out)
+            }
+            ClientMessage::DeltaSyncError { channel } => {
+                if self.delta_channels.contains(&channel) {
+                    self.ctx.namespace.reset_delta(&channel, self.socket.id);
+                }
+            }
             ClientMessage::ClientEvent {
                 event,
                 channel,
@@ -151,10 +171,20 @@ impl Session {
             }
             _ => {}
         }
-        if channel.kind() == ChannelKind::Presence {
-            return self.join_presence(&channel, request.channel_data.as_deref(), out);
+        let options = match self.subscription_options(&channel, &request) {
+            Ok(options) => options,
+            Err(problem) => return subscription_error(out, &channel, &problem),
+        };
+        if options.delta.is_some() {
+            self.delta_channels.insert(channel.as_str().to_owned());
         }
-        let local = self.ctx.namespace.subscribe(channel.as_str(), &self.socket);
+        if channel.kind() == ChannelKind::Presence {
+            return self.join_presence(&channel, request.channel_data.as_deref(), options, out);
+        }
+        let local = self
+            .ctx
+            .namespace
+            .subscribe(channel.as_str(), &self.socket, options);
         self.subscriptions.insert(channel.as_str().to_owned(), None);
         let app = self.ctx.app.id.clone();
         self.ctx.cluster.delta(Delta::Sub {
@@ -179,11 +209,15 @@ impl Session {
         &mut self,
         channel: &ChannelName,
         channel_data: Option<&str>,
+        options: SubscriptionOptions,
         out: &mut Replies,
     ) {
         let member = match parse_member(channel_data, self.ctx.limits.presence_member_size_bytes) {
             Ok(member) => member,
-            Err(problem) => return subscription_error(out, channel, problem),
+            Err(problem) => {
+                self.delta_channels.remove(channel.as_str());
+                return subscription_error(out, channel, problem);
+            }
         };
         let (user_id, info) = member;
         let join = self.ctx.namespace.join_presence(
@@ -192,6 +226,7 @@ impl Session {
             &user_id,
             info.clone(),
             self.ctx.limits.presence_members_per_channel,
+            options,
         );
         let app = self.ctx.app.id.clone();
         let cluster = self.ctx.cluster.clone();
@@ -214,6 +249,7 @@ impl Session {
                 (first, members)
             }
             MemberJoin::Full { max } => {
+                self.delta_channels.remove(channel.as_str());
                 return subscription_error(
                     out,
                     channel,
@@ -303,6 +339,7 @@ impl Session {
         let Some(user_id) = self.subscriptions.remove(channel) else {
             return;
         };
+        self.delta_channels.remove(channel);
         self.leave(channel, user_id.as_deref());
     }
 
@@ -392,13 +429,13 @@ impl Session {
         self.ctx
             .namespace
             .broadcast(channel, &frame, Some(self.socket.id));
-        self.ctx.cluster.broadcast(
-            &self.ctx.app.id,
-            channel,
-            &frame,
-            Some(self.socket.id),
-            None,
-        );
+        let route = Route {
+            except: Some(self.socket.id),
+            ..Route::default()
+        };
+        self.ctx
+            .cluster
+            .broadcast(&self.ctx.app.id, channel, &frame, route);
         if self.ctx.webhooks.wants(&self.ctx.app, "client_event") {
             // Pusher hands the backend the data as a string: a string as it was, anything else
             // as its JSON text.
@@ -467,6 +504,91 @@ impl Session {
             out.send(outbound::watchlist_event("online", &online));
         }
         self.watchlist = watchlist;
+    }
+
+    /// `pusher:enable_delta_compression`: picks the first algorithm the client lists that we
+    /// have; the client's list is kept for channels that use another algorithm.
+    fn enable_delta(&mut self, requested: &[String], out: &mut Replies) {
+        if !self.ctx.delta.enabled {
+            return out.error(None, "Delta compression is not enabled on this server");
+        }
+        let algorithms: Vec<Algorithm> = if requested.is_empty() {
+            vec![self.ctx.delta.algorithm]
+        } else {
+            requested
+                .iter()
+                .filter_map(|n| Algorithm::parse(n))
+                .collect()
+        };
+        let Some(first) = algorithms.first() else {
+            return out.error(
+                None,
+                &format!(
+                    "None of the requested delta algorithms ({}) is supported; this server has fossil and xdelta3",
+                    requested.join(", ")
+                ),
+            );
+        };
+        out.send(outbound::delta_compression_enabled(first.name()));
+        self.delta_algorithms = algorithms;
+    }
+
+    /// The filter and delta settings of a new subscription, or why it is refused.
+    fn subscription_options(
+        &self,
+        channel: &ChannelName,
+        request: &Subscribe,
+    ) -> Result<SubscriptionOptions, String> {
+        let filter = match &request.filter {
+            None => None,
+            Some(_) if !self.ctx.tag_filtering => {
+                return Err("Tag filtering is not enabled on this server".into())
+            }
+            Some(json) => Some(Arc::new(Filter::parse(json).map_err(|e| e.to_string())?)),
+        };
+        let candidates = match &request.delta {
+            Some(DeltaChoice::Off) => Vec::new(),
+            Some(DeltaChoice::Algorithm(name)) => match Algorithm::parse(name) {
+                Some(algorithm) => vec![algorithm],
+                None => {
+                    return Err(format!(
+                        "Unknown delta algorithm {name:?}; this server has fossil and xdelta3"
+                    ))
+                }
+            },
+            None => self.delta_algorithms.clone(),
+        };
+        let delta = self.delta_for(channel, &candidates);
+        Ok(SubscriptionOptions { filter, delta })
+    }
+
+    /// Deltas for `channel` given the algorithms the client takes there: none on encrypted
+    /// channels (their data is ciphertext), where the app turns them off, or past the
+    /// per-socket limit.
+    fn delta_for(
+        &self,
+        channel: &ChannelName,
+        candidates: &[Algorithm],
+    ) -> Option<DeltaSubscription> {
+        let first = *candidates.first()?;
+        if channel.kind() == ChannelKind::PrivateEncrypted
+            || self.delta_channels.len() >= self.ctx.delta.max_channel_states_per_socket
+        {
+            return None;
+        }
+        let settings = settings::resolve(
+            &self.ctx.delta,
+            self.ctx.app.channel_delta_compression.as_ref(),
+            channel.as_str(),
+        )?;
+        let algorithm = match settings.algorithm {
+            Some(wanted) => candidates.contains(&wanted).then_some(wanted)?,
+            None => first,
+        };
+        Some(DeltaSubscription {
+            algorithm,
+            settings,
+        })
     }
 
     fn emit(&self, event: WebhookEvent) {

@@ -28,6 +28,7 @@ pub fn cluster_counts(state: &State, app_id: &str, channel: &str) -> ChannelCoun
             + state.cluster.remote_subscribers(app_id, channel),
         user_count: cluster_members(state, app_id, channel).len(),
         published: local.published,
+        delta_saved: local.delta_saved,
     }
 }
 

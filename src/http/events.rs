@@ -3,8 +3,10 @@
 
 use super::auth::authorize;
 use super::ApiError;
+use crate::adapter::Route;
 use crate::app::Limits;
-use crate::channels::{CachedEvent, Namespace};
+use crate::channels::{CachedEvent, Namespace, Published};
+use crate::filter::Tags;
 use crate::protocol::channel::ChannelName;
 use crate::protocol::{outbound, ChannelKind, SocketId};
 use crate::state::State;
@@ -25,6 +27,7 @@ pub(crate) struct EventBody {
     channels: Option<Value>,
     socket_id: Option<Value>,
     info: Option<Value>,
+    tags: Option<Value>,
 }
 
 #[derive(Deserialize)]
@@ -39,7 +42,13 @@ pub(crate) struct Event {
     pub(crate) channels: Vec<ChannelName>,
     except: Option<SocketId>,
     info: Vec<String>,
+    tags: Option<Tags>,
 }
+
+/// Most tags one event may carry.
+const MAX_TAGS: usize = 32;
+/// Longest tag key or value, in bytes (as long as filters may compare).
+const MAX_TAG_LENGTH: usize = crate::filter::MAX_VALUE_LENGTH;
 
 pub async fn trigger(
     Extract(state): Extract<Arc<State>>,
@@ -201,7 +210,46 @@ pub(crate) fn validate(body: EventBody, limits: &Limits) -> Result<Event, ApiErr
         channels,
         except,
         info,
+        tags: parse_tags(body.tags)?,
     })
+}
+
+/// `tags`: an object of string values, within [`MAX_TAGS`] and [`MAX_TAG_LENGTH`].
+fn parse_tags(tags: Option<Value>) -> Result<Option<Tags>, ApiError> {
+    let tags = match tags {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::Object(tags)) => tags,
+        Some(_) => {
+            return Err(ApiError::bad_request(
+                "\"tags\" must be an object of strings",
+            ))
+        }
+    };
+    if tags.len() > MAX_TAGS {
+        return Err(ApiError::bad_request(format!(
+            "An event carries at most {MAX_TAGS} tags; got {}",
+            tags.len()
+        )));
+    }
+    let tags = tags
+        .into_iter()
+        .map(|(key, value)| match value {
+            Value::String(value)
+                if !key.is_empty()
+                    && key.len() <= MAX_TAG_LENGTH
+                    && value.len() <= MAX_TAG_LENGTH =>
+            {
+                Ok((key, value))
+            }
+            Value::String(_) => Err(ApiError::bad_request(format!(
+                "Tag {key:?}: keys are 1 to {MAX_TAG_LENGTH} bytes, values at most {MAX_TAG_LENGTH}"
+            ))),
+            _ => Err(ApiError::bad_request(format!(
+                "Tag {key:?} must have a string value"
+            ))),
+        })
+        .collect::<Result<Tags, _>>()?;
+    Ok((!tags.is_empty()).then_some(tags))
 }
 
 /// Splits an `info` parameter, refusing attributes outside `allowed`.
@@ -229,9 +277,21 @@ pub(crate) fn publish(
     namespace: &Namespace,
     event: &Event,
 ) -> Option<Map<String, Value>> {
-    let counters = state.metrics.for_app(app_id);
+    let filtering = &state.config.tag_filtering;
+    let emitted_tags = event
+        .tags
+        .as_ref()
+        .filter(|_| filtering.enabled && filtering.enable_tags);
+    let published = Published {
+        name: &event.name,
+        data: &event.data,
+        tags: event.tags.as_ref(),
+    };
     for channel in &event.channels {
-        let frame = outbound::channel_event(&event.name, channel.as_str(), &event.data);
+        let frame = match emitted_tags {
+            Some(tags) => outbound::tagged_event(&event.name, channel.as_str(), &event.data, tags),
+            None => outbound::channel_event(&event.name, channel.as_str(), &event.data),
+        };
         if channel.is_cache() {
             if let Some(cache) = &namespace.cache {
                 let cached = CachedEvent {
@@ -243,8 +303,8 @@ pub(crate) fn publish(
                 cache.store(channel.as_str(), cached);
             }
         }
-        let fanout = namespace.broadcast(channel.as_str(), &frame, event.except);
-        counters.frames_dropped.inc_by(fanout.dropped as u64);
+        let fanout = namespace.publish(channel.as_str(), &frame, Some(&published), event.except);
+        state.metrics.record_fanout(app_id, &fanout);
         let cache = channel
             .is_cache()
             .then_some((event.name.as_str(), event.data.as_str()));
@@ -252,9 +312,15 @@ pub(crate) fn publish(
             shared.store(app_id, channel.as_str(), name, data);
         }
 
+        let route = Route {
+            except: event.except,
+            cache,
+            api: true,
+            tags: event.tags.as_ref(),
+        };
         state
             .cluster
-            .broadcast(app_id, channel.as_str(), &frame, event.except, cache);
+            .broadcast(app_id, channel.as_str(), &frame, route);
     }
     state.metrics.broadcasts.with_label_values(&[app_id]).inc();
     if event.info.is_empty() {

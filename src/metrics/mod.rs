@@ -2,6 +2,7 @@
 //! name or socket id. The connected-sockets gauge is set from the live registry at scrape time,
 //! so it cannot drift from the truth.
 
+use crate::channels::Fanout;
 use prometheus::{
     Encoder, Histogram, HistogramOpts, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
 };
@@ -18,7 +19,9 @@ pub struct Metrics {
     pub bytes_sent: IntCounterVec,
     pub frames_dropped: IntCounterVec,
     pub limits_hit: IntCounterVec,
-
+    pub delta_messages: IntCounterVec,
+    pub delta_original_bytes: IntCounterVec,
+    pub delta_sent_bytes: IntCounterVec,
     pub http_calls: IntCounterVec,
     pub broadcasts: IntCounterVec,
     pub webhooks_sent: IntCounterVec,
@@ -91,6 +94,21 @@ impl Metrics {
             "Requests refused by a limit (client event rate)",
             &["app_id"],
         );
+        let delta_messages = counter(
+            "delta_messages_total",
+            "Channel events sent to delta-enabled sockets, by kind (delta or full)",
+            &["app_id", "kind"],
+        );
+        let delta_original_bytes = counter(
+            "delta_original_bytes_total",
+            "Bytes delta-enabled sockets would have been sent without delta compression",
+            &["app_id"],
+        );
+        let delta_sent_bytes = counter(
+            "delta_sent_bytes_total",
+            "Bytes actually sent to delta-enabled sockets (deltas and full messages)",
+            &["app_id"],
+        );
         let http_calls = counter("http_calls_total", "HTTP API calls", &["route", "status"]);
         let broadcasts = counter(
             "broadcasts_total",
@@ -148,6 +166,9 @@ impl Metrics {
             bytes_sent,
             frames_dropped,
             limits_hit,
+            delta_messages,
+            delta_original_bytes,
+            delta_sent_bytes,
             http_calls,
             broadcasts,
             webhooks_sent,
@@ -168,6 +189,31 @@ impl Metrics {
             frames_dropped: self.frames_dropped.with_label_values(&[app_id]),
             limits_hit: self.limits_hit.with_label_values(&[app_id]),
         }
+    }
+
+    /// Counts what one broadcast did: frames dropped by full queues, and delta compression.
+    pub fn record_fanout(&self, app_id: &str, fanout: &Fanout) {
+        if fanout.dropped > 0 {
+            self.frames_dropped
+                .with_label_values(&[app_id])
+                .inc_by(fanout.dropped as u64);
+        }
+        let delta = &fanout.delta;
+        if delta.full_messages + delta.delta_messages == 0 {
+            return;
+        }
+        self.delta_messages
+            .with_label_values(&[app_id, "delta"])
+            .inc_by(delta.delta_messages);
+        self.delta_messages
+            .with_label_values(&[app_id, "full"])
+            .inc_by(delta.full_messages);
+        self.delta_original_bytes
+            .with_label_values(&[app_id])
+            .inc_by(delta.original_bytes);
+        self.delta_sent_bytes
+            .with_label_values(&[app_id])
+            .inc_by(delta.sent_bytes);
     }
 
     /// The Prometheus text exposition of every metric, with `connected` set to `connected_now`.

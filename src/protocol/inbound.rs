@@ -31,6 +31,15 @@ pub enum ClientMessage {
         auth: String,
         user_data: String,
     },
+    /// sockudo extension: the client can decode deltas made with these algorithms (its order of
+    /// preference; possibly names we do not know).
+    EnableDeltaCompression {
+        algorithms: Vec<String>,
+    },
+    /// sockudo extension: the client lost track of a delta stream of `channel`.
+    DeltaSyncError {
+        channel: String,
+    },
     /// A `client-` event for the other subscribers of `channel`; `data` is relayed as sent.
     ClientEvent {
         event: String,
@@ -47,6 +56,18 @@ pub struct Subscribe {
     pub auth: Option<String>,
     /// The exact string the client sent; presence signatures cover it byte for byte.
     pub channel_data: Option<String>,
+    /// sockudo extension: a tag filter, validated by the session.
+    pub filter: Option<Value>,
+    /// sockudo extension: deltas for this channel only.
+    pub delta: Option<DeltaChoice>,
+}
+
+/// A subscription's own delta choice.
+#[derive(Debug, PartialEq, Eq)]
+pub enum DeltaChoice {
+    Off,
+    /// An algorithm name, not yet checked against the ones the server has.
+    Algorithm(String),
 }
 
 #[derive(Deserialize)]
@@ -62,6 +83,13 @@ struct SubscribeData {
     channel: Option<Value>,
     auth: Option<Value>,
     channel_data: Option<Value>,
+    filter: Option<Value>,
+    delta: Option<Value>,
+}
+
+#[derive(Deserialize, Default)]
+struct EnableDeltaData {
+    algorithms: Option<Value>,
 }
 
 #[derive(Deserialize, Default)]
@@ -105,6 +133,35 @@ pub fn parse(text: &str) -> Result<ClientMessage, InboundError> {
             )?;
             Ok(ClientMessage::Signin { auth, user_data })
         }
+        "pusher:enable_delta_compression" => {
+            const EVENT: &str = "pusher:enable_delta_compression";
+            let data: EnableDeltaData = match envelope.data.as_deref() {
+                None => EnableDeltaData::default(),
+                data => object_data(data, EVENT)?,
+            };
+            let invalid = InboundError::InvalidData {
+                event: EVENT,
+                problem: "data.algorithms must be an array of algorithm names",
+            };
+            let algorithms = match data.algorithms {
+                None | Some(Value::Null) => Vec::new(),
+                Some(Value::Array(names)) => names
+                    .into_iter()
+                    .map(|name| match name {
+                        Value::String(name) => Ok(name),
+                        _ => Err(invalid.clone()),
+                    })
+                    .collect::<Result<_, _>>()?,
+                Some(_) => return Err(invalid),
+            };
+            Ok(ClientMessage::EnableDeltaCompression { algorithms })
+        }
+        "pusher:delta_sync_error" => {
+            const EVENT: &str = "pusher:delta_sync_error";
+            let data: SubscribeData = object_data(envelope.data.as_deref(), EVENT)?;
+            let channel = required_string(data.channel, EVENT, "data.channel must be a string")?;
+            Ok(ClientMessage::DeltaSyncError { channel })
+        }
         name if name.starts_with("client-") => {
             let channel = match envelope.channel {
                 Some(Value::String(channel)) => channel,
@@ -140,10 +197,23 @@ fn parse_subscribe(data: Option<&RawValue>) -> Result<Subscribe, InboundError> {
         // Some clients send the object itself; its compact form is what they would have signed.
         Some(other) => Some(other.to_string()),
     };
+    let delta = match data.delta {
+        None | Some(Value::Null) => None,
+        Some(Value::Bool(false)) => Some(DeltaChoice::Off),
+        Some(Value::String(name)) => Some(DeltaChoice::Algorithm(name)),
+        Some(_) => {
+            return Err(InboundError::InvalidData {
+                event: EVENT,
+                problem: "data.delta must be an algorithm name or false",
+            })
+        }
+    };
     Ok(Subscribe {
         channel,
         auth,
         channel_data,
+        filter: data.filter.filter(|f| !f.is_null()),
+        delta,
     })
 }
 
@@ -212,6 +282,36 @@ mod tests {
         };
         assert_eq!(sub.channel_data.as_deref(), Some(r#"{"user_id": 1}"#));
         assert_eq!(sub.auth.as_deref(), Some("k:s"));
+    }
+
+    #[test]
+    fn parses_the_delta_and_filter_extensions() {
+        let frame = r#"{"event":"pusher:subscribe","data":{"channel":"t","delta":false,"filter":{"key":"a","cmp":"ex"}}}"#;
+        let ClientMessage::Subscribe(sub) = parse(frame).unwrap() else {
+            panic!()
+        };
+        assert_eq!(sub.delta, Some(DeltaChoice::Off));
+        assert_eq!(sub.filter.unwrap()["cmp"], "ex");
+        let frame = r#"{"event":"pusher:subscribe","data":{"channel":"t","delta":7}}"#;
+        assert!(matches!(
+            parse(frame),
+            Err(InboundError::InvalidData { .. })
+        ));
+        let frame = r#"{"event":"pusher:enable_delta_compression","data":{"algorithms":["xdelta3","fossil"]}}"#;
+        assert!(matches!(
+            parse(frame),
+            Ok(ClientMessage::EnableDeltaCompression { algorithms }) if algorithms == ["xdelta3", "fossil"]
+        ));
+        let frame = r#"{"event":"pusher:enable_delta_compression"}"#;
+        assert!(matches!(
+            parse(frame),
+            Ok(ClientMessage::EnableDeltaCompression { algorithms }) if algorithms.is_empty()
+        ));
+        let frame = r#"{"event":"pusher:delta_sync_error","data":{"channel":"t"}}"#;
+        assert!(matches!(
+            parse(frame),
+            Ok(ClientMessage::DeltaSyncError { channel }) if channel == "t"
+        ));
     }
 
     #[test]

@@ -127,6 +127,71 @@ pub fn watchlist_event(name: &str, user_ids: &[&str]) -> Bytes {
     )
 }
 
+/// An HTTP-published event with its tags, for apps that emit tags to clients.
+pub fn tagged_event<T: Serialize>(event: &str, channel: &str, data: &str, tags: &T) -> Bytes {
+    #[derive(Serialize)]
+    struct Tagged<'a, T> {
+        event: &'a str,
+        channel: &'a str,
+        data: &'a str,
+        tags: &'a T,
+    }
+    let frame = Tagged {
+        event,
+        channel,
+        data,
+        tags,
+    };
+    Bytes::from(serde_json::to_vec(&frame).expect("frames always serialise"))
+}
+
+/// A channel event as a delta-enabled socket gets it in full: the stock frame plus its sequence
+/// number in its stream (and the stream's conflation value, when there is one).
+pub fn with_delta_seq(frame: &Bytes, seq: u64, conflation_key: &str) -> Bytes {
+    // Every frame built here is a JSON object, so it ends with '}'.
+    let body = frame.strip_suffix(b"}").unwrap_or(frame);
+    let mut out = Vec::with_capacity(frame.len() + 48 + conflation_key.len());
+    out.extend_from_slice(body);
+    out.extend_from_slice(format!(",\"__delta_seq\":{seq}").as_bytes());
+    if !conflation_key.is_empty() {
+        out.extend_from_slice(b",\"__conflation_key\":");
+        serde_json::to_writer(&mut out, conflation_key).expect("strings serialise");
+    }
+    out.push(b'}');
+    Bytes::from(out)
+}
+
+/// The `data` of a `pusher:delta` frame.
+#[derive(Serialize)]
+pub struct DeltaMessage<'a> {
+    #[serde(skip)]
+    pub channel: &'a str,
+    pub event: &'a str,
+    pub seq: u64,
+    pub base_seq: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub algorithm: Option<&'a str>,
+    /// Base64 of the encoded delta.
+    pub delta: &'a str,
+    pub conflation_key: &'a str,
+}
+
+pub fn delta(message: &DeltaMessage) -> Bytes {
+    let data = serde_json::to_string(message).expect("plain struct serialises");
+    encode("pusher:delta", Some(message.channel), data.as_str(), None)
+}
+
+/// The answer to `pusher:enable_delta_compression`.
+pub fn delta_compression_enabled(algorithm: &str) -> Bytes {
+    let data = json!({ "enabled": true, "algorithm": algorithm }).to_string();
+    encode(
+        "pusher:delta_compression_enabled",
+        None,
+        data.as_str(),
+        None,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
