@@ -1,6 +1,6 @@
 //! One app's sockets, channels, presence members and signed-in users on this node.
 
-use super::selective::{Published, Selective, SubscriptionOptions};
+use super::selective::{DeltaSubscription, Published, Selective, SubscriptionOptions};
 use super::EventCache;
 use crate::protocol::SocketId;
 use crate::socket::{Delivery, SocketHandle};
@@ -321,6 +321,27 @@ impl Namespace {
         self.channels
             .get(channel)
             .is_some_and(|c| c.selective.is_some())
+    }
+
+    /// Gives an existing subscriber of `channel` deltas from its next message on.
+    pub fn enable_delta(
+        &self,
+        channel: &str,
+        socket: &Arc<SocketHandle>,
+        delta: DeltaSubscription,
+    ) {
+        let Some(mut state) = self.channels.get_mut(channel) else {
+            return;
+        };
+        if state.subscribers.remove(&socket.id).is_some() {
+            let options = SubscriptionOptions {
+                filter: None,
+                delta: Some(delta),
+            };
+            state.add(socket, options);
+        } else if let Some(selective) = &state.selective {
+            selective.lock().enable_delta(socket.id, delta);
+        }
     }
 
     /// Restarts the delta streams of one socket on `channel` with full messages.

@@ -71,13 +71,7 @@ impl Selective {
                 self.unfiltered.insert(id);
             }
         }
-        let delta = options.delta.map(|delta| {
-            self.delta_subscribers += 1;
-            if self.streams.is_none() {
-                self.streams = Some(ChannelStreams::new(delta.settings));
-            }
-            SocketStreams::new(delta.algorithm)
-        });
+        let delta = options.delta.map(|delta| self.start_delta(delta));
         self.subscribers.insert(
             id,
             Subscriber {
@@ -86,6 +80,25 @@ impl Selective {
                 delta,
             },
         );
+    }
+
+    fn start_delta(&mut self, delta: DeltaSubscription) -> SocketStreams {
+        self.delta_subscribers += 1;
+        if self.streams.is_none() {
+            self.streams = Some(ChannelStreams::new(delta.settings));
+        }
+        SocketStreams::new(delta.algorithm)
+    }
+
+    /// Gives a filtered subscriber deltas, if it has none yet.
+    pub fn enable_delta(&mut self, id: SocketId, delta: DeltaSubscription) {
+        let wants = self.subscribers.get(&id).is_some_and(|s| s.delta.is_none());
+        if wants {
+            let streams = self.start_delta(delta);
+            if let Some(subscriber) = self.subscribers.get_mut(&id) {
+                subscriber.delta = Some(streams);
+            }
+        }
     }
 
     pub fn remove(&mut self, id: SocketId) -> bool {

@@ -19,7 +19,7 @@ use crate::webhooks::{Emitter, WebhookEvent};
 use bytes::Bytes;
 use serde_json::value::RawValue;
 use serde_json::Value;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 /// Longest presence user id, as Pusher documents.
@@ -69,7 +69,10 @@ pub struct Session {
     /// Algorithms the client can decode, in its order, once it enabled delta compression.
     delta_algorithms: Vec<Algorithm>,
     /// Channels subscribed with deltas (bounded by `max_channel_states_per_socket`).
-    delta_channels: std::collections::HashSet<String>,
+    delta_channels: HashSet<String>,
+    /// Channels whose subscription chose deltas (or none) itself, which enabling delta
+    /// compression later leaves alone.
+    delta_chosen: HashSet<String>,
 }
 
 impl Session {
@@ -83,7 +86,8 @@ impl Session {
             client_events: RateWindow::per_second(rate),
             watchlist: Vec::new(),
             delta_algorithms: Vec::new(),
-            delta_channels: Default::default(),
+            delta_channels: HashSet::new(),
+            delta_chosen: HashSet::new(),
         }
     }
 
@@ -173,10 +177,13 @@ impl Session {
         }
         let options = match self.subscription_options(&channel, &request) {
             Ok(options) => options,
-            Err(problem) => return subscription_error(out, &channel, &problem),
+            Err(problem) => return invalid_subscription(out, &channel, &problem),
         };
         if options.delta.is_some() {
             self.delta_channels.insert(channel.as_str().to_owned());
+        }
+        if request.delta.is_some() {
+            self.delta_chosen.insert(channel.as_str().to_owned());
         }
         if channel.kind() == ChannelKind::Presence {
             return self.join_presence(&channel, request.channel_data.as_deref(), options, out);
@@ -340,6 +347,7 @@ impl Session {
             return;
         };
         self.delta_channels.remove(channel);
+        self.delta_chosen.remove(channel);
         self.leave(channel, user_id.as_deref());
     }
 
@@ -531,6 +539,23 @@ impl Session {
         };
         out.send(outbound::delta_compression_enabled(first.name()));
         self.delta_algorithms = algorithms;
+        // Channels subscribed before (pusher-js resubscribes on reconnect before an app can
+        // send this) take deltas from their next message on.
+        let channels: Vec<ChannelName> = self
+            .subscriptions
+            .keys()
+            .filter(|c| !self.delta_chosen.contains(*c) && !self.delta_channels.contains(*c))
+            .filter_map(|c| ChannelName::parse(c, usize::MAX).ok())
+            .collect();
+        for channel in channels {
+            let candidates = self.delta_algorithms.clone();
+            if let Some(delta) = self.delta_for(&channel, &candidates) {
+                self.ctx
+                    .namespace
+                    .enable_delta(channel.as_str(), &self.socket, delta);
+                self.delta_channels.insert(channel.as_str().to_owned());
+            }
+        }
     }
 
     /// The filter and delta settings of a new subscription, or why it is refused.
@@ -632,8 +657,21 @@ impl Session {
 /// Laravel Echo's `error()` callback) listen for `pusher:subscription_error` on the channel, so we
 /// send that first.
 fn subscription_error(out: &mut Replies, channel: &ChannelName, message: &str) {
-    let data =
-        serde_json::json!({ "type": "AuthError", "error": message, "status": 401 }).to_string();
+    refuse_subscription(out, channel, ("AuthError", 401), message);
+}
+
+/// A refusal that is not about authorisation: a malformed filter or delta request.
+fn invalid_subscription(out: &mut Replies, channel: &ChannelName, message: &str) {
+    refuse_subscription(out, channel, ("InvalidSubscription", 400), message);
+}
+
+fn refuse_subscription(
+    out: &mut Replies,
+    channel: &ChannelName,
+    (kind, status): (&str, u16),
+    message: &str,
+) {
+    let data = serde_json::json!({ "type": kind, "error": message, "status": status }).to_string();
     out.send(outbound::channel_event(
         "pusher:subscription_error",
         channel.as_str(),

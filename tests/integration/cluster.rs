@@ -236,3 +236,48 @@ async fn the_redis_cache_driver_keeps_cache_channels_across_restarts() {
         json!({"event": "price", "channel": "cache-quotes", "data": "7"})
     );
 }
+
+#[tokio::test]
+async fn deltas_and_filters_work_for_events_published_on_another_node() {
+    use crate::extensions::{enable_deltas, extensions_config, quote, Decoder};
+    for (name, adapter) in adapters() {
+        let mut config = extensions_config();
+        for (key, value) in adapter.as_object().unwrap() {
+            config[key] = value.clone();
+        }
+        let a = Server::with_config(config.clone()).await;
+        let b = Server::with_config(config).await;
+        let (mut client, _) = a.connected("key-1").await;
+        enable_deltas(&mut client, &["xdelta3"]).await;
+        client
+            .send(json!({"event": "pusher:subscribe", "data": {"channel": "ticker-n", "filter": {"key": "asset", "cmp": "eq", "val": "BTC"}}}))
+            .await;
+        client.next().await;
+        eventually(&format!("{name}: B sees A's subscriber"), || async {
+            let (_, info) = b
+                .api(
+                    APP1,
+                    "GET",
+                    "/channels/ticker-n",
+                    &[("info", "subscription_count")],
+                    None,
+                )
+                .await;
+            info["subscription_count"] == 1
+        })
+        .await;
+        let mut decoder = Decoder::default();
+        for step in 0..8 {
+            let asset = if step % 2 == 0 { "BTC" } else { "ETH" };
+            let sent = quote(asset, step);
+            let body =
+                json!({"name": "q", "channel": "ticker-n", "data": sent, "tags": {"asset": asset}});
+            b.api(APP1, "POST", "/events", &[], Some(&body)).await;
+            if asset == "BTC" {
+                assert_eq!(decoder.decode(&client.next().await).1, sent, "{name}");
+            }
+        }
+        assert_eq!((decoder.fulls, decoder.deltas), (1, 3), "{name}");
+        client.expect_silence(Duration::from_millis(200)).await;
+    }
+}

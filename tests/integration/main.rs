@@ -11,6 +11,7 @@ mod cluster;
 mod connection;
 mod console;
 mod databases;
+mod extensions;
 mod http_api;
 mod lifecycle;
 mod stores;

@@ -112,8 +112,6 @@ test('enable_delta_compression answers with the first listed algorithm the serve
   }
 });
 
-// KNOWN SERVER BUG (fails at 6c0fc72): the opt-in only reaches subscriptions made after it; the
-// channel subscribed first keeps getting plain frames without __delta_seq.
 test('enable_delta_compression also applies to channels subscribed before it', async (t) => {
   // The opt-in may come after subscribing (pusher-js resubscribes first on a reconnect).
   const CH = 'stream-subscribed-first';
