@@ -79,8 +79,8 @@ pub fn snapshot(state: &State) -> Snapshot {
         webhooks_sent: sum(&m.webhooks_sent, None),
         webhooks_failed: sum(&m.webhooks_failed, None),
         webhooks_queued: m.webhook_queue_depth.get().max(0) as u64,
-        delta_bytes_original: 0,
-        delta_bytes_sent: 0,
+        delta_bytes_original: sum(&m.delta_original_bytes, None),
+        delta_bytes_sent: sum(&m.delta_sent_bytes, None),
     };
     let mut apps = Vec::new();
     let mut channels = Vec::new();

@@ -1,7 +1,12 @@
 //! `delta`: subscribers that turned on delta compression (a sockudo extension, see
-//! docs/protocol.md) receive a ticker stream whose messages differ little from one another; the
-//! report compares the bytes that crossed the wire with the bytes the messages would have taken in
-//! full. A server without the extension is reported as such, and the run fails.
+//! docs/delta-compression.md) receive a market ticker: ~500-byte JSON quotes of `--symbols`
+//! instruments with random-walk prices. The report compares the bytes that crossed the wire with
+//! the bytes the messages would have taken in full, and counts deliveries per second. Run it with
+//! `--no-delta` for the same stream without deltas. A server without the extension is reported
+//! as such, and the run fails.
+//!
+//! Savings depend on the server's conflation key: with `conflation_key_path = "symbol"` each
+//! symbol is its own stream, so a delta is taken against the previous quote of the same symbol.
 
 use super::client::{self, Failure};
 use super::publisher::{self, PublishSpec, PublishState};
@@ -22,12 +27,15 @@ pub struct Args {
     /// Publishes per second.
     #[arg(long, default_value_t = 10.0)]
     pub rate: f64,
-    /// Bytes of each event's data.
-    #[arg(long, default_value_t = 1000)]
-    pub payload: usize,
+    /// Instruments in the ticker; quotes cycle through them.
+    #[arg(long, default_value_t = 100)]
+    pub symbols: usize,
     /// Algorithm to ask for: fossil or xdelta3.
     #[arg(long, default_value = "fossil")]
     pub algorithm: String,
+    /// Subscribe without delta compression: the baseline for deliveries per second.
+    #[arg(long)]
+    pub no_delta: bool,
 }
 
 #[derive(Default)]
@@ -44,18 +52,23 @@ pub async fn run(run: &mut Run, args: &Args) -> anyhow::Result<Report> {
     let mut report = run.new_report(
         "delta",
         serde_json::json!({
-            "subscribers": args.subscribers, "rate": args.rate, "payload": args.payload,
-            "algorithm": args.algorithm, "duration": run.common.duration,
+            "subscribers": args.subscribers, "rate": args.rate, "symbols": args.symbols,
+            "algorithm": if args.no_delta { "none" } else { args.algorithm.as_str() },
+            "duration": run.common.duration,
         }),
     );
     let counts = Arc::new(Counts::default());
     let cancel = CancellationToken::new();
     let mut sockets = Vec::new();
     for _ in 0..args.subscribers.max(1) {
-        let mut connection = open(run, &args.algorithm).await?;
+        let algorithm = (!args.no_delta).then_some(args.algorithm.as_str());
+        let connection = open(run, algorithm).await?;
         let counts = counts.clone();
         let cancel = cancel.clone();
         sockets.push(tokio::spawn(async move {
+            // Own the whole connection: the reader alone would let the writer drop, and
+            // dropping either half of a split socket ends it.
+            let mut connection = connection;
             loop {
                 let message = tokio::select! {
                     _ = cancel.cancelled() => break,
@@ -78,12 +91,14 @@ pub async fn run(run: &mut Run, args: &Args) -> anyhow::Result<Report> {
         }));
     }
     let state = Arc::new(PublishState::new(1));
+    let started = std::time::Instant::now();
     let publish = PublishSpec {
         channels: vec![CHANNEL.into()],
         rate: args.rate.max(0.1),
         duration: run.duration(),
-        payload: args.payload,
+        payload: 0,
         connections: 1,
+        ticker_symbols: Some(args.symbols),
     };
     publisher::run(
         Arc::new(run.target.clone()),
@@ -96,6 +111,7 @@ pub async fn run(run: &mut Run, args: &Args) -> anyhow::Result<Report> {
         anyhow::bail!(fatal);
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
+    let elapsed = started.elapsed().as_secs_f64();
     cancel.cancel();
     for socket in sockets {
         let _ = socket.await;
@@ -113,6 +129,7 @@ pub async fn run(run: &mut Run, args: &Args) -> anyhow::Result<Report> {
         "wire_bytes": wire, "bytes_if_all_full": uncompressed,
         "saved_ratio": if uncompressed > 0 { 1.0 - wire as f64 / uncompressed as f64 } else { 0.0 },
         "publishes_accepted": state.accepted.load(Relaxed),
+        "deliveries_per_sec": messages as f64 / elapsed.max(0.001),
     }));
     for (kind, n) in state.errors.lock().iter() {
         *report.errors.entry(kind.clone()).or_default() += n;
@@ -120,12 +137,29 @@ pub async fn run(run: &mut Run, args: &Args) -> anyhow::Result<Report> {
     Ok(report)
 }
 
-/// A subscriber with delta compression on; fails when the server does not answer the opt-in.
-async fn open(run: &Run, algorithm: &str) -> anyhow::Result<client::Connection> {
+/// A subscriber, with delta compression on unless `algorithm` is `None`; fails when the server
+/// does not answer the opt-in.
+async fn open(run: &Run, algorithm: Option<&str>) -> anyhow::Result<client::Connection> {
     let deadline = tokio::time::Instant::now() + client::CONNECT_TIMEOUT;
     let mut connection = client::connect(&run.target, None, deadline)
         .await
         .map_err(|f| failure(run, f))?;
+    if let Some(algorithm) = algorithm {
+        enable(run, &mut connection, algorithm).await?;
+    }
+    let subscribe_deadline = tokio::time::Instant::now() + client::CONNECT_TIMEOUT;
+    connection
+        .subscribe(CHANNEL, None, None, subscribe_deadline)
+        .await
+        .map_err(|f| failure(run, f))?;
+    Ok(connection)
+}
+
+async fn enable(
+    run: &Run,
+    connection: &mut client::Connection,
+    algorithm: &str,
+) -> anyhow::Result<()> {
     let enable = serde_json::json!({
         "event": "pusher:enable_delta_compression",
         "data": {"algorithms": [algorithm]},
@@ -153,12 +187,7 @@ async fn open(run: &Run, algorithm: &str) -> anyhow::Result<client::Connection> 
              within 2 s of pusher:enable_delta_compression"
         ),
     }
-    let subscribe_deadline = tokio::time::Instant::now() + client::CONNECT_TIMEOUT;
-    connection
-        .subscribe(CHANNEL, None, None, subscribe_deadline)
-        .await
-        .map_err(|f| failure(run, f))?;
-    Ok(connection)
+    Ok(())
 }
 
 fn failure(run: &Run, f: Failure) -> anyhow::Error {

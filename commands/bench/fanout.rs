@@ -104,6 +104,7 @@ pub async fn run_fanout(run: &mut Run, args: &FanoutArgs) -> anyhow::Result<Repo
         duration: run.duration(),
         payload: args.payload,
         connections: args.publishers.max(1),
+        ticker_symbols: None,
     };
     measure(run, report, spec, publish_target, publish, args.drain).await
 }
@@ -132,6 +133,7 @@ pub async fn run_publish(run: &mut Run, args: &PublishArgs) -> anyhow::Result<Re
         duration: run.duration(),
         payload: args.payload,
         connections: args.concurrency.max(1),
+        ticker_symbols: None,
     };
     let target = run.target.clone();
     measure(run, report, spec, target, publish, args.drain).await

@@ -27,6 +27,7 @@ mod progress;
 mod publisher;
 mod report;
 mod sign;
+mod ticker;
 mod tracker;
 mod usage;
 mod workers;

@@ -5,6 +5,7 @@
 use super::client::{self, Target};
 use super::histogram::Latency;
 use super::sign;
+use super::ticker::Ticker;
 use super::tracker;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -32,6 +33,8 @@ pub struct PublishSpec {
     pub payload: usize,
     /// Keep-alive HTTP connections (requests in flight at once).
     pub connections: usize,
+    /// Publish market quotes of this many symbols instead of padded markers (`delta`).
+    pub ticker_symbols: Option<usize>,
 }
 
 /// Counters the publisher keeps; read for progress while it runs.
@@ -117,6 +120,7 @@ async fn lane_loop(
     let channels = spec.channels.len().max(1) as u64;
     let mut n = lane as u64;
     let mut sender: Option<SendRequest<Full<Bytes>>> = None;
+    let mut ticker = spec.ticker_symbols.map(Ticker::new);
     loop {
         if spec.rate > 0.0 {
             let due = started + Duration::from_secs_f64(n as f64 / spec.rate);
@@ -167,11 +171,21 @@ async fn lane_loop(
 
         let seq = state.next_seq[channel].fetch_add(1, Relaxed);
         let sent_at = client::now_micros();
-        let data = tracker::payload(seq, sent_at, spec.payload);
-        let body = format!(
-            r#"{{"name":"{EVENT}","channel":"{}","data":"{data}"}}"#,
-            spec.channels[channel]
-        );
+        let body = match ticker.as_mut() {
+            Some(ticker) => serde_json::json!({
+                "name": EVENT,
+                "channel": spec.channels[channel],
+                "data": ticker.quote(seq, sent_at),
+            })
+            .to_string(),
+            None => {
+                let data = tracker::payload(seq, sent_at, spec.payload);
+                format!(
+                    r#"{{"name":"{EVENT}","channel":"{}","data":"{data}"}}"#,
+                    spec.channels[channel]
+                )
+            }
+        };
         let path = sign::signed_events_path(
             &target.app_id,
             &target.key,

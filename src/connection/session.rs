@@ -222,7 +222,7 @@ impl Session {
         let member = match parse_member(channel_data, self.ctx.limits.presence_member_size_bytes) {
             Ok(member) => member,
             Err(problem) => {
-                self.delta_channels.remove(channel.as_str());
+                self.forget_delta(channel.as_str());
                 return subscription_error(out, channel, problem);
             }
         };
@@ -256,7 +256,7 @@ impl Session {
                 (first, members)
             }
             MemberJoin::Full { max } => {
-                self.delta_channels.remove(channel.as_str());
+                self.forget_delta(channel.as_str());
                 return subscription_error(
                     out,
                     channel,
@@ -346,8 +346,7 @@ impl Session {
         let Some(user_id) = self.subscriptions.remove(channel) else {
             return;
         };
-        self.delta_channels.remove(channel);
-        self.delta_chosen.remove(channel);
+        self.forget_delta(channel);
         self.leave(channel, user_id.as_deref());
     }
 
@@ -512,6 +511,11 @@ impl Session {
             out.send(outbound::watchlist_event("online", &online));
         }
         self.watchlist = watchlist;
+    }
+
+    fn forget_delta(&mut self, channel: &str) {
+        self.delta_channels.remove(channel);
+        self.delta_chosen.remove(channel);
     }
 
     /// `pusher:enable_delta_compression`: picks the first algorithm the client lists that we

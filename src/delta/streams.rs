@@ -28,6 +28,9 @@ pub struct StreamKey {
 }
 
 struct Stream {
+    /// Tells this stream from an earlier one of the same key that was dropped: its sequence
+    /// numbers started again, so a socket's position in the old one means nothing here.
+    generation: u64,
     last_seq: u64,
     /// The newest messages, oldest first: `(seq, data)`.
     history: VecDeque<(u64, Arc<str>)>,
@@ -41,12 +44,14 @@ pub struct ChannelStreams {
     settings: ChannelDelta,
     streams: HashMap<StreamKey, Stream>,
     since_sweep: u32,
+    generations: u64,
 }
 
 /// A message numbered in its stream.
 pub struct Recorded {
     pub key: StreamKey,
     pub seq: u64,
+    generation: u64,
 }
 
 impl ChannelStreams {
@@ -55,6 +60,7 @@ impl ChannelStreams {
             settings,
             streams: HashMap::new(),
             since_sweep: 0,
+            generations: 0,
         }
     }
 
@@ -95,10 +101,15 @@ impl ChannelStreams {
             }
         }
         let keep = self.settings.max_messages_per_key;
-        let stream = self.streams.entry(key.clone()).or_insert_with(|| Stream {
-            last_seq: 0,
-            history: VecDeque::new(),
-            touched: now,
+        let generations = &mut self.generations;
+        let stream = self.streams.entry(key.clone()).or_insert_with(|| {
+            *generations += 1;
+            Stream {
+                generation: *generations,
+                last_seq: 0,
+                history: VecDeque::new(),
+                touched: now,
+            }
         });
         stream.last_seq += 1;
         stream.touched = now;
@@ -109,6 +120,7 @@ impl ChannelStreams {
         Recorded {
             key,
             seq: stream.last_seq,
+            generation: stream.generation,
         }
     }
 
@@ -142,6 +154,7 @@ pub fn conflation_value(data: &str, path: &str) -> String {
 
 #[derive(Debug, Clone, Copy)]
 struct Position {
+    generation: u64,
     seq: u64,
     /// Deltas sent since the last full message.
     since_full: u32,
@@ -190,6 +203,7 @@ impl SocketStreams {
         self.positions.insert(
             sent.key.clone(),
             Position {
+                generation: sent.generation,
                 seq: sent.seq,
                 since_full,
                 at: sent.at,
@@ -209,6 +223,7 @@ pub struct Sent {
     pub frame: Bytes,
     pub kind: SentKind,
     key: StreamKey,
+    generation: u64,
     seq: u64,
     at: Instant,
 }
@@ -254,10 +269,10 @@ impl<'a> Publish<'a> {
     /// The frame for a socket in state `socket`.
     pub fn frame_for(&mut self, socket: &SocketStreams) -> Sent {
         let settings = self.streams.settings();
-        let position = socket
-            .positions
-            .get(&self.recorded.key)
-            .filter(|p| self.now.duration_since(p.at) <= settings.max_state_age);
+        let position = socket.positions.get(&self.recorded.key).filter(|p| {
+            p.generation == self.recorded.generation
+                && self.now.duration_since(p.at) <= settings.max_state_age
+        });
         let interval = settings.full_message_interval;
         let base = position.filter(|p| {
             (interval == 0 || p.since_full + 1 < interval)
@@ -275,6 +290,7 @@ impl<'a> Publish<'a> {
             frame,
             kind,
             key: self.recorded.key.clone(),
+            generation: self.recorded.generation,
             seq: self.recorded.seq,
             at: self.now,
         }

@@ -234,3 +234,27 @@ fn conflation_values_come_from_the_data_path() {
     assert_eq!(conflation_value(r#"{"id":{"x":1}}"#, "id"), "");
     assert_eq!(conflation_value("not json", "id"), "");
 }
+
+#[test]
+fn a_stream_dropped_and_begun_again_never_serves_an_old_base() {
+    let now = Instant::now();
+    let mut streams = ChannelStreams::new(settings());
+    let mut filtered = SocketStreams::new(Algorithm::Fossil);
+    let mut everyone = SocketStreams::new(Algorithm::Fossil);
+    publish(
+        &mut streams,
+        &mut [&mut filtered, &mut everyone],
+        &quote("A", 1),
+        now,
+    );
+    // B and C push A out (two streams at most); A begins again at seq 1.
+    let later = |ms| now + Duration::from_millis(ms);
+    publish(&mut streams, &mut [&mut everyone], &quote("B", 1), later(1));
+    publish(&mut streams, &mut [&mut everyone], &quote("C", 1), later(2));
+    let (sent, _) = publish(&mut streams, &mut [&mut filtered], &quote("A", 2), later(3));
+    assert_eq!(
+        sent[0].kind,
+        SentKind::Full,
+        "seq 1 of the new A is not the old seq 1"
+    );
+}
