@@ -6,31 +6,54 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 pub struct Ticker {
-    prices: Vec<f64>,
-    volumes: Vec<u64>,
+    symbols: Vec<Symbol>,
     rng: StdRng,
+}
+
+/// One instrument's day so far. Open and previous close stay put, the day's range only widens,
+/// the rest moves on every quote: as on a real feed.
+struct Symbol {
+    last: f64,
+    open: f64,
+    prev_close: f64,
+    high: f64,
+    low: f64,
+    volume: u64,
 }
 
 impl Ticker {
     pub fn new(symbols: usize) -> Ticker {
         let mut rng = StdRng::from_rng(&mut rand::rng());
-        Ticker {
-            prices: (0..symbols.max(1))
-                .map(|_| rng.random_range(10.0..500.0))
-                .collect(),
-            volumes: vec![1_000_000; symbols.max(1)],
-            rng,
-        }
+        let symbols = (0..symbols.max(1))
+            .map(|_| {
+                let open: f64 = rng.random_range(10.0..500.0);
+                Symbol {
+                    last: open,
+                    open,
+                    prev_close: open * rng.random_range(0.97..1.03),
+                    high: open,
+                    low: open,
+                    volume: rng.random_range(100_000..5_000_000),
+                }
+            })
+            .collect();
+        Ticker { symbols, rng }
     }
 
     /// The next quote, for the symbol after the previous one's; carries the benchmark marker
     /// `s={seq};t={micros}` so full frames can still be tracked.
     pub fn quote(&mut self, seq: u64, sent_micros: u64) -> String {
-        let i = (seq % self.prices.len() as u64) as usize;
+        let i = (seq % self.symbols.len() as u64) as usize;
         let step = self.rng.random_range(-0.002..0.002);
-        self.prices[i] = (self.prices[i] * (1.0 + step)).max(0.01);
-        self.volumes[i] += self.rng.random_range(1..500);
-        let last = self.prices[i];
+        let bid_size = self.rng.random_range(1..50) * 100;
+        let ask_size = self.rng.random_range(1..50) * 100;
+        let traded = self.rng.random_range(1..500);
+        let s = &mut self.symbols[i];
+        s.last = (s.last * (1.0 + step)).max(0.01);
+        s.high = s.high.max(s.last);
+        s.low = s.low.min(s.last);
+        s.volume += traded;
+        let last = s.last;
         let spread = last * 0.0004;
         format!(
             concat!(
@@ -46,13 +69,13 @@ impl Ticker {
             bid = last - spread,
             ask = last + spread,
             last = last,
-            bid_size = self.rng.random_range(1..50) * 100,
-            ask_size = self.rng.random_range(1..50) * 100,
-            volume = self.volumes[i],
-            open = last * 0.99,
-            prev = last * 0.985,
-            high = last * 1.01,
-            low = last * 0.98,
+            bid_size = bid_size,
+            ask_size = ask_size,
+            volume = s.volume,
+            open = s.open,
+            prev = s.prev_close,
+            high = s.high,
+            low = s.low,
             seq = seq,
             sent = sent_micros,
         )

@@ -151,23 +151,25 @@ impl Selective {
     ) {
         let no_tags = Tags::new();
         let tags = event.tags.unwrap_or(&no_tags);
-        let mut recipients: Vec<SocketId> = self.unfiltered.iter().copied().collect();
-        self.index.candidates(tags, |id| {
-            let passes = self.subscribers[&id]
-                .filter
-                .as_ref()
-                .is_some_and(|f| f.matches(tags));
-            if passes {
-                recipients.push(id);
-            }
-        });
-        recipients.retain(|id| Some(*id) != except);
-
+        let mut recipients: Vec<SocketId> = Vec::new();
+        if !self.index.is_empty() {
+            recipients.extend(self.unfiltered.iter().copied());
+            self.index.candidates(tags, |id| {
+                let passes = self.subscribers[&id]
+                    .filter
+                    .as_ref()
+                    .is_some_and(|f| f.matches(tags));
+                if passes {
+                    recipients.push(id);
+                }
+            });
+        }
+        // Without filters everyone is a recipient: walk the map itself, no list.
+        let everyone = self.index.is_empty();
+        let any = everyone || !recipients.is_empty();
         let now = Instant::now();
         let recorded = match &mut self.streams {
-            Some(streams) if !recipients.is_empty() => {
-                Some(streams.record(event.name, event.data, now))
-            }
+            Some(streams) if any => Some(streams.record(event.name, event.data, now)),
             _ => None,
         };
         let mut publish = match (&self.streams, recorded) {
@@ -180,14 +182,10 @@ impl Selective {
             .streams
             .as_ref()
             .map_or(0, |s| s.settings().max_conflation_keys);
-        for id in recipients {
-            let subscriber = self
-                .subscribers
-                .get_mut(&id)
-                .expect("recipients come from the subscriber maps");
+        let mut deliver = |subscriber: &mut Subscriber| {
             let (Some(delta), Some(publish)) = (&mut subscriber.delta, &mut publish) else {
                 fanout.count(subscriber.socket.send(plain.clone()));
-                continue;
+                return;
             };
             let sent = publish.frame_for(delta);
             let sent_len = sent.frame.len();
@@ -201,6 +199,22 @@ impl Selective {
                     SentKind::Delta => fanout.delta.delta_messages += 1,
                 }
                 delta.delivered(&sent, max_streams);
+            }
+        };
+        if everyone {
+            for (id, subscriber) in self.subscribers.iter_mut() {
+                if Some(*id) != except {
+                    deliver(subscriber);
+                }
+            }
+        } else {
+            for id in recipients {
+                if Some(id) == except {
+                    continue;
+                }
+                if let Some(subscriber) = self.subscribers.get_mut(&id) {
+                    deliver(subscriber);
+                }
             }
         }
     }

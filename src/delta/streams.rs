@@ -183,14 +183,25 @@ impl SocketStreams {
 
     /// Records that the socket was given `sent` (its queue took it).
     pub fn delivered(&mut self, sent: &Sent, max_streams: usize) {
-        let since_full = match sent.kind {
-            SentKind::Full => 0,
-            SentKind::Delta => self
-                .positions
-                .get(&sent.key)
-                .map_or(0, |p| p.since_full + 1),
+        let position = Position {
+            generation: sent.generation,
+            seq: sent.seq,
+            since_full: 0,
+            at: sent.at,
         };
-        if !self.positions.contains_key(&sent.key) && self.positions.len() >= max_streams {
+        // The common case, a stream the socket is already in: update in place, no key clone.
+        if let Some(known) = self.positions.get_mut(&sent.key) {
+            let since_full = match sent.kind {
+                SentKind::Full => 0,
+                SentKind::Delta => known.since_full + 1,
+            };
+            *known = Position {
+                since_full,
+                ..position
+            };
+            return;
+        }
+        if self.positions.len() >= max_streams {
             if let Some(oldest) = self
                 .positions
                 .iter()
@@ -200,15 +211,7 @@ impl SocketStreams {
                 self.positions.remove(&oldest);
             }
         }
-        self.positions.insert(
-            sent.key.clone(),
-            Position {
-                generation: sent.generation,
-                seq: sent.seq,
-                since_full,
-                at: sent.at,
-            },
-        );
+        self.positions.insert(sent.key.clone(), position);
     }
 }
 
