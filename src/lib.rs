@@ -32,6 +32,7 @@ mod lenient;
 pub mod limits;
 pub mod metrics;
 pub mod protocol;
+pub mod ratelimit;
 pub mod server;
 pub mod socket;
 pub mod state;

@@ -9,7 +9,9 @@ use crate::channels::SharedCache;
 use crate::app::{self, LayeredStore, MemoryAppStore};
 use crate::config::{self, Config};
 use crate::http;
+use crate::metrics::Metrics;
 use crate::protocol::CloseCode;
+use crate::ratelimit::{ClientLimit, CounterStore, RateLimits};
 use crate::state::State;
 use crate::stats;
 use axum::extract::State as Extract;
@@ -91,7 +93,33 @@ pub async fn prepare(config: Config) -> Result<State, StartError> {
         webhooks::start(&state.config, state.metrics.clone(), state.shutdown.clone()).await?;
     state.cluster = join_cluster(&state).await?;
     state.shared_cache = open_shared_cache(&state).await?;
+    state.rate_limits = rate_limits(&state.config, state.metrics.clone()).await?;
     Ok(state)
+}
+
+/// The rate limits of `rate_limiter`, with their counters where `rate_limiter.driver` says.
+async fn rate_limits(config: &Config, metrics: Metrics) -> Result<RateLimits, StartError> {
+    let limiter = &config.rate_limiter;
+    let prefix = &config.database.redis.key_prefix;
+    let store = match limiter.driver.as_str() {
+        "redis" => CounterStore::redis(&config.database.redis.connection_url(), prefix).await,
+        "redis-cluster" => CounterStore::redis_cluster(&config.adapter.cluster.nodes, prefix).await,
+        _ => Ok(CounterStore::memory()),
+    }
+    .map_err(|e| StartError::Config(format!("rate_limiter.driver {}: {e}", limiter.driver)))?;
+    let enabled = |limit: &crate::config::RateLimitConfig| {
+        let quota = limiter.enabled.then(|| limit.quota()).flatten()?;
+        Some(ClientLimit {
+            quota,
+            trust_hops: limit.trust_hops,
+        })
+    };
+    Ok(RateLimits::new(
+        store,
+        enabled(&limiter.api_rate_limit),
+        enabled(&limiter.websocket_rate_limit),
+        metrics,
+    ))
 }
 
 /// With `cache.driver` redis or redis-cluster: connects, and loads the cache channels' values.

@@ -8,6 +8,7 @@ use crate::channels::{Registry, SharedCache};
 use crate::config::Config;
 use crate::delta::settings::DeltaDefaults;
 use crate::metrics::Metrics;
+use crate::ratelimit::RateLimits;
 use crate::socket::{QueueLimits, SlowConsumerPolicy};
 use crate::webhooks::Emitter;
 use std::sync::Arc;
@@ -30,6 +31,7 @@ pub struct State {
     pub started: std::time::Instant,
     /// Cache channel values in Redis (`cache.driver` redis / redis-cluster).
     pub shared_cache: Option<SharedCache>,
+    pub rate_limits: RateLimits,
 }
 
 impl State {
@@ -45,8 +47,10 @@ impl State {
                 SlowConsumerPolicy::DropFrame
             },
         };
+        let metrics = Metrics::new(&config.metrics.prometheus.prefix);
         State {
-            metrics: Metrics::new(&config.metrics.prometheus.prefix),
+            rate_limits: RateLimits::local(metrics.clone()),
+            metrics,
             limit_defaults: config.limit_defaults(),
             delta_defaults: Arc::new(config.delta_defaults()),
             registry: Arc::new(Registry::new(cache_ttl)),

@@ -144,6 +144,8 @@ pub fn apply(config: &mut Config, lookup: Lookup) -> Result<Option<App>, Vec<Str
         &mut config.delta_compression.enabled,
     );
     env.flag("TAG_FILTERING_ENABLED", &mut config.tag_filtering.enabled);
+    env.flag("RATE_LIMITER_ENABLED", &mut config.rate_limiter.enabled);
+    env.text("RATE_LIMITER_DRIVER", &mut config.rate_limiter.driver);
     env.text("CONSOLE_PATH", &mut config.console.path);
     if let Some(token) = env.get("CONSOLE_TOKEN") {
         config.console.token = Some(token);

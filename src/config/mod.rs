@@ -56,6 +56,7 @@ pub struct Config {
     pub console: ConsoleConfig,
     pub delta_compression: DeltaCompressionConfig,
     pub tag_filtering: TagFilteringConfig,
+    pub rate_limiter: RateLimiterConfig,
 }
 
 impl Default for Config {
@@ -88,6 +89,7 @@ impl Default for Config {
             console: ConsoleConfig::default(),
             delta_compression: DeltaCompressionConfig::default(),
             tag_filtering: TagFilteringConfig::default(),
+            rate_limiter: RateLimiterConfig::default(),
         }
     }
 }
@@ -750,6 +752,73 @@ impl Default for TagFilteringConfig {
     }
 }
 
+/// Per-client-IP limits, and where every rate-limit counter lives (see docs/configuration.md).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RateLimiterConfig {
+    /// Turns on the per-IP limits below. Per-app quotas (`max_backend_events_per_second`,
+    /// `max_read_requests_per_second`) apply whenever an app sets them.
+    #[serde(deserialize_with = "lenient::boolean")]
+    pub enabled: bool,
+    /// `memory` (per node), `redis` or `redis-cluster` (shared by the nodes; Redis from
+    /// `database.redis` / `adapter.cluster.nodes`).
+    pub driver: String,
+    pub api_rate_limit: RateLimitConfig,
+    pub websocket_rate_limit: RateLimitConfig,
+}
+
+impl Default for RateLimiterConfig {
+    fn default() -> Self {
+        RateLimiterConfig {
+            enabled: false,
+            driver: "memory".into(),
+            api_rate_limit: RateLimitConfig {
+                max_requests: 100,
+                window_seconds: 1,
+                identifier: "ip".into(),
+                trust_hops: 0,
+            },
+            websocket_rate_limit: RateLimitConfig {
+                max_requests: 20,
+                window_seconds: 1,
+                identifier: "ip".into(),
+                trust_hops: 0,
+            },
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RateLimitConfig {
+    /// Requests allowed per window per client; 0 turns this limit off.
+    #[serde(deserialize_with = "lenient::number")]
+    pub max_requests: u64,
+    #[serde(deserialize_with = "lenient::number")]
+    pub window_seconds: u64,
+    /// What a client is: only `ip` (Sockudo's key name, kept for compatibility).
+    pub identifier: String,
+    /// Proxies in front of the server whose `X-Forwarded-For` entry is trusted (0: the peer).
+    #[serde(deserialize_with = "lenient::number")]
+    pub trust_hops: usize,
+}
+
+impl Default for RateLimitConfig {
+    fn default() -> Self {
+        RateLimiterConfig::default().api_rate_limit
+    }
+}
+
+impl RateLimitConfig {
+    /// The quota, if this limit is on.
+    pub fn quota(&self) -> Option<crate::ratelimit::Quota> {
+        (self.max_requests > 0).then(|| crate::ratelimit::Quota {
+            max: self.max_requests,
+            window: std::time::Duration::from_secs(self.window_seconds.max(1)),
+        })
+    }
+}
+
 impl Config {
     pub fn delta_defaults(&self) -> DeltaDefaults {
         let d = &self.delta_compression;
@@ -902,6 +971,36 @@ impl Config {
             "cache.driver: redis-cluster needs adapter.cluster.nodes (or REDIS_CLUSTER_NODES)"
                 .into(),
         );
+
+        let limiter = &self.rate_limiter;
+        check(
+            matches!(limiter.driver.as_str(), "memory" | "redis" | "redis-cluster"),
+            format!(
+                "rate_limiter.driver: unknown driver {:?}; use \"memory\", \"redis\" or \"redis-cluster\"",
+                limiter.driver
+            ),
+        );
+        check(
+            limiter.driver != "redis-cluster" || !self.adapter.cluster.nodes.is_empty(),
+            "rate_limiter.driver: redis-cluster needs adapter.cluster.nodes (or REDIS_CLUSTER_NODES)"
+                .into(),
+        );
+        for (name, limit) in [
+            ("api_rate_limit", &limiter.api_rate_limit),
+            ("websocket_rate_limit", &limiter.websocket_rate_limit),
+        ] {
+            check(
+                limit.identifier == "ip",
+                format!(
+                    "rate_limiter.{name}.identifier: only \"ip\" is supported, found {:?}",
+                    limit.identifier
+                ),
+            );
+            check(
+                limit.window_seconds > 0,
+                format!("rate_limiter.{name}.window_seconds: must be at least 1"),
+            );
+        }
 
         let sqs = cfg!(feature = "aws") && self.queue.driver == "sqs";
         check(

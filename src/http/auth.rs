@@ -3,6 +3,7 @@
 use super::ApiError;
 use crate::app::App;
 use crate::protocol::signature;
+use crate::ratelimit::{Limit, Quota};
 use crate::state::State;
 use axum::http::{Method, Uri};
 use std::collections::HashMap;
@@ -73,8 +74,37 @@ pub async fn authorize(
             "Invalid signature: check the app secret and how the request is signed",
         ));
     }
+    if method == Method::GET {
+        app_quota(state, &app, Limit::ReadRequests, 1).await?;
+    }
     if !app.enabled {
         return Err(ApiError::forbidden("App is disabled"));
     }
     Ok(Authorized { app, params })
+}
+
+/// Counts `cost` against one of the app's per-second quotas (`max_backend_events_per_second`,
+/// `max_read_requests_per_second`); 429 once it is spent. Apps without the quota pass.
+pub async fn app_quota(state: &State, app: &App, limit: Limit, cost: u64) -> Result<(), ApiError> {
+    let (max, what) = match limit {
+        Limit::BackendEvents => (app.max_backend_events_per_second, "events published"),
+        _ => (app.max_read_requests_per_second, "read requests"),
+    };
+    let Some(max) = max.filter(|max| *max > 0) else {
+        return Ok(());
+    };
+    let decision = state
+        .rate_limits
+        .check(limit, &app.id, cost, Quota::per_second(max))
+        .await;
+    if decision.allowed {
+        return Ok(());
+    }
+    Err(ApiError::too_many_requests(
+        format!(
+            "App {:?} is over its limit of {max} {what} per second",
+            app.id
+        ),
+        decision,
+    ))
 }

@@ -1,7 +1,7 @@
 //! `POST /events` and `POST /batch_events`: validate every event first, then publish, so a bad
 //! batch publishes nothing.
 
-use super::auth::authorize;
+use super::auth::{app_quota, authorize};
 use super::ApiError;
 use crate::adapter::Route;
 use crate::app::Limits;
@@ -9,6 +9,7 @@ use crate::channels::{CachedEvent, Namespace, Published};
 use crate::filter::Tags;
 use crate::protocol::channel::ChannelName;
 use crate::protocol::{outbound, ChannelKind, SocketId};
+use crate::ratelimit::Limit;
 use crate::state::State;
 use axum::body::Bytes;
 use axum::extract::{Path, State as Extract};
@@ -61,6 +62,7 @@ pub async fn trigger(
     let body: EventBody = parse_json(&body)?;
     let limits = state.limit_defaults.for_app(&auth.app);
     let event = validate(body, &limits)?;
+    app_quota(&state, &auth.app, Limit::BackendEvents, 1).await?;
     let namespace = state.registry.namespace(&auth.app.id);
     let info = publish(&state, &auth.app.id, &namespace, &event);
     Ok(Json(match info {
@@ -104,6 +106,7 @@ pub async fn trigger_batch(
             ));
         }
     }
+    app_quota(&state, &auth.app, Limit::BackendEvents, events.len() as u64).await?;
     let namespace = state.registry.namespace(&auth.app.id);
     let infos: Vec<Option<Map<String, Value>>> = events
         .iter()

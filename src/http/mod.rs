@@ -11,12 +11,14 @@ mod health;
 pub use channels::cluster_counts;
 pub use error::ApiError;
 
+use crate::ratelimit::{client_ip, Limit};
 use crate::state::State;
-use axum::extract::{MatchedPath, Request, State as Extract};
+use axum::extract::{ConnectInfo, MatchedPath, Request, State as Extract};
 use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 pub fn router(state: Arc<State>) -> Router {
@@ -47,8 +49,59 @@ pub fn router(state: Arc<State>) -> Router {
     router
         .fallback(|| async { ApiError::not_found("No such route") })
         .layer(axum::extract::DefaultBodyLimit::max(body_limit))
+        .layer(middleware::from_fn_with_state(state.clone(), limit_clients))
         .layer(middleware::from_fn_with_state(state.clone(), count_calls))
         .with_state(state)
+}
+
+/// The per-client-IP limits of `rate_limiter`: HTTP API calls (`/apps/...`, with
+/// `X-RateLimit-*` headers on every answer) and WebSocket upgrades (`/app/{key}`), 429 when spent.
+async fn limit_clients(
+    Extract(state): Extract<Arc<State>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let path = request.uri().path();
+    let (limit, kind) = if path.starts_with("/apps/") {
+        (state.rate_limits.api, Limit::Api)
+    } else if path.starts_with("/app/") {
+        (state.rate_limits.websocket, Limit::Websocket)
+    } else {
+        (None, Limit::Api)
+    };
+    let (Some(limit), Some(ConnectInfo(peer))) = (
+        limit,
+        request
+            .extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .copied(),
+    ) else {
+        return next.run(request).await;
+    };
+    let ip = client_ip(peer, request.headers(), limit.trust_hops);
+    let decision = state
+        .rate_limits
+        .check(kind, &ip.to_string(), 1, limit.quota)
+        .await;
+    if !decision.allowed {
+        let what = match kind {
+            Limit::Websocket => "connections",
+            _ => "API requests",
+        };
+        return ApiError::too_many_requests(
+            format!(
+                "Too many {what} from {ip}; retry in {} s",
+                decision.reset_secs
+            ),
+            decision,
+        )
+        .into_response();
+    }
+    let mut response = next.run(request).await;
+    if kind == Limit::Api {
+        error::add_rate_headers(response.headers_mut(), &decision);
+    }
+    response
 }
 
 /// Counts every API call by its route template (bounded) and status.

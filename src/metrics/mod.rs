@@ -22,6 +22,9 @@ pub struct Metrics {
     pub delta_messages: IntCounterVec,
     pub delta_original_bytes: IntCounterVec,
     pub delta_sent_bytes: IntCounterVec,
+    pub rate_limit_checks: IntCounterVec,
+    pub rate_limit_rejections: IntCounterVec,
+    pub rate_limit_errors: IntCounterVec,
     pub http_calls: IntCounterVec,
     pub broadcasts: IntCounterVec,
     pub webhooks_sent: IntCounterVec,
@@ -109,6 +112,21 @@ impl Metrics {
             "Bytes actually sent to delta-enabled sockets (deltas and full messages)",
             &["app_id"],
         );
+        let rate_limit_checks = counter(
+            "rate_limit_checks_total",
+            "Requests checked against a rate limit, by limit",
+            &["limit"],
+        );
+        let rate_limit_rejections = counter(
+            "rate_limit_rejections_total",
+            "Requests refused with 429 by a rate limit, by limit",
+            &["limit"],
+        );
+        let rate_limit_errors = counter(
+            "rate_limit_errors_total",
+            "Rate-limit checks the counter store could not answer (the request was allowed)",
+            &["limit"],
+        );
         let http_calls = counter("http_calls_total", "HTTP API calls", &["route", "status"]);
         let broadcasts = counter(
             "broadcasts_total",
@@ -169,6 +187,9 @@ impl Metrics {
             delta_messages,
             delta_original_bytes,
             delta_sent_bytes,
+            rate_limit_checks,
+            rate_limit_rejections,
+            rate_limit_errors,
             http_calls,
             broadcasts,
             webhooks_sent,

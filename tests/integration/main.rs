@@ -14,6 +14,7 @@ mod databases;
 mod extensions;
 mod http_api;
 mod lifecycle;
+mod rate_limits;
 mod stores;
 mod support;
 mod top;
