@@ -119,6 +119,15 @@ pub struct App {
         skip_serializing_if = "Option::is_none"
     )]
     pub channel_delta_compression: Option<crate::delta::settings::ChannelOverrides>,
+    /// 32 bytes, base64: the key `private-encrypted-*` shared secrets derive from, as in Pusher's
+    /// SDKs. The server never decrypts; only the web console signs with it. Checked on load.
+    #[serde(
+        alias = "encryptionMasterKeyBase64",
+        default,
+        deserialize_with = "master_key",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub encryption_master_key_base64: Option<String>,
     /// Seconds since the epoch; set by persistent stores.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<i64>,
@@ -128,6 +137,39 @@ pub struct App {
 
 fn yes() -> bool {
     true
+}
+
+/// An encryption master key in base64 (standard alphabet), decoded; the error never quotes it.
+pub fn decode_master_key(text: &str) -> Result<[u8; 32], String> {
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(text.trim())
+        .map_err(|_| {
+            "not valid base64: the encryption master key is 32 random bytes in base64 \
+             (`openssl rand -base64 32`)"
+                .to_owned()
+        })?;
+    <[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| {
+        format!(
+            "the encryption master key must be 32 bytes, this one decodes to {} \
+             (`openssl rand -base64 32` makes one)",
+            bytes.len()
+        )
+    })
+}
+
+/// `encryption_master_key_base64`: absent, `null` or `""` for none; otherwise it must decode.
+fn master_key<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<String>, D::Error> {
+    let text = Option::<String>::deserialize(deserializer)?;
+    match text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()) {
+        None => Ok(None),
+        Some(text) => {
+            decode_master_key(&text).map_err(serde::de::Error::custom)?;
+            Ok(Some(text))
+        }
+    }
 }
 
 /// One webhook of an app: an HTTP `url`, or an AWS Lambda function (`lambda_function`, or
@@ -191,6 +233,13 @@ pub struct WebhookFilter {
 }
 
 impl App {
+    /// The decoded `encryption_master_key_base64`, when the app has one.
+    pub fn encryption_master_key(&self) -> Option<[u8; 32]> {
+        self.encryption_master_key_base64
+            .as_deref()
+            .and_then(|text| decode_master_key(text).ok())
+    }
+
     /// A new enabled app with every limit at its global default.
     pub fn new(id: &str, key: &str, secret: &str) -> Self {
         App {
@@ -217,6 +266,7 @@ impl App {
             allowed_origins: Vec::new(),
             webhooks: Vec::new(),
             channel_delta_compression: None,
+            encryption_master_key_base64: None,
             created_at: None,
             updated_at: None,
         }
@@ -312,5 +362,50 @@ mod tests {
         let limits = LimitDefaults::default().for_app(&app);
         assert_eq!(limits.client_events_per_second, 20);
         assert_eq!(limits.event_payload_bytes, 10 * 1024);
+    }
+
+    #[test]
+    fn encryption_master_keys_are_checked_on_load() {
+        let key = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="; // 32 bytes
+        let load = |extra: &str| {
+            serde_json::from_str::<App>(&format!(
+                r#"{{"id": "a", "key": "k", "secret": "s"{extra}}}"#
+            ))
+        };
+        let app = load(&format!(r#", "encryption_master_key_base64": "{key}""#)).unwrap();
+        assert_eq!(
+            app.encryption_master_key(),
+            Some(*b"0123456789abcdef0123456789abcdef")
+        );
+        let app = load(&format!(r#", "encryptionMasterKeyBase64": "{key}""#)).unwrap();
+        assert!(app.encryption_master_key().is_some());
+        for none in [
+            "",
+            r#", "encryption_master_key_base64": null"#,
+            r#", "encryption_master_key_base64": " ""#,
+        ] {
+            assert_eq!(
+                load(none).unwrap().encryption_master_key_base64,
+                None,
+                "{none}"
+            );
+        }
+        let short = load(r#", "encryption_master_key_base64": "c2hvcnQ=""#).unwrap_err();
+        assert!(
+            short
+                .to_string()
+                .contains("must be 32 bytes, this one decodes to 5"),
+            "{short}"
+        );
+        let bad = load(r#", "encryption_master_key_base64": "not base64!""#).unwrap_err();
+        assert!(bad.to_string().contains("not valid base64"), "{bad}");
+        assert!(
+            !bad.to_string().contains("not base64!"),
+            "the key is never quoted: {bad}"
+        );
+        // Stored apps keep it (the settings JSON of database rows).
+        let app = load(&format!(r#", "encryption_master_key_base64": "{key}""#)).unwrap();
+        let back: App = serde_json::from_value(serde_json::to_value(&app).unwrap()).unwrap();
+        assert_eq!(back, app);
     }
 }
