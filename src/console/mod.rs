@@ -7,6 +7,9 @@
 //! - `GET {path}/api/apps/{app_id}/channels`: occupied channels with subscriber (and user) counts.
 //! - `POST {path}/api/apps/{app_id}/auth/channel` and `.../auth/user`: sign a private / presence
 //!   subscription or a user sign-in with the app secret, server side (pusher-js's form bodies).
+//!   For `private-encrypted-*` the answer adds `shared_secret` (Pusher's scheme, from the app's
+//!   `encryption_master_key_base64`); without `socket_id` it is only the `shared_secret`, which the
+//!   page encrypts triggered data with. The master key and the secret never reach the page.
 //! - `POST {path}/api/apps/{app_id}/events`: publish one event (`POST /apps/{id}/events` body) or a
 //!   batch (`{"batch": [...]}`), through the same validation and fan-out as the HTTP API.
 //!
@@ -28,7 +31,9 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use base64::Engine;
 use serde_json::{json, Map, Value};
+use sha2::{Digest, Sha256};
 use std::collections::{BTreeSet, HashMap};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -60,6 +65,47 @@ const ASSETS: &[(&str, &str, &str)] = &[
         "pusher-js.LICENSE",
         "text/plain; charset=utf-8",
         include_str!("assets/pusher-js.LICENSE"),
+    ),
+    // The reference delta decoder for pusher-js apps, served as it is in the repository.
+    (
+        "delta-decoder.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../clients/delta-decoder.js"),
+    ),
+    (
+        "fossil-delta.js",
+        "text/javascript; charset=utf-8",
+        include_str!("assets/fossil-delta.js"),
+    ),
+    (
+        "fossil-delta-global.js",
+        "text/javascript; charset=utf-8",
+        include_str!("assets/fossil-delta-global.js"),
+    ),
+    (
+        "fossil-delta.LICENSE",
+        "text/plain; charset=utf-8",
+        include_str!("assets/fossil-delta.LICENSE"),
+    ),
+    (
+        "vcdiff-decoder.min.js",
+        "text/javascript; charset=utf-8",
+        include_str!("assets/vcdiff-decoder.min.js"),
+    ),
+    (
+        "vcdiff-decoder.LICENSE",
+        "text/plain; charset=utf-8",
+        include_str!("assets/vcdiff-decoder.LICENSE"),
+    ),
+    (
+        "nacl-fast.min.js",
+        "text/javascript; charset=utf-8",
+        include_str!("assets/nacl-fast.min.js"),
+    ),
+    (
+        "tweetnacl.LICENSE",
+        "text/plain; charset=utf-8",
+        include_str!("assets/tweetnacl.LICENSE"),
     ),
 ];
 
@@ -232,6 +278,7 @@ async fn apps(Extract(state): Extract<Arc<State>>) -> Result<Json<Value>, ApiErr
                 "enabled": app.enabled,
                 "enable_client_messages": app.enable_client_messages,
                 "enable_user_authentication": app.enable_user_authentication,
+                "encrypted_channels": app.encryption_master_key().is_some(),
             })
         })
         .collect();
@@ -310,7 +357,9 @@ fn user(params: &HashMap<String, String>) -> Result<(String, Value), ApiError> {
 }
 
 /// `POST {path}/api/apps/{app_id}/auth/channel`: pusher-js's channel authorization request
-/// (`socket_id`, `channel_name`, and for presence the console's `user_id` / `user_name`).
+/// (`socket_id`, `channel_name`, and for presence the console's `user_id` / `user_name`). For an
+/// encrypted channel the answer carries `shared_secret`; without `socket_id` it is all it carries
+/// (the trigger form encrypts with it).
 async fn auth_channel(
     Extract(state): Extract<Arc<State>>,
     Path(app_id): Path<String>,
@@ -318,13 +367,13 @@ async fn auth_channel(
 ) -> Result<Json<Value>, ApiError> {
     let app = enabled_app(&state, &app_id).await?;
     let params = form(&body);
-    let socket_id = socket_id(&params)?;
     let name = params
         .get("channel_name")
         .ok_or_else(|| ApiError::bad_request("channel_name is required"))?;
     let limits = state.limit_defaults.for_app(&app);
     let channel = ChannelName::parse(name, limits.channel_name_length)
         .map_err(|e| ApiError::bad_request(format!("Invalid channel {name:?}: {e}")))?;
+    let mut shared_secret = None;
     let channel_data = match channel.kind() {
         ChannelKind::Private => None,
         ChannelKind::Presence => {
@@ -332,9 +381,21 @@ async fn auth_channel(
             Some(json!({ "user_id": id, "user_info": info }).to_string())
         }
         ChannelKind::PrivateEncrypted => {
-            return Err(ApiError::bad_request(
-                "The console does not sign private-encrypted channels",
-            ))
+            let key = app.encryption_master_key().ok_or_else(|| {
+                ApiError::bad_request(format!(
+                    "App {:?} has no encryption master key, so its private-encrypted channels \
+                     cannot be signed: set encryption_master_key_base64 (32 random bytes in \
+                     base64, the same key as your server SDK's encryptionMasterKeyBase64) in the \
+                     app's configuration",
+                    app.id
+                ))
+            })?;
+            let secret = shared_secret_base64(name, &key);
+            if !params.contains_key("socket_id") {
+                return Ok(Json(json!({ "shared_secret": secret })));
+            }
+            shared_secret = Some(secret);
+            None
         }
         _ => {
             return Err(ApiError::bad_request(format!(
@@ -342,12 +403,26 @@ async fn auth_channel(
             )))
         }
     };
+    let socket_id = socket_id(&params)?;
     let message = signature::channel_auth_message(&socket_id, name, channel_data.as_deref());
-    let auth = format!("{}:{}", app.key, signature::sign(&app.secret, &message));
-    Ok(Json(match channel_data {
-        Some(data) => json!({ "auth": auth, "channel_data": data }),
-        None => json!({ "auth": auth }),
-    }))
+    let mut answer =
+        json!({ "auth": format!("{}:{}", app.key, signature::sign(&app.secret, &message)) });
+    if let Some(data) = channel_data {
+        answer["channel_data"] = json!(data);
+    }
+    if let Some(secret) = shared_secret {
+        answer["shared_secret"] = json!(secret);
+    }
+    Ok(Json(answer))
+}
+
+/// Pusher's per-channel key for `private-encrypted-*`: base64(SHA-256(channel name ++ master key)),
+/// what the server SDKs encrypt with and pusher-js decrypts with.
+pub fn shared_secret_base64(channel: &str, master_key: &[u8; 32]) -> String {
+    let mut hash = Sha256::new();
+    hash.update(channel.as_bytes());
+    hash.update(master_key);
+    base64::engine::general_purpose::STANDARD.encode(hash.finalize())
 }
 
 /// `POST {path}/api/apps/{app_id}/auth/user`: pusher-js's user authentication request
@@ -454,6 +529,20 @@ mod tests {
         assert_eq!(request_token(&headers, None), Some("x".into()));
         headers.insert("authorization", HeaderValue::from_static("Bearer b"));
         assert_eq!(request_token(&headers, None), Some("b".into()));
+    }
+
+    #[test]
+    fn shared_secrets_follow_pushers_scheme() {
+        // pusher-http-node: sha256(Buffer.concat([Buffer.from(channel), masterKey])), base64.
+        let key = *b"0123456789abcdef0123456789abcdef";
+        let secret = shared_secret_base64("private-encrypted-x", &key);
+        let mut expected = Sha256::new();
+        expected.update(b"private-encrypted-x0123456789abcdef0123456789abcdef");
+        assert_eq!(
+            secret,
+            base64::engine::general_purpose::STANDARD.encode(expected.finalize())
+        );
+        assert_ne!(secret, shared_secret_base64("private-encrypted-y", &key));
     }
 
     #[test]
