@@ -1,8 +1,11 @@
 //! The web console's routes: absent unless enabled, the embedded page and assets, the app list
-//! without secrets, valid auth signatures, triggers that reach subscribers, and the access check.
+//! without secrets, valid auth signatures (and shared secrets of encrypted channels), triggers
+//! that reach subscribers, and the access check.
 
-use crate::support::{default_config, Server};
+use crate::support::{default_config, sockudo, Server};
+use base64::Engine;
 use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
 use sockudo::protocol::signature;
 use std::net::{IpAddr, UdpSocket};
 
@@ -58,6 +61,24 @@ async fn the_page_and_its_assets_are_embedded() {
     assert!(content_type.starts_with("text/html"), "{content_type}");
     assert!(html.contains("/console/assets/pusher.min.js"), "{html}");
     assert!(html.contains("/console/assets/console.js"));
+    for script in [
+        "nacl-fast.min.js",
+        "vcdiff-decoder.min.js",
+        "delta-decoder.js",
+        "fossil-delta-global.js",
+    ] {
+        assert!(
+            html.contains(&format!("/console/assets/{script}")),
+            "{script}"
+        );
+    }
+    // The decoder is embedded from clients/, not copied.
+    let (_, _, decoder) = get(&format!("{base}/assets/delta-decoder.js"), &[]).await;
+    assert_eq!(
+        decoder,
+        include_str!("../../clients/delta-decoder.js"),
+        "assets/delta-decoder.js is clients/delta-decoder.js"
+    );
     assert!(
         !html.contains("http://") && !html.contains("https://"),
         "the page loads nothing from elsewhere"
@@ -76,6 +97,28 @@ async fn the_page_and_its_assets_are_embedded() {
             "text/plain",
             "Permission is hereby granted",
         ),
+        // Delta decoding: clients/delta-decoder.js itself, and the vendored decoders.
+        ("delta-decoder.js", "text/javascript", "class DeltaDecoder"),
+        (
+            "fossil-delta.js",
+            "text/javascript",
+            "export function applyDelta",
+        ),
+        (
+            "fossil-delta-global.js",
+            "text/javascript",
+            "window.fossilDelta",
+        ),
+        ("fossil-delta.LICENSE", "text/plain", "D. Richard Hipp"),
+        (
+            "vcdiff-decoder.min.js",
+            "text/javascript",
+            "var vcdiffDecoder=",
+        ),
+        ("vcdiff-decoder.LICENSE", "text/plain", "Apache License"),
+        // Encrypted channels.
+        ("nacl-fast.min.js", "text/javascript", "secretbox"),
+        ("tweetnacl.LICENSE", "text/plain", "public domain"),
     ] {
         let (status, content_type, body) = get(&format!("{base}/assets/{file}"), &[]).await;
         assert_eq!(status, 200, "{file}");
@@ -107,6 +150,157 @@ async fn the_app_list_has_keys_and_never_secrets() {
     assert_eq!(apps[0]["key"], "key-1");
     let off = apps.iter().find(|a| a["id"] == "app-off").unwrap();
     assert_eq!(off["enabled"], false);
+    assert!(apps.iter().all(|a| a["encrypted_channels"] == false));
+}
+
+const MASTER_KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="; // 32 bytes
+
+/// `default_config()` with `app-1` holding an encryption master key.
+fn config_with_master_key() -> Value {
+    let mut config = default_config();
+    config["app_manager"]["array"]["apps"][0]["encryption_master_key_base64"] = json!(MASTER_KEY);
+    config
+}
+
+/// Pusher's scheme, computed here independently: base64(SHA-256(channel ++ master key)).
+fn expected_shared_secret(channel: &str) -> String {
+    let engine = base64::engine::general_purpose::STANDARD;
+    let mut hash = Sha256::new();
+    hash.update(channel.as_bytes());
+    hash.update(engine.decode(MASTER_KEY).unwrap());
+    engine.encode(hash.finalize())
+}
+
+#[tokio::test]
+async fn encrypted_channels_get_their_shared_secret() {
+    let server = Server::with_config_and_env(config_with_master_key(), ON).await;
+    let base = format!("http://127.0.0.1:{}/console/api", server.port);
+    let form = "application/x-www-form-urlencoded";
+    let (status, _, body) = get(&format!("{base}/apps"), &[]).await;
+    assert_eq!(status, 200);
+    assert!(
+        !body.contains(MASTER_KEY),
+        "the master key stays on the server"
+    );
+    let apps: Value = serde_json::from_str(&body).unwrap();
+    let flags: Vec<(&str, bool)> = apps["apps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["id"].as_str().unwrap(),
+                a["encrypted_channels"].as_bool().unwrap(),
+            )
+        })
+        .filter(|(id, _)| ["app-1", "app-2"].contains(id))
+        .collect();
+    assert_eq!(flags, [("app-1", true), ("app-2", false)]);
+
+    // Subscribing: the signature of a private channel, plus the channel's shared secret.
+    let channel = "private-encrypted-vault";
+    let (mut client, socket_id) = server.connected("key-1").await;
+    let (status, auth) = post(
+        &format!("{base}/apps/app-1/auth/channel"),
+        form,
+        format!("socket_id={socket_id}&channel_name={channel}&user_id=u1"),
+    )
+    .await;
+    assert_eq!(status, 200, "{auth}");
+    assert_eq!(auth["shared_secret"], expected_shared_secret(channel));
+    assert!(auth.get("channel_data").is_none());
+    let message = signature::channel_auth_message(&socket_id, channel, None);
+    assert!(signature::verify_auth_token(
+        "key-1",
+        "secret-1",
+        auth["auth"].as_str().unwrap(),
+        &message
+    ));
+    assert!(!auth.to_string().contains(MASTER_KEY));
+    client
+        .send(json!({"event": "pusher:subscribe", "data": {"channel": channel, "auth": auth["auth"]}}))
+        .await;
+    client
+        .expect_event("pusher_internal:subscription_succeeded")
+        .await;
+
+    // Without a socket id (the trigger form encrypting): the shared secret alone.
+    let (status, secret) = post(
+        &format!("{base}/apps/app-1/auth/channel"),
+        form,
+        format!("channel_name={channel}"),
+    )
+    .await;
+    assert_eq!(status, 200, "{secret}");
+    assert_eq!(
+        secret,
+        json!({"shared_secret": expected_shared_secret(channel)})
+    );
+    let (_, other) = post(
+        &format!("{base}/apps/app-1/auth/channel"),
+        form,
+        "channel_name=private-encrypted-other".into(),
+    )
+    .await;
+    assert_eq!(
+        other["shared_secret"],
+        expected_shared_secret("private-encrypted-other")
+    );
+    // Other channels still need a socket id.
+    let (status, error) = post(
+        &format!("{base}/apps/app-1/auth/channel"),
+        form,
+        "channel_name=private-a".into(),
+    )
+    .await;
+    assert_eq!(status, 400, "{error}");
+    assert_eq!(error["error"], "socket_id is required");
+
+    // An app without a master key: 400, saying what to configure.
+    for body in [
+        format!("socket_id={socket_id}&channel_name={channel}"),
+        format!("channel_name={channel}"),
+    ] {
+        let (status, error) = post(&format!("{base}/apps/app-2/auth/channel"), form, body).await;
+        assert_eq!(status, 400, "{error}");
+        let message = error["error"].as_str().unwrap();
+        assert!(
+            message.contains("has no encryption master key")
+                && message.contains("encryption_master_key_base64"),
+            "{message}"
+        );
+    }
+}
+
+#[test]
+fn a_bad_encryption_master_key_is_refused_at_load() {
+    let dir = tempfile::tempdir().unwrap();
+    for (key, expected) in [
+        ("c2hvcnQ=", "must be 32 bytes, this one decodes to 5"),
+        ("not base64!", "not valid base64"),
+    ] {
+        let mut config = default_config();
+        config["app_manager"]["array"]["apps"][1]["encryptionMasterKeyBase64"] = json!(key);
+        let path = dir.path().join("config.json");
+        std::fs::write(&path, config.to_string()).unwrap();
+        for command in [&["config", "check", "--config"][..], &["serve", "--config"]] {
+            let output = sockudo()
+                .args(command)
+                .arg(&path)
+                .env_clear()
+                .env("PORT", crate::support::free_port().to_string())
+                .output()
+                .unwrap();
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert!(!output.status.success(), "{command:?}: {stderr}");
+            assert!(
+                stderr.contains("app_manager.array.apps[1].encryptionMasterKeyBase64")
+                    && stderr.contains(expected),
+                "{command:?}: {stderr}"
+            );
+            assert!(!stderr.contains(key), "the key is never echoed: {stderr}");
+        }
+    }
 }
 
 #[tokio::test]
