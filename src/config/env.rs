@@ -99,6 +99,9 @@ pub fn apply(config: &mut Config, lookup: Lookup) -> Result<Option<App>, Vec<Str
     if let Some(nodes) = env.get("REDIS_CLUSTER_NODES") {
         config.adapter.cluster.nodes = list(nodes);
     }
+    if let Some(origins) = env.get("CORS_ORIGINS") {
+        config.cors.origin = list(origins);
+    }
     if let Some(servers) = env.get("NATS_SERVERS").or_else(|| env.get("NATS_URL")) {
         config.adapter.nats.servers = list(servers);
     }

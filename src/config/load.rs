@@ -38,10 +38,26 @@ pub enum LoadError {
 
 /// Loads the configuration from `file` (if any) and the environment seen through `lookup`.
 pub fn load(file: Option<&Path>, lookup: env::Lookup) -> Result<Loaded, LoadError> {
-    let (mut config, unknown_keys) = match file {
+    let parsed = match file {
         Some(path) => parse_file(path)?,
         None => (Config::default(), Vec::new()),
     };
+    finish(parsed, lookup)
+}
+
+/// Test support for the `config` fuzz target (`fuzz/`), not an API: [`load`] of a file named
+/// `config.{extension}` (`toml` or `json`) holding `text`, without touching the disk.
+#[doc(hidden)]
+pub fn load_text(text: &str, extension: &str, lookup: env::Lookup) -> Result<Loaded, LoadError> {
+    let parsed = parse_text(text, &format!("config.{extension}"), Some(extension))?;
+    finish(parsed, lookup)
+}
+
+/// The environment over the file's configuration, then validation.
+fn finish(
+    (mut config, unknown_keys): (Config, Vec<String>),
+    lookup: env::Lookup,
+) -> Result<Loaded, LoadError> {
     let default_app = env::apply(&mut config, lookup).map_err(LoadError::Invalid)?;
     if let Some(app) = default_app {
         // Added beside the config's apps, never replacing them; a clash is reported below.
@@ -63,6 +79,16 @@ fn parse_file(path: &Path) -> Result<(Config, Vec<String>), LoadError> {
         path: display.clone(),
         source,
     })?;
+    parse_text(&text, &display, path.extension().and_then(|e| e.to_str()))
+}
+
+/// Parses the text of a config file; `display` names it in errors, `extension` picks the format.
+fn parse_text(
+    text: &str,
+    display: &str,
+    extension: Option<&str>,
+) -> Result<(Config, Vec<String>), LoadError> {
+    let display = display.to_owned();
     let syntax = |problems: Vec<String>| LoadError::Syntax {
         path: display.clone(),
         problems,
@@ -70,12 +96,12 @@ fn parse_file(path: &Path) -> Result<(Config, Vec<String>), LoadError> {
     let mut unknown = Vec::new();
     let mut note = |key: serde_ignored::Path| unknown.push(key.to_string());
     // The first attempt reads the text itself, so a TOML error names its line.
-    let (first, tree) = match path.extension().and_then(|e| e.to_str()) {
+    let (first, tree) = match extension {
         Some("toml") => {
             let tree: toml::Table =
-                toml::from_str(&text).map_err(|e| syntax(vec![e.to_string()]))?;
+                toml::from_str(text).map_err(|e| syntax(vec![e.to_string()]))?;
             let deserializer =
-                toml::Deserializer::parse(&text).map_err(|e| syntax(vec![e.to_string()]))?;
+                toml::Deserializer::parse(text).map_err(|e| syntax(vec![e.to_string()]))?;
             let attempt = serde_path_to_error::deserialize(serde_ignored::Deserializer::new(
                 deserializer,
                 &mut note,
@@ -87,8 +113,8 @@ fn parse_file(path: &Path) -> Result<(Config, Vec<String>), LoadError> {
         }
         Some("json") => {
             let tree: serde_json::Value =
-                serde_json::from_str(&text).map_err(|e| syntax(vec![e.to_string()]))?;
-            let mut deserializer = serde_json::Deserializer::from_str(&text);
+                serde_json::from_str(text).map_err(|e| syntax(vec![e.to_string()]))?;
+            let mut deserializer = serde_json::Deserializer::from_str(text);
             let attempt = serde_path_to_error::deserialize(serde_ignored::Deserializer::new(
                 &mut deserializer,
                 &mut note,
@@ -100,10 +126,10 @@ fn parse_file(path: &Path) -> Result<(Config, Vec<String>), LoadError> {
     match first {
         Ok(config) => Ok((config, unknown)),
         Err((bad_path, message)) => {
-            let is_toml = path.extension().is_some_and(|e| e == "toml");
+            let is_toml = extension == Some("toml");
             let line_of = |path: &[String]| {
                 if is_toml {
-                    toml_line(&text, path)
+                    toml_line(text, path)
                 } else {
                     None
                 }

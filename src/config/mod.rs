@@ -7,6 +7,8 @@
 mod env;
 mod load;
 
+#[doc(hidden)]
+pub use load::load_text;
 pub use load::{development_app, load, LoadError, Loaded};
 
 use crate::app::{App, DatabaseSettings, LimitDefaults};
@@ -57,6 +59,7 @@ pub struct Config {
     pub delta_compression: DeltaCompressionConfig,
     pub tag_filtering: TagFilteringConfig,
     pub rate_limiter: RateLimiterConfig,
+    pub cors: CorsConfig,
 }
 
 impl Default for Config {
@@ -90,6 +93,7 @@ impl Default for Config {
             delta_compression: DeltaCompressionConfig::default(),
             tag_filtering: TagFilteringConfig::default(),
             rate_limiter: RateLimiterConfig::default(),
+            cors: CorsConfig::default(),
         }
     }
 }
@@ -752,6 +756,36 @@ impl Default for TagFilteringConfig {
     }
 }
 
+/// Cross-origin access to the HTTP server for browsers (see docs/configuration.md).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CorsConfig {
+    /// Let browsers send cookies and Authorization; with origin `*` the request's origin is
+    /// echoed back, as browsers refuse `*` with credentials.
+    #[serde(deserialize_with = "lenient::boolean")]
+    pub credentials: bool,
+    /// Allowed origins: `*`, exact origins, or patterns with `*` (`https://*.example.com`).
+    pub origin: Vec<String>,
+    pub methods: Vec<String>,
+    pub allowed_headers: Vec<String>,
+}
+
+impl Default for CorsConfig {
+    fn default() -> Self {
+        CorsConfig {
+            credentials: false,
+            origin: vec!["*".into()],
+            methods: vec!["GET".into(), "POST".into(), "OPTIONS".into()],
+            allowed_headers: vec![
+                "Authorization".into(),
+                "Content-Type".into(),
+                "X-Requested-With".into(),
+                "Accept".into(),
+            ],
+        }
+    }
+}
+
 /// Per-client-IP limits, and where every rate-limit counter lives (see docs/configuration.md).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
@@ -971,6 +1005,27 @@ impl Config {
             "cache.driver: redis-cluster needs adapter.cluster.nodes (or REDIS_CLUSTER_NODES)"
                 .into(),
         );
+
+        for method in &self.cors.methods {
+            check(
+                axum::http::Method::from_bytes(method.as_bytes()).is_ok(),
+                format!("cors.methods: {method:?} is not an HTTP method"),
+            );
+        }
+        for header in &self.cors.allowed_headers {
+            check(
+                axum::http::HeaderName::from_bytes(header.as_bytes()).is_ok(),
+                format!("cors.allowed_headers: {header:?} is not a header name"),
+            );
+        }
+        for origin in &self.cors.origin {
+            check(
+                !origin.is_empty() && axum::http::HeaderValue::from_str(origin).is_ok(),
+                format!(
+                    "cors.origin: {origin:?} is not an origin (use \"*\" or https://host[:port])"
+                ),
+            );
+        }
 
         let limiter = &self.rate_limiter;
         check(

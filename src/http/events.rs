@@ -273,6 +273,24 @@ pub fn parse_info(info: &str, allowed: &[&str]) -> Result<Vec<String>, ApiError>
         .collect()
 }
 
+/// Test support for the `http_body` fuzz target (`fuzz/`), not an API: runs the body checks of
+/// `POST /events` and of `POST /batch_events` on `body` with the default limits, as the handlers
+/// do after the signature passed. Returns how many events passed validation.
+#[doc(hidden)]
+pub fn fuzz_event_body(body: &[u8]) -> usize {
+    let limits = crate::app::LimitDefaults::default().for_app(&crate::app::App::new("a", "k", "s"));
+    let mut valid = 0;
+    if let Ok(event) = parse_json::<EventBody>(body) {
+        valid += usize::from(validate(event, &limits).is_ok());
+    }
+    if let Ok(batch) = parse_json::<BatchBody>(body) {
+        for event in batch.batch {
+            valid += usize::from(validate(event, &limits).is_ok());
+        }
+    }
+    valid
+}
+
 /// Delivers `event` to each of its channels; returns the requested `info` per channel.
 pub(crate) fn publish(
     state: &State,

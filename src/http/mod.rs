@@ -4,12 +4,15 @@
 
 mod auth;
 mod channels;
+mod cors;
 mod error;
 pub(crate) mod events;
 mod health;
 
 pub use channels::cluster_counts;
 pub use error::ApiError;
+#[doc(hidden)]
+pub use events::fuzz_event_body;
 
 use crate::ratelimit::{client_ip, Limit};
 use crate::state::State;
@@ -50,6 +53,7 @@ pub fn router(state: Arc<State>) -> Router {
         .fallback(|| async { ApiError::not_found("No such route") })
         .layer(axum::extract::DefaultBodyLimit::max(body_limit))
         .layer(middleware::from_fn_with_state(state.clone(), limit_clients))
+        .layer(cors::layer(&state.config.cors))
         .layer(middleware::from_fn_with_state(state.clone(), count_calls))
         .with_state(state)
 }

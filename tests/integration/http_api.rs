@@ -345,3 +345,53 @@ async fn health_checks() {
         assert_eq!(raw_request("GET", &url, None).await.0, status, "{path}");
     }
 }
+
+/// A CORS request: `OPTIONS` preflight when `method` is OPTIONS, else a plain GET of `/up`.
+async fn cors_headers(port: u16, method: &str, origin: &str) -> reqwest::header::HeaderMap {
+    let client = reqwest::Client::new();
+    let request = match method {
+        "OPTIONS" => client
+            .request(
+                reqwest::Method::OPTIONS,
+                format!("http://127.0.0.1:{port}/apps/app-1/events"),
+            )
+            .header("access-control-request-method", "POST")
+            .header("access-control-request-headers", "content-type"),
+        _ => client.get(format!("http://127.0.0.1:{port}/up")),
+    };
+    request
+        .header("origin", origin)
+        .send()
+        .await
+        .unwrap()
+        .headers()
+        .clone()
+}
+
+#[tokio::test]
+async fn cors_answers_preflights_for_the_configured_origins() {
+    let server = Server::start().await;
+    let open = cors_headers(server.port, "OPTIONS", "https://anyone.test").await;
+    assert_eq!(open["access-control-allow-origin"], "*");
+    assert!(open["access-control-allow-methods"]
+        .to_str()
+        .unwrap()
+        .contains("POST"));
+
+    let mut config = default_config();
+    config["cors"] = json!({"origin": ["https://*.example.com"], "credentials": true});
+    let server = Server::with_config(config).await;
+    let allowed = cors_headers(server.port, "OPTIONS", "https://shop.example.com").await;
+    assert_eq!(
+        allowed["access-control-allow-origin"],
+        "https://shop.example.com"
+    );
+    assert_eq!(allowed["access-control-allow-credentials"], "true");
+    let refused = cors_headers(server.port, "OPTIONS", "https://evil.test").await;
+    assert!(refused.get("access-control-allow-origin").is_none());
+    let plain = cors_headers(server.port, "GET", "https://shop.example.com").await;
+    assert!(plain["access-control-expose-headers"]
+        .to_str()
+        .unwrap()
+        .contains("x-ratelimit-remaining"));
+}
