@@ -51,6 +51,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let file_limit = sockudo::limits::raise_open_file_limit();
     tracing::info!(file_limit, "open-file limit (caps concurrent connections)");
     let state = sockudo::server::prepare(config).await?;
+    state.metrics.open_files_limit.set(file_limit as i64);
     let config = &state.config;
     let address = format!("{}:{}", config.host, config.port);
     let listener = TcpListener::bind(&address)

@@ -275,7 +275,7 @@ fn metrics_router(state: Arc<State>) -> Router {
         .route(
             "/metrics",
             get(|Extract(state): Extract<Arc<State>>| async move {
-                state.metrics.render(state.registry.socket_count())
+                state.metrics.render(&state.registry.live())
             }),
         )
         .route("/stats", get(stats::serve))

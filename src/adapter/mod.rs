@@ -122,7 +122,12 @@ impl Cluster {
         let (inbox_tx, inbox) = mpsc::channel(65_536);
         let subscriber_bus = bus.clone();
         tokio::spawn(async move { subscriber_bus.run_subscriber(inbox_tx, connected_tx).await });
-        tokio::spawn(publish(cluster.node.clone(), bus, outgoing));
+        tokio::spawn(publish(
+            cluster.node.clone(),
+            bus,
+            outgoing,
+            local.metrics.clone(),
+        ));
         tokio::spawn(cluster.clone().receive(inbox, local.clone()));
         tokio::spawn(cluster.clone().keep_alive(local, health, shutdown));
         cluster
@@ -222,9 +227,19 @@ impl Cluster {
     async fn receive(self: Arc<Self>, mut inbox: mpsc::Receiver<Bytes>, local: Local) {
         while let Some(message) = inbox.recv().await {
             let Some((header, payload)) = message::decode(&message) else {
+                local
+                    .metrics
+                    .adapter_failures
+                    .with_label_values(&["malformed"])
+                    .inc();
                 tracing::warn!("ignoring a malformed cluster message");
                 continue;
             };
+            local
+                .metrics
+                .adapter_messages
+                .with_label_values(&["received"])
+                .inc();
             if header.node() == self.node {
                 continue;
             }
@@ -649,10 +664,16 @@ fn random_node_id() -> String {
 
 /// Publishes the outbox in order; consecutive deltas travel in one message. Keeps a mirror of
 /// what it has published, so a snapshot always matches its sequence number.
-async fn publish(node: String, bus: Arc<dyn Bus>, mut outgoing: mpsc::UnboundedReceiver<Outgoing>) {
+async fn publish(
+    node: String,
+    bus: Arc<dyn Bus>,
+    mut outgoing: mpsc::UnboundedReceiver<Outgoing>,
+    metrics: Metrics,
+) {
     let mut publisher = Publisher {
         node,
         bus,
+        metrics,
         seq: 0,
         mirror: NodeState::default(),
         pending: Vec::new(),
@@ -672,6 +693,7 @@ async fn publish(node: String, bus: Arc<dyn Bus>, mut outgoing: mpsc::UnboundedR
 struct Publisher {
     node: String,
     bus: Arc<dyn Bus>,
+    metrics: Metrics,
     seq: u64,
     mirror: NodeState,
     pending: Vec<Delta>,
@@ -688,7 +710,7 @@ impl Publisher {
         self.flush_deltas().await;
         let node = self.node.clone();
         let header = match item {
-            Outgoing::Frame(header, payload) => return send(&*self.bus, &header, &payload).await,
+            Outgoing::Frame(header, payload) => return self.send(&header, &payload).await,
             Outgoing::Hello => Header::Hello { node },
             Outgoing::Heartbeat => Header::Heartbeat {
                 node,
@@ -701,7 +723,7 @@ impl Publisher {
             },
             Outgoing::Delta(_) => unreachable!("deltas return above"),
         };
-        send(&*self.bus, &header, &[]).await;
+        self.send(&header, &[]).await;
     }
 
     async fn flush_deltas(&mut self) {
@@ -714,14 +736,26 @@ impl Publisher {
             seq: self.seq,
             deltas: std::mem::take(&mut self.pending),
         };
-        send(&*self.bus, &header, &[]).await;
+        self.send(&header, &[]).await;
     }
-}
 
-async fn send(bus: &dyn Bus, header: &Header, payload: &[u8]) {
-    if let Err(error) = bus.publish(message::encode(header, payload)).await {
-        // Lost while the bus is down; deltas are repaired by the snapshots exchanged on reconnect.
-        tracing::debug!(%error, "cluster publish failed");
+    async fn send(&self, header: &Header, payload: &[u8]) {
+        match self.bus.publish(message::encode(header, payload)).await {
+            Ok(()) => self
+                .metrics
+                .adapter_messages
+                .with_label_values(&["sent"])
+                .inc(),
+            Err(error) => {
+                // Lost while the bus is down; deltas are repaired by the snapshots exchanged on
+                // reconnect.
+                self.metrics
+                    .adapter_failures
+                    .with_label_values(&["publish"])
+                    .inc();
+                tracing::debug!(%error, "cluster publish failed");
+            }
+        }
     }
 }
 

@@ -14,9 +14,19 @@ pub use namespace::{ChannelCounts, DeltaTally, Fanout, MemberJoin, Namespace, Un
 pub use selective::{DeltaSubscription, Published, SubscriptionOptions};
 pub use shared_cache::SharedCache;
 
+use crate::protocol::channel::classify;
 use dashmap::DashMap;
 use std::sync::Arc;
 use std::time::Duration;
+
+/// Gauges derived from live state at scrape time, so they cannot drift from it.
+#[derive(Debug, Default)]
+pub struct Live {
+    pub connected: usize,
+    /// Occupied channels by kind (`public`, `private`, ...).
+    pub channels: Vec<(&'static str, usize)>,
+    pub subscriptions: usize,
+}
 
 /// All namespaces of this node, one per app that has had a socket or an event.
 pub struct Registry {
@@ -51,6 +61,23 @@ impl Registry {
     /// Sockets connected to this node across all apps, counted from the live maps.
     pub fn socket_count(&self) -> usize {
         self.namespaces.iter().map(|ns| ns.socket_count()).sum()
+    }
+
+    /// The gauges of this node's state: sockets, occupied channels by type, subscriptions.
+    pub fn live(&self) -> Live {
+        let mut channels: std::collections::BTreeMap<&'static str, usize> = Default::default();
+        let mut subscriptions = 0;
+        for namespace in self.namespaces.iter() {
+            for (name, counts) in namespace.channels() {
+                *channels.entry(classify(&name).0.as_str()).or_default() += 1;
+                subscriptions += counts.subscription_count;
+            }
+        }
+        Live {
+            connected: self.socket_count(),
+            channels: channels.into_iter().collect(),
+            subscriptions,
+        }
     }
 
     /// Every namespace, for shutdown and metrics.

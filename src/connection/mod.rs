@@ -66,7 +66,14 @@ pub async fn upgrade(
     ws.on_upgrade(move |socket| async move {
         match verdict {
             Ok(app) => run(socket, state, app).await,
-            Err(code) => refuse(socket, code).await,
+            Err(code) => {
+                state
+                    .metrics
+                    .connection_refusals
+                    .with_label_values(&[&code.code().to_string()])
+                    .inc();
+                refuse(socket, code).await
+            }
         }
     })
     .into_response()

@@ -308,6 +308,7 @@ pub(crate) fn publish(
         data: &event.data,
         tags: event.tags.as_ref(),
     };
+    let started = Instant::now();
     for channel in &event.channels {
         let frame = match emitted_tags {
             Some(tags) => outbound::tagged_event(&event.name, channel.as_str(), &event.data, tags),
@@ -343,6 +344,10 @@ pub(crate) fn publish(
             .cluster
             .broadcast(app_id, channel.as_str(), &frame, route);
     }
+    state
+        .metrics
+        .broadcast_latency
+        .observe(started.elapsed().as_secs_f64());
     state.metrics.broadcasts.with_label_values(&[app_id]).inc();
     if event.info.is_empty() {
         return None;

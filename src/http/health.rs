@@ -30,14 +30,7 @@ pub async fn up_app(
 /// `GET /usage`: this process's memory (resident set, from /proc/self/status) and sockets; not
 /// the host's, which says nothing about this server.
 pub async fn usage(Extract(state): Extract<Arc<State>>) -> axum::Json<serde_json::Value> {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let kib = |field: &str| {
-        status
-            .lines()
-            .find(|line| line.starts_with(field))
-            .and_then(|line| line.split_whitespace().nth(1))
-            .and_then(|value| value.parse::<u64>().ok())
-    };
+    let kib = crate::metrics::proc_status_kib;
     axum::Json(serde_json::json!({
         "memory": {
             "rss_bytes": kib("VmRSS:").map(|k| k * 1024),

@@ -2,10 +2,26 @@
 //! name or socket id. The connected-sockets gauge is set from the live registry at scrape time,
 //! so it cannot drift from the truth.
 
-use crate::channels::Fanout;
+use crate::channels::{Fanout, Live};
 use prometheus::{
-    Encoder, Histogram, HistogramOpts, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
+    Encoder, Histogram, HistogramOpts, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
+    TextEncoder,
 };
+
+/// This process's resident memory, from /proc/self/status (Linux).
+pub fn resident_memory_bytes() -> Option<u64> {
+    proc_status_kib("VmRSS:").map(|kib| kib * 1024)
+}
+
+/// A `kB` field of /proc/self/status.
+pub fn proc_status_kib(field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status
+        .lines()
+        .find(|line| line.starts_with(field))
+        .and_then(|line| line.split_whitespace().nth(1))
+        .and_then(|value| value.parse().ok())
+}
 
 #[derive(Clone)]
 pub struct Metrics {
@@ -33,6 +49,16 @@ pub struct Metrics {
     pub webhooks_dropped: IntCounterVec,
     pub webhook_queue_depth: IntGauge,
     pub webhook_latency: Histogram,
+    /// Time to queue one published event for this node's subscribers (all its channels).
+    pub broadcast_latency: Histogram,
+    pub connection_refusals: IntCounterVec,
+    pub adapter_messages: IntCounterVec,
+    pub adapter_failures: IntCounterVec,
+    channels: IntGaugeVec,
+    subscriptions: IntGauge,
+    resident_memory: IntGauge,
+    open_fds: IntGauge,
+    pub open_files_limit: IntGauge,
 }
 
 /// Counter handles for one app, looked up once per connection instead of once per frame.
@@ -165,6 +191,52 @@ impl Metrics {
             "webhook_queue_depth",
             "Webhook requests waiting for delivery",
         );
+        let connection_refusals = counter(
+            "connection_refusals_total",
+            "WebSocket connections refused at the upgrade, by Pusher close code",
+            &["code"],
+        );
+        let adapter_messages = counter(
+            "adapter_messages_total",
+            "Messages on the cluster bus, by direction (sent, received)",
+            &["direction"],
+        );
+        let adapter_failures = counter(
+            "adapter_failures_total",
+            "Cluster bus messages that could not be sent or read, by kind",
+            &["kind"],
+        );
+        let channels = IntGaugeVec::new(
+            Opts::new(name("channels"), "Occupied channels on this node, by type"),
+            &["type"],
+        )
+        .expect("valid metric");
+        registry
+            .register(Box::new(channels.clone()))
+            .expect("unique metric");
+        let subscriptions = gauge("subscriptions", "Channel subscriptions on this node");
+        let resident_memory = gauge(
+            "process_resident_memory_bytes",
+            "Resident memory of this process",
+        );
+        let open_fds = gauge("process_open_fds", "Open file descriptors of this process");
+        let open_files_limit = gauge(
+            "open_files_limit",
+            "The open-file limit in force (caps concurrent connections)",
+        );
+        let broadcast_latency = Histogram::with_opts(
+            HistogramOpts::new(
+                name("broadcast_seconds"),
+                "Time to queue one published event for this node's subscribers",
+            )
+            .buckets(vec![
+                0.000_01, 0.000_05, 0.000_1, 0.000_5, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5,
+            ]),
+        )
+        .expect("valid metric");
+        registry
+            .register(Box::new(broadcast_latency.clone()))
+            .expect("unique metric");
         let webhook_latency = Histogram::with_opts(HistogramOpts::new(
             name("webhook_delivery_seconds"),
             "Time from taking a webhook job to its delivery, retries included",
@@ -198,6 +270,15 @@ impl Metrics {
             webhooks_dropped,
             webhook_queue_depth,
             webhook_latency,
+            broadcast_latency,
+            connection_refusals,
+            adapter_messages,
+            adapter_failures,
+            channels,
+            subscriptions,
+            resident_memory,
+            open_fds,
+            open_files_limit,
         }
     }
 
@@ -237,9 +318,21 @@ impl Metrics {
             .inc_by(delta.sent_bytes);
     }
 
-    /// The Prometheus text exposition of every metric, with `connected` set to `connected_now`.
-    pub fn render(&self, connected_now: usize) -> String {
-        self.connected.set(connected_now as i64);
+    /// The Prometheus text exposition of every metric, with the gauges of `live` and this
+    /// process's memory and open files read now.
+    pub fn render(&self, live: &Live) -> String {
+        self.connected.set(live.connected as i64);
+        self.channels.reset();
+        for (kind, count) in &live.channels {
+            self.channels.with_label_values(&[kind]).set(*count as i64);
+        }
+        self.subscriptions.set(live.subscriptions as i64);
+        if let Some(rss) = resident_memory_bytes() {
+            self.resident_memory.set(rss as i64);
+        }
+        if let Ok(fds) = std::fs::read_dir("/proc/self/fd") {
+            self.open_fds.set(fds.count() as i64);
+        }
         let mut buffer = Vec::new();
         TextEncoder::new()
             .encode(&self.registry.gather(), &mut buffer)
@@ -256,7 +349,21 @@ mod tests {
     fn renders_prefixed_names() {
         let metrics = Metrics::new("sockudo_");
         metrics.connections.with_label_values(&["a"]).inc();
-        let text = metrics.render(3);
+        let live = Live {
+            connected: 3,
+            channels: vec![("presence", 2)],
+            subscriptions: 5,
+        };
+        let text = metrics.render(&live);
+        assert!(
+            text.contains("sockudo_channels{type=\"presence\"} 2"),
+            "{text}"
+        );
+        assert!(text.contains("sockudo_subscriptions 5"), "{text}");
+        assert!(
+            text.contains("sockudo_process_resident_memory_bytes"),
+            "{text}"
+        );
         assert!(text.contains("sockudo_connected 3"), "{text}");
         assert!(
             text.contains("sockudo_new_connections_total{app_id=\"a\"} 1"),

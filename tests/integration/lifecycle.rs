@@ -187,3 +187,58 @@ async fn the_default_app_from_the_environment_joins_the_configured_apps() {
     server.connected("env-key").await;
     server.connected("key-1").await;
 }
+
+/// The gauges that come from live state: connections, subscriptions, channels by type.
+fn live_gauges(metrics: &str) -> [f64; 5] {
+    [
+        metric(metrics, "sockudo_connected"),
+        metric(metrics, "sockudo_subscriptions"),
+        metric(metrics, "sockudo_channels{type=\"public\"}"),
+        metric(metrics, "sockudo_channels{type=\"presence\"}"),
+        metric(metrics, "sockudo_channels{type=\"private\"}"),
+    ]
+}
+
+#[tokio::test]
+async fn gauges_return_exactly_to_their_start_after_1000_connect_disconnect_cycles() {
+    let server = Server::start().await;
+    let start = live_gauges(&server.metrics().await);
+    assert_eq!(start, [0.0; 5]);
+    let server = &server;
+    for round in 0..20 {
+        let clients = futures_util::future::join_all((0..50).map(|i| async move {
+            let (mut client, socket_id) = server.connected("key-1").await;
+            client.subscribe(&format!("chat-{}", i % 5)).await;
+            // Three users (the app allows 3 members), several sockets each.
+            let user = format!(r#"{{"user_id":"u{}"}}"#, i % 3);
+            client
+                .subscribe_signed(&socket_id, "presence-room", Some(&user))
+                .await;
+            client.subscribe_signed(&socket_id, "private-x", None).await;
+            client
+        }))
+        .await;
+        if round == 0 {
+            // While they are connected the gauges count them, so the test can fail.
+            let during = live_gauges(&server.metrics().await);
+            assert_eq!(during, [50.0, 150.0, 5.0, 1.0, 1.0]);
+        }
+        drop(clients);
+    }
+    let mut now = [-1.0; 5];
+    for _ in 0..200 {
+        now = live_gauges(&server.metrics().await);
+        if now == start {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(now, start);
+    let metrics = server.metrics().await;
+    assert_eq!(
+        metric(&metrics, "sockudo_disconnections_total{app_id=\"app-1\"}"),
+        1000.0
+    );
+    assert!(metric(&metrics, "sockudo_process_resident_memory_bytes") > 0.0);
+    assert!(metric(&metrics, "sockudo_process_open_fds") > 0.0);
+}
