@@ -137,6 +137,22 @@ pub fn apply(config: &mut Config, lookup: Lookup) -> Result<Option<App>, Vec<Str
         "WEBSOCKET_WRITE_BUFFER_SIZE",
         &mut config.websocket.write_buffer_size,
     );
+    if let Some(size) = env.get("WEBSOCKET_MAX_MESSAGE_SIZE") {
+        match size.parse() {
+            Ok(size) => config.websocket.max_message_size = Some(size),
+            Err(_) => env.problems.push(format!(
+                "WEBSOCKET_MAX_MESSAGE_SIZE: expected a number of bytes, found {size:?}"
+            )),
+        }
+    }
+    env.number(
+        "WEBSOCKET_MAX_BACKPRESSURE",
+        &mut config.websocket.max_backpressure,
+    );
+    env.flag("WEBSOCKET_AUTO_PING", &mut config.websocket.auto_ping);
+    env.number("WEBSOCKET_PING_INTERVAL", &mut config.websocket.ping_interval);
+    env.number("WEBSOCKET_IDLE_TIMEOUT", &mut config.websocket.idle_timeout);
+    env.text("WEBSOCKET_COMPRESSION", &mut config.websocket.compression);
     database(&mut env, config);
     if let Some(format) = env.get("LOG_OUTPUT_FORMAT") {
         config.logging.format = Some(format);

@@ -641,6 +641,26 @@ pub struct WebsocketConfig {
     pub write_buffer_size: usize,
 }
 
+    /// Largest WebSocket message the transport reads, in bytes; unset: twice
+    /// `websocket_max_payload_kb`, so an oversized Pusher message still gets its error and 1009.
+    #[serde(deserialize_with = "lenient::optional_number")]
+    pub max_message_size: Option<usize>,
+    /// Encoded bytes the transport may hold for one socket before a write waits (the per-socket
+    /// queue above is what bounds memory; this tunes batching).
+    #[serde(deserialize_with = "lenient::number")]
+    pub max_backpressure: usize,
+    /// WebSocket-level pings after `ping_interval` seconds of client silence (Pusher-level
+    /// pings, `activity_timeout`, are separate and always on).
+    #[serde(deserialize_with = "lenient::boolean")]
+    pub auto_ping: bool,
+    #[serde(deserialize_with = "lenient::number")]
+    pub ping_interval: u32,
+    /// Seconds of client silence after which the transport closes the socket (0: never).
+    #[serde(deserialize_with = "lenient::number")]
+    pub idle_timeout: u32,
+    /// permessage-deflate: `disabled`, `dedicated`, `shared`, or a window size `window1kb` ...
+    /// `window32kb`.
+    pub compression: String,
 impl Default for WebsocketConfig {
     fn default() -> Self {
         WebsocketConfig {
@@ -651,10 +671,46 @@ impl Default for WebsocketConfig {
             write_buffer_size: 16 * 1024,
         }
     }
+            max_message_size: None,
+            max_backpressure: 1024 * 1024,
+            auto_ping: true,
+            ping_interval: 30,
+            idle_timeout: 120,
+            compression: "disabled".into(),
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
+impl WebsocketConfig {
+    /// The permessage-deflate mode named by `compression`.
+    pub fn compression_mode(&self) -> Result<sockudo_ws::Compression, String> {
+        use sockudo_ws::Compression::*;
+        Ok(match self.compression.to_ascii_lowercase().as_str() {
+            "disabled" | "none" | "off" | "" => Disabled,
+            "dedicated" => Dedicated,
+            "shared" => Shared,
+            "window1kb" => Window1KB,
+            "window2kb" => Window2KB,
+            "window4kb" => Window4KB,
+            "window8kb" => Window8KB,
+            "window16kb" => Window16KB,
+            "window32kb" => Window32KB,
+            "window256b" | "window512b" => {
+                return Err(format!(
+                    "websocket.compression: {:?} is smaller than the transport supports; the smallest window is \"window1kb\"",
+                    self.compression
+                ))
+            }
+            _ => {
+                return Err(format!(
+                    "websocket.compression: unknown mode {:?}; use \"disabled\", \"dedicated\", \"shared\" or \"window1kb\" ... \"window32kb\"",
+                    self.compression
+                ))
+            }
+        })
+    }
+}
+
 pub struct LoggingConfig {
     /// `human` (default) or `json`.
     pub format: Option<String>,
@@ -1028,6 +1084,14 @@ impl Config {
         }
 
         let limiter = &self.rate_limiter;
+        let compression = self.websocket.compression_mode();
+        check(compression.is_ok(), compression.err().unwrap_or_default());
+        check(
+            self.websocket
+                .max_message_size
+                .is_none_or(|size| size >= self.websocket_max_payload_kb as usize * 1024),
+            "websocket.max_message_size: must be at least websocket_max_payload_kb, or the transport drops messages Pusher clients may send".into(),
+        );
         check(
             matches!(limiter.driver.as_str(), "memory" | "redis" | "redis-cluster"),
             format!(

@@ -58,11 +58,7 @@ pub async fn upgrade(
     // The transport's own cap is looser than ours so that a message over our limit still gets a
     // `pusher:error` and a 1009 close (the transport can only drop the TCP connection); anything
     // over the transport's cap is dropped unread.
-    let max_payload = state.config.websocket_max_payload_kb as usize * 1024;
-    let ws = ws
-        .max_message_size(max_payload.saturating_mul(2).max(max_payload + 64 * 1024))
-        .max_frame_size(state.config.websocket.max_frame_size)
-        .write_buffer_size(state.config.websocket.write_buffer_size);
+    let ws = ws.config(transport_config(&state.config));
     ws.on_upgrade(move |socket| async move {
         match verdict {
             Ok(app) => run(socket, state, app).await,
@@ -374,6 +370,25 @@ impl Output<'_> {
         }
         Poll::Pending
     }
+}
+
+/// The transport settings of `websocket{...}`.
+fn transport_config(config: &crate::config::Config) -> sockudo_ws::Config {
+    let ws = &config.websocket;
+    let max_payload = config.websocket_max_payload_kb as usize * 1024;
+    let mut transport = sockudo_ws::Config::default();
+    transport.max_message_size = ws
+        .max_message_size
+        .unwrap_or(max_payload.saturating_mul(2).max(max_payload + 64 * 1024));
+    transport.max_frame_size = ws.max_frame_size;
+    transport.write_buffer_size = ws.write_buffer_size;
+    transport.max_backpressure = ws.max_backpressure;
+    transport.auto_ping = ws.auto_ping;
+    transport.ping_interval = ws.ping_interval;
+    transport.idle_timeout = ws.idle_timeout;
+    // Validated when the config was loaded.
+    transport.compression = ws.compression_mode().unwrap_or_default();
+    transport
 }
 
 /// The WebSocket close code for an inbound message over `websocket_max_payload_kb`.

@@ -301,3 +301,53 @@ async fn allowed_origins_refuse_other_browsers_with_4009() {
         "pusher:connection_established"
     );
 }
+
+/// Sends a WebSocket upgrade offering permessage-deflate; returns the response head.
+async fn upgrade_head(port: u16) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    let request = "GET /app/key-1?protocol=7 HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n\
+        Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
+        Sec-WebSocket-Version: 13\r\n\
+        Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n";
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        stream.read_exact(&mut byte).await.unwrap();
+        head.push(byte[0]);
+    }
+    String::from_utf8(head).unwrap().to_ascii_lowercase()
+}
+
+#[tokio::test]
+async fn permessage_deflate_is_negotiated_only_when_configured() {
+    let server = Server::start().await;
+    let head = upgrade_head(server.port).await;
+    assert!(head.starts_with("http/1.1 101"), "{head}");
+    assert!(
+        !head.contains("permessage-deflate"),
+        "off by default: {head}"
+    );
+
+    let mut config = default_config();
+    config["websocket"] = json!({"compression": "window4kb"});
+    let server = Server::with_config(config).await;
+    let head = upgrade_head(server.port).await;
+    assert!(
+        head.contains("sec-websocket-extensions: permessage-deflate"),
+        "{head}"
+    );
+    assert!(head.contains("server_max_window_bits=12"), "{head}");
+}
+
+#[tokio::test]
+async fn the_transport_idle_timeout_closes_silent_clients() {
+    let mut config = default_config();
+    config["websocket"] = json!({"idle_timeout": 1, "auto_ping": false});
+    let server = Server::with_config(config).await;
+    let (mut silent, _) = server.connected("key-1").await;
+    assert_ne!(silent.ended().await, Ended::Closed(Some(4200)));
+}
