@@ -150,7 +150,10 @@ pub fn apply(config: &mut Config, lookup: Lookup) -> Result<Option<App>, Vec<Str
         &mut config.websocket.max_backpressure,
     );
     env.flag("WEBSOCKET_AUTO_PING", &mut config.websocket.auto_ping);
-    env.number("WEBSOCKET_PING_INTERVAL", &mut config.websocket.ping_interval);
+    env.number(
+        "WEBSOCKET_PING_INTERVAL",
+        &mut config.websocket.ping_interval,
+    );
     env.number("WEBSOCKET_IDLE_TIMEOUT", &mut config.websocket.idle_timeout);
     env.text("WEBSOCKET_COMPRESSION", &mut config.websocket.compression);
     database(&mut env, config);

@@ -639,8 +639,6 @@ pub struct WebsocketConfig {
     pub max_frame_size: usize,
     #[serde(deserialize_with = "lenient::number")]
     pub write_buffer_size: usize,
-}
-
     /// Largest WebSocket message the transport reads, in bytes; unset: twice
     /// `websocket_max_payload_kb`, so an oversized Pusher message still gets its error and 1009.
     #[serde(deserialize_with = "lenient::optional_number")]
@@ -661,6 +659,8 @@ pub struct WebsocketConfig {
     /// permessage-deflate: `disabled`, `dedicated`, `shared`, or a window size `window1kb` ...
     /// `window32kb`.
     pub compression: String,
+}
+
 impl Default for WebsocketConfig {
     fn default() -> Self {
         WebsocketConfig {
@@ -669,18 +669,16 @@ impl Default for WebsocketConfig {
             disconnect_on_buffer_full: true,
             max_frame_size: 128 * 1024,
             write_buffer_size: 16 * 1024,
-        }
-    }
             max_message_size: None,
             max_backpressure: 1024 * 1024,
             auto_ping: true,
             ping_interval: 30,
             idle_timeout: 120,
             compression: "disabled".into(),
+        }
+    }
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(default)]
 impl WebsocketConfig {
     /// The permessage-deflate mode named by `compression`.
     pub fn compression_mode(&self) -> Result<sockudo_ws::Compression, String> {
@@ -711,6 +709,8 @@ impl WebsocketConfig {
     }
 }
 
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct LoggingConfig {
     /// `human` (default) or `json`.
     pub format: Option<String>,
@@ -1017,6 +1017,14 @@ impl Config {
             self.websocket.max_messages > 0,
             "websocket.max_messages: must be greater than 0".into(),
         );
+        let compression = self.websocket.compression_mode();
+        check(compression.is_ok(), compression.err().unwrap_or_default());
+        check(
+            self.websocket
+                .max_message_size
+                .is_none_or(|size| size >= self.websocket_max_payload_kb as usize * 1024),
+            "websocket.max_message_size: must be at least websocket_max_payload_kb, or the transport drops messages Pusher clients may send".into(),
+        );
         check(
             self.channel_limits.max_name_length > 0 && self.channel_limits.max_name_length <= 200,
             "channel_limits.max_name_length: must be between 1 and 200".into(),
@@ -1084,14 +1092,6 @@ impl Config {
         }
 
         let limiter = &self.rate_limiter;
-        let compression = self.websocket.compression_mode();
-        check(compression.is_ok(), compression.err().unwrap_or_default());
-        check(
-            self.websocket
-                .max_message_size
-                .is_none_or(|size| size >= self.websocket_max_payload_kb as usize * 1024),
-            "websocket.max_message_size: must be at least websocket_max_payload_kb, or the transport drops messages Pusher clients may send".into(),
-        );
         check(
             matches!(limiter.driver.as_str(), "memory" | "redis" | "redis-cluster"),
             format!(
