@@ -206,6 +206,9 @@ async fn run(mut ws: WebSocket, state: Arc<State>, app: Arc<App>) {
                 )) => {
                     break Some(MESSAGE_TOO_BIG);
                 }
+                // Other transport errors are protocol violations (invalid UTF-8, unmasked or
+                // reserved frames, bad close codes): the transport has already failed the
+                // connection by closing TCP, as RFC 6455 7.1.7 allows.
                 Some(Err(_)) | None => break None,
             };
             timer.as_mut().reset(Instant::now() + activity);

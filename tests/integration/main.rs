@@ -12,6 +12,7 @@ mod connection;
 mod console;
 mod databases;
 mod extensions;
+mod frames;
 mod http_api;
 mod lifecycle;
 mod rate_limits;
