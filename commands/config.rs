@@ -118,6 +118,9 @@ fn masked(mut config: Config) -> Config {
         server.url = server.url.as_deref().map(mask_url);
     }
     config.database.url = config.database.url.as_deref().map(mask_url);
+    if config.ssl.passphrase.is_some() {
+        config.ssl.passphrase = Some(MASK.into());
+    }
     config
 }
 

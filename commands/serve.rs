@@ -1,10 +1,14 @@
-//! `sockudo serve`: load the config, raise the file limit, bind, run until SIGTERM/SIGINT.
+//! `sockudo serve`: load the config, raise the file limit, bind, run until SIGTERM/SIGINT
+//! (SIGHUP reloads the TLS certificate).
 
-use anyhow::Context;
+use anyhow::{anyhow, Context};
 use sockudo::config::{self, Config};
+use sockudo::server::Secure;
+use sockudo::tls::Tls;
 use std::path::Path;
 use std::sync::Arc;
 use tokio::net::TcpListener;
+use tokio::signal::unix::{signal, Signal, SignalKind};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -67,19 +71,26 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     } else {
         None
     };
-    tracing::info!(%address, "sockudo listening");
+    let secure = if config.ssl.enabled {
+        Some(secure(config).await?)
+    } else {
+        None
+    };
+    let scheme = if secure.is_some() { "https" } else { "http" };
+    tracing::info!(%address, tls = secure.is_some(), "sockudo listening");
     if config.console.enabled {
         let path = sockudo::console::base_path(&config.console.path);
         let host = match config.host.as_str() {
             "0.0.0.0" | "::" | "[::]" => "127.0.0.1",
             host => host,
         };
-        tracing::info!("web console at http://{host}:{}{path}", config.port);
+        tracing::info!("web console at {scheme}://{host}:{}{path}", config.port);
     }
     sockudo::server::run(
         Arc::new(state),
         listener,
         metrics_listener,
+        secure,
         shutdown_signal(),
     )
     .await?;
@@ -87,8 +98,51 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The certificate (checked by the config loader, read again here) and the redirect listener;
+/// SIGHUP reloads the certificate from then on.
+async fn secure(config: &Config) -> anyhow::Result<Secure> {
+    let tls = Tls::load(config.ssl.files())
+        .map_err(|problems| anyhow!("invalid TLS setup:\n  - {}", problems.join("\n  - ")))?;
+    let redirect = if config.ssl.redirect_http {
+        let address = format!("{}:{}", config.host, config.ssl.http_port);
+        let listener = TcpListener::bind(&address)
+            .await
+            .with_context(|| format!("cannot listen for the http redirect on {address}"))?;
+        tracing::info!(%address, "redirecting http://{address} to https");
+        Some(listener)
+    } else {
+        None
+    };
+    let hangup = signal(SignalKind::hangup()).context("cannot watch SIGHUP")?;
+    tokio::spawn(reload_on_hangup(hangup, tls.clone()));
+    tracing::info!(
+        cert = %config.ssl.cert_path,
+        "TLS on; SIGHUP reloads the certificate and key"
+    );
+    Ok(Secure { tls, redirect })
+}
+
+/// On each SIGHUP, reads the certificate and key again: new handshakes use them, connections
+/// already up are untouched. A reload that fails keeps the current certificate.
+async fn reload_on_hangup(mut hangup: Signal, tls: Arc<Tls>) {
+    while hangup.recv().await.is_some() {
+        let reloading = tls.clone();
+        let reloaded = tokio::task::spawn_blocking(move || reloading.reload()).await;
+        match reloaded {
+            Ok(Ok(())) => tracing::info!(
+                cert = %tls.files().cert_path.display(),
+                "SIGHUP: TLS certificate reloaded"
+            ),
+            Ok(Err(problems)) => tracing::error!(
+                problems = %problems.join("; "),
+                "SIGHUP: TLS reload failed; keeping the current certificate"
+            ),
+            Err(error) => tracing::error!(%error, "SIGHUP: TLS reload failed"),
+        }
+    }
+}
+
 async fn shutdown_signal() {
-    use tokio::signal::unix::{signal, SignalKind};
     let terminate = async {
         match signal(SignalKind::terminate()) {
             Ok(mut stream) => {

@@ -11,6 +11,7 @@
 //! - [`state`]: what the handlers share.
 //! - [`connection`]: a socket's life, with its I/O-free protocol [`connection::session`].
 //! - [`http`]: the Pusher HTTP API, health checks, and the upgrade route.
+//! - [`tls`]: TLS for the main listener: certificates and keys, reload, the https redirect.
 //! - [`server`]: listeners and graceful shutdown.
 //!
 //! # The path of one message
@@ -37,5 +38,6 @@ pub mod server;
 pub mod socket;
 pub mod state;
 pub mod stats;
+pub mod tls;
 
 pub mod webhooks;

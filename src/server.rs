@@ -14,7 +14,9 @@ use crate::protocol::CloseCode;
 use crate::ratelimit::{ClientLimit, CounterStore, RateLimits};
 use crate::state::State;
 use crate::stats;
+use crate::tls::{self, Tls, TlsListener};
 use axum::extract::State as Extract;
+use axum::serve::ListenerExt;
 
 use crate::webhooks;
 use axum::routing::get;
@@ -211,12 +213,19 @@ async fn join_cluster(state: &State) -> Result<Arc<Cluster>, StartError> {
 /// How often expired cache-channel entries are purged.
 const CACHE_PURGE_INTERVAL: Duration = Duration::from_secs(60);
 
-/// Serves the WebSocket + HTTP API on `listener` and Prometheus metrics on `metrics_listener`
-/// until `shutdown` resolves. Takes bound listeners so tests can bind port 0.
+/// TLS for the main listener (`ssl.enabled`), and the plain listener of `ssl.redirect_http`.
+pub struct Secure {
+    pub tls: Arc<Tls>,
+    pub redirect: Option<TcpListener>,
+}
+
+/// Serves the WebSocket + HTTP API on `listener` (over TLS with `secure`) and Prometheus metrics
+/// on `metrics_listener` until `shutdown` resolves. Takes bound listeners so tests can bind port 0.
 pub async fn run(
     state: Arc<State>,
     listener: TcpListener,
     metrics_listener: Option<TcpListener>,
+    secure: Option<Secure>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let token = state.shutdown.clone();
@@ -242,12 +251,34 @@ pub async fn run(
     tokio::spawn(revoke_removed_apps(state.clone()));
 
     let token = state.shutdown.clone();
-    axum::serve(
-        listener,
-        http::router(state.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move { token.cancelled().await })
-    .await?;
+    let app =
+        http::router(state.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    match secure {
+        None => {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async move { token.cancelled().await })
+                .await?
+        }
+        Some(Secure { tls, redirect }) => {
+            if let Some(redirect) = redirect {
+                let https_port = listener.local_addr()?.port();
+                let token = token.clone();
+                tokio::spawn(async move {
+                    let served = axum::serve(redirect, tls::redirect_router(https_port))
+                        .with_graceful_shutdown(async move { token.cancelled().await })
+                        .await;
+                    if let Err(error) = served {
+                        tracing::error!(%error, "http redirect listener failed");
+                    }
+                });
+            }
+            // tap_io: ConnectInfo<SocketAddr> as on the plain listener.
+            let listener = TlsListener::new(listener, tls, token.clone())?.tap_io(|_| {});
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async move { token.cancelled().await })
+                .await?
+        }
+    }
     drain(&state).await;
     Ok(())
 }

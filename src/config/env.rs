@@ -172,6 +172,7 @@ pub fn apply(config: &mut Config, lookup: Lookup) -> Result<Option<App>, Vec<Str
     if let Some(token) = env.get("CONSOLE_TOKEN") {
         config.console.token = Some(token);
     }
+    ssl(&mut env, config);
     let default_app = default_app(&mut env);
     if env.problems.is_empty() {
         Ok(default_app)
@@ -221,6 +222,23 @@ fn aws(env: &mut Env, config: &mut Config) {
             *lambda_field = Some(value);
         }
     }
+}
+
+/// Sockudo's `SSL_*` variables.
+fn ssl(env: &mut Env, config: &mut Config) {
+    let ssl = &mut config.ssl;
+    env.flag("SSL_ENABLED", &mut ssl.enabled);
+    env.text("SSL_CERT_PATH", &mut ssl.cert_path);
+    env.text("SSL_KEY_PATH", &mut ssl.key_path);
+    // Not trimmed: spaces may be part of a passphrase.
+    if let Some(passphrase) = (env.lookup)("SSL_PASSPHRASE").filter(|p| !p.is_empty()) {
+        ssl.passphrase = Some(passphrase);
+    }
+    if let Some(path) = env.get("SSL_CA_PATH") {
+        ssl.ca_path = Some(path);
+    }
+    env.flag("SSL_REDIRECT_HTTP", &mut ssl.redirect_http);
+    env.number("SSL_HTTP_PORT", &mut ssl.http_port);
 }
 
 fn database(env: &mut Env, config: &mut Config) {

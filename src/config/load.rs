@@ -254,7 +254,7 @@ mod tests {
             ".json",
             r#"{"host":"127.0.0.1","port":"7001","debug":true,"activity_timeout":"60",
                "shutdown_grace_period":3,"metrics":{"enabled":true,"host":"127.0.0.1","port":"9700"},
-               "adapter":{"driver":"local"},"ssl":{"enabled":false},
+               "adapter":{"driver":"local"},"unix_socket":{"enabled":false},
                "app_manager":{"driver":"memory","array":{"apps":[
                  {"id":"a1","key":"k1","secret":"s1","enabled":true,"max_connections":"100",
                   "enable_client_messages":"true","webhooks":[]}]}}}"#,
@@ -266,7 +266,7 @@ mod tests {
         let app = &loaded.config.app_manager.array.apps[0];
         assert_eq!(app.max_connections, Some(100));
         assert!(app.enable_client_messages);
-        assert_eq!(loaded.unknown_keys, ["ssl"]);
+        assert_eq!(loaded.unknown_keys, ["unix_socket"]);
     }
 
     #[test]
@@ -356,6 +356,45 @@ mod tests {
             example.unknown_keys
         );
         assert_eq!(example.config.app_manager.array.apps.len(), 1);
+    }
+
+    #[test]
+    fn ssl_comes_from_sockudo_keys_and_env_and_its_files_are_checked() {
+        let file = write(
+            ".json",
+            r#"{"ssl":{"enabled":"false","cert_path":"/etc/c.pem","key_path":"/etc/k.pem",
+                "passphrase":null,"ca_path":null,"redirect_http":true,"http_port":"8080"}}"#,
+        );
+        let loaded = load(Some(file.path()), &no_env).unwrap();
+        assert!(loaded.unknown_keys.is_empty(), "{:?}", loaded.unknown_keys);
+        assert_eq!(loaded.config.ssl.http_port, 8080);
+        let env: HashMap<&str, &str> = [
+            ("SSL_ENABLED", "true"),
+            ("SSL_CERT_PATH", "/nonexistent/cert.pem"),
+            ("SSL_KEY_PATH", "/nonexistent/key.pem"),
+            ("SSL_PASSPHRASE", " pass word "),
+            ("SSL_CA_PATH", "/nonexistent/ca.pem"),
+            ("SSL_REDIRECT_HTTP", "0"),
+            ("SSL_HTTP_PORT", "8081"),
+        ]
+        .into();
+        let lookup = |name: &str| env.get(name).map(|v| v.to_string());
+        let message = load(Some(file.path()), &lookup).unwrap_err().to_string();
+        for expected in [
+            "ssl.cert_path: cannot read /nonexistent/cert.pem",
+            "ssl.key_path: cannot read /nonexistent/key.pem",
+            "ssl.ca_path: cannot read /nonexistent/ca.pem",
+        ] {
+            assert!(message.contains(expected), "{message}");
+        }
+        let mut config = Config::default();
+        env::apply(&mut config, &lookup).unwrap();
+        assert_eq!(config.ssl.passphrase.as_deref(), Some(" pass word "));
+        assert!(config.ssl.enabled && !config.ssl.redirect_http);
+        assert_eq!(config.ssl.http_port, 8081);
+        let bad = |name: &str| (name == "SSL_HTTP_PORT").then(|| "eighty".to_string());
+        let message = load(None, &bad).unwrap_err().to_string();
+        assert!(message.contains("SSL_HTTP_PORT"), "{message}");
     }
 
     #[test]

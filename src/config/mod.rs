@@ -60,6 +60,7 @@ pub struct Config {
     pub tag_filtering: TagFilteringConfig,
     pub rate_limiter: RateLimiterConfig,
     pub cors: CorsConfig,
+    pub ssl: SslConfig,
 }
 
 impl Default for Config {
@@ -94,6 +95,7 @@ impl Default for Config {
             tag_filtering: TagFilteringConfig::default(),
             rate_limiter: RateLimiterConfig::default(),
             cors: CorsConfig::default(),
+            ssl: SslConfig::default(),
         }
     }
 }
@@ -842,6 +844,71 @@ impl Default for CorsConfig {
     }
 }
 
+/// TLS on the main listener (Sockudo's `ssl`; see docs/configuration.md#tls). The metrics
+/// listener stays plain HTTP.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SslConfig {
+    #[serde(deserialize_with = "lenient::boolean")]
+    pub enabled: bool,
+    /// PEM certificate chain, leaf first (Let's Encrypt's `fullchain.pem`).
+    pub cert_path: String,
+    /// PEM private key: PKCS#8, RSA (PKCS#1) or EC (SEC1); or PKCS#8-encrypted with `passphrase`.
+    pub key_path: String,
+    pub passphrase: Option<String>,
+    /// PEM CA bundle; when set, clients must present a certificate it signed (mutual TLS).
+    pub ca_path: Option<String>,
+    /// Also listen for plain HTTP on `http_port` and redirect every request to https.
+    #[serde(deserialize_with = "lenient::boolean")]
+    pub redirect_http: bool,
+    #[serde(deserialize_with = "lenient::number")]
+    pub http_port: u16,
+}
+
+impl Default for SslConfig {
+    fn default() -> Self {
+        SslConfig {
+            enabled: false,
+            cert_path: String::new(),
+            key_path: String::new(),
+            passphrase: None,
+            ca_path: None,
+            redirect_http: false,
+            http_port: 80,
+        }
+    }
+}
+
+impl SslConfig {
+    /// The files this section names (an empty `passphrase` or `ca_path` is none).
+    pub fn files(&self) -> crate::tls::Files {
+        let set = |value: &Option<String>| value.clone().filter(|v| !v.is_empty());
+        crate::tls::Files {
+            cert_path: self.cert_path.clone().into(),
+            key_path: self.key_path.clone().into(),
+            passphrase: set(&self.passphrase),
+            ca_path: set(&self.ca_path).map(Into::into),
+        }
+    }
+
+    /// With TLS on: every problem with the files (read and parsed here) and the redirect.
+    fn problems(&self, port: u16) -> Vec<String> {
+        if !self.enabled {
+            return Vec::new();
+        }
+        let mut problems = crate::tls::server_config(&self.files())
+            .err()
+            .unwrap_or_default();
+        if self.redirect_http && self.http_port == port && port != 0 {
+            problems.push(format!(
+                "ssl.http_port: {} is also `port`; the redirect needs a port of its own",
+                self.http_port
+            ));
+        }
+        problems
+    }
+}
+
 /// Per-client-IP limits, and where every rate-limit counter lives (see docs/configuration.md).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
@@ -1177,6 +1244,7 @@ impl Config {
         {
             problems.push(format!("app_manager.array.apps: {clash}"));
         }
+        problems.extend(self.ssl.problems(self.port));
         problems
     }
 }

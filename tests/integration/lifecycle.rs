@@ -123,7 +123,10 @@ fn broken_configs_exit_1_with_a_clear_message() {
 
 #[test]
 fn config_check_uses_the_serve_loader() {
-    let good = config_file(".json", r#"{"port": "7001", "ssl": {"enabled": false}}"#);
+    let good = config_file(
+        ".json",
+        r#"{"port": "7001", "unix_socket": {"enabled": false}}"#,
+    );
     let output = sockudo()
         .args(["config", "check", "--config"])
         .arg(good.path())
@@ -132,7 +135,7 @@ fn config_check_uses_the_serve_loader() {
     assert_eq!(output.status.code(), Some(0));
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
-        stdout.contains("valid") && stdout.contains("ssl"),
+        stdout.contains("valid") && stdout.contains("unix_socket"),
         "{stdout}"
     );
     let bad = config_file(".toml", "port = 70000\n");

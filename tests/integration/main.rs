@@ -18,6 +18,7 @@ mod lifecycle;
 mod rate_limits;
 mod stores;
 mod support;
+mod tls;
 mod top;
 mod users;
 mod webhooks;

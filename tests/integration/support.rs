@@ -270,6 +270,12 @@ impl Client {
         Self::open(url, None).await
     }
 
+    /// A client on a WebSocket the caller opened (over TLS, for instance).
+    pub fn over(ws: sockudo_ws::WebSocketStream<Stream<Http1>>) -> Client {
+        let (reader, writer) = ws.split();
+        Client { reader, writer }
+    }
+
     async fn open(url: &str, headers: Option<&[(String, String)]>) -> Client {
         let config = Config {
             auto_ping: false,
