@@ -379,19 +379,20 @@ impl Output<'_> {
 fn transport_config(config: &crate::config::Config) -> sockudo_ws::Config {
     let ws = &config.websocket;
     let max_payload = config.websocket_max_payload_kb as usize * 1024;
-    let mut transport = sockudo_ws::Config::default();
-    transport.max_message_size = ws
-        .max_message_size
-        .unwrap_or(max_payload.saturating_mul(2).max(max_payload + 64 * 1024));
-    transport.max_frame_size = ws.max_frame_size;
-    transport.write_buffer_size = ws.write_buffer_size;
-    transport.max_backpressure = ws.max_backpressure;
-    transport.auto_ping = ws.auto_ping;
-    transport.ping_interval = ws.ping_interval;
-    transport.idle_timeout = ws.idle_timeout;
-    // Validated when the config was loaded.
-    transport.compression = ws.compression_mode().unwrap_or_default();
-    transport
+    sockudo_ws::Config {
+        max_message_size: ws
+            .max_message_size
+            .unwrap_or(max_payload.saturating_mul(2).max(max_payload + 64 * 1024)),
+        max_frame_size: ws.max_frame_size,
+        write_buffer_size: ws.write_buffer_size,
+        max_backpressure: ws.max_backpressure,
+        auto_ping: ws.auto_ping,
+        ping_interval: ws.ping_interval,
+        idle_timeout: ws.idle_timeout,
+        // Validated when the config was loaded.
+        compression: ws.compression_mode().unwrap_or_default(),
+        ..sockudo_ws::Config::default()
+    }
 }
 
 /// The WebSocket close code for an inbound message over `websocket_max_payload_kb`.

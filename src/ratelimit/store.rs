@@ -71,30 +71,32 @@ impl CounterStore {
         window: Duration,
     ) -> redis::RedisResult<(u64, Duration)> {
         let window_ms = window.as_millis().max(1) as u64;
-        let script = redis::Script::new(ADD_SCRIPT);
         let (count, left): (u64, u64) = match self {
             CounterStore::Memory(windows) => return Ok(windows.add(key, cost, window)),
             CounterStore::Redis { connection, prefix } => {
-                let mut connection = connection.clone();
-                script
-                    .key(format!("{prefix}{key}"))
-                    .arg(cost)
-                    .arg(window_ms)
-                    .invoke_async(&mut connection)
-                    .await?
+                run_add(&mut connection.clone(), prefix, key, cost, window_ms).await?
             }
             CounterStore::RedisCluster { connection, prefix } => {
-                let mut connection = connection.clone();
-                script
-                    .key(format!("{prefix}{key}"))
-                    .arg(cost)
-                    .arg(window_ms)
-                    .invoke_async(&mut connection)
-                    .await?
+                run_add(&mut connection.clone(), prefix, key, cost, window_ms).await?
             }
         };
         Ok((count, Duration::from_millis(left)))
     }
+}
+
+async fn run_add<C: redis::aio::ConnectionLike>(
+    connection: &mut C,
+    prefix: &str,
+    key: &str,
+    cost: u64,
+    window_ms: u64,
+) -> redis::RedisResult<(u64, u64)> {
+    redis::Script::new(ADD_SCRIPT)
+        .key(format!("{prefix}{key}"))
+        .arg(cost)
+        .arg(window_ms)
+        .invoke_async(connection)
+        .await
 }
 
 impl MemoryWindows {

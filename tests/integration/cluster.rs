@@ -5,14 +5,7 @@ use serde_json::{json, Value};
 use std::time::Duration;
 
 fn bus(variable: &str) -> Option<String> {
-    match std::env::var(variable) {
-        Ok(url) => Some(url),
-        Err(_) if std::env::var_os("CI").is_some() => panic!("{variable} is not set"),
-        Err(_) => {
-            eprintln!("skipping: {variable} is not set (scripts/test.sh sets it)");
-            None
-        }
-    }
+    service_env(variable)
 }
 
 /// Configs for the adapters whose servers are available, each with its own bus prefix.

@@ -304,22 +304,8 @@ async fn allowed_origins_refuse_other_browsers_with_4009() {
 
 /// Sends a WebSocket upgrade offering permessage-deflate; returns the response head.
 async fn upgrade_head(port: u16) -> String {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
-        .await
-        .unwrap();
-    let request = "GET /app/key-1?protocol=7 HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n\
-        Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
-        Sec-WebSocket-Version: 13\r\n\
-        Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n";
-    stream.write_all(request.as_bytes()).await.unwrap();
-    let mut head = Vec::new();
-    let mut byte = [0u8; 1];
-    while !head.ends_with(b"\r\n\r\n") {
-        stream.read_exact(&mut byte).await.unwrap();
-        head.push(byte[0]);
-    }
-    String::from_utf8(head).unwrap().to_ascii_lowercase()
+    let offer = "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n";
+    upgrade_by_hand(port, offer).await.1.to_ascii_lowercase()
 }
 
 #[tokio::test]

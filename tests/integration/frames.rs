@@ -18,20 +18,8 @@ const PONG: u8 = 0xA;
 
 /// Upgrades a raw TCP connection and reads past `pusher:connection_established`.
 async fn raw(server: &Server) -> TcpStream {
-    let mut stream = TcpStream::connect(("127.0.0.1", server.port))
-        .await
-        .unwrap();
-    let request = "GET /app/key-1?protocol=7 HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n\
-        Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
-        Sec-WebSocket-Version: 13\r\n\r\n";
-    stream.write_all(request.as_bytes()).await.unwrap();
-    let mut head = Vec::new();
-    let mut byte = [0u8; 1];
-    while !head.ends_with(b"\r\n\r\n") {
-        stream.read_exact(&mut byte).await.unwrap();
-        head.push(byte[0]);
-    }
-    assert!(head.starts_with(b"HTTP/1.1 101"));
+    let (mut stream, head) = upgrade_by_hand(server.port, "").await;
+    assert!(head.starts_with("HTTP/1.1 101"), "{head}");
     let (opcode, payload) = read_frame(&mut stream)
         .await
         .expect("connection_established");

@@ -144,7 +144,9 @@ async fn per_app_event_and_read_quotas_answer_429() {
 
 #[tokio::test]
 async fn the_redis_driver_shares_one_count_between_nodes() {
-    let Some(url) = redis_url() else { return };
+    let Some(url) = service_env("SOCKUDO_TEST_REDIS_URL") else {
+        return;
+    };
     let prefix = format!("rl{}:", hex::encode(rand::random::<[u8; 4]>()));
     let mut config = limited(3, 100, 0);
     config["rate_limiter"]["driver"] = json!("redis");
@@ -156,17 +158,6 @@ async fn the_redis_driver_shares_one_count_between_nodes() {
         statuses.push(get_channels(server, &[]).await.0);
     }
     assert_eq!(statuses, [200, 200, 200, 429]);
-}
-
-fn redis_url() -> Option<String> {
-    match std::env::var("SOCKUDO_TEST_REDIS_URL") {
-        Ok(url) => Some(url),
-        Err(_) if std::env::var_os("CI").is_some() => panic!("SOCKUDO_TEST_REDIS_URL is not set"),
-        Err(_) => {
-            eprintln!("skipping: SOCKUDO_TEST_REDIS_URL is not set (scripts/test.sh sets it)");
-            None
-        }
-    }
 }
 
 #[tokio::test]

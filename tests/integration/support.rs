@@ -411,3 +411,38 @@ pub fn metric(text: &str, name: &str) -> f64 {
         .and_then(|v| v.parse().ok())
         .unwrap_or(0.0)
 }
+
+/// A service URL `scripts/test.sh` exports (Redis, NATS, databases). Missing: the test is skipped,
+/// except under `CI`, where a missing service is a failure rather than a silent pass.
+pub fn service_env(variable: &str) -> Option<String> {
+    match std::env::var(variable) {
+        Ok(url) => Some(url),
+        Err(_) if std::env::var_os("CI").is_some() => panic!("{variable} is not set"),
+        Err(_) => {
+            eprintln!("skipping: {variable} is not set (scripts/test.sh sets it)");
+            None
+        }
+    }
+}
+
+/// Sends a WebSocket upgrade for `key-1` by hand (plus `extra` header lines, each ending in
+/// CRLF); returns the stream, positioned after the response head, and that head.
+pub async fn upgrade_by_hand(port: u16, extra: &str) -> (tokio::net::TcpStream, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    let request = format!(
+        "GET /app/key-1?protocol=7 HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n\
+         Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
+         Sec-WebSocket-Version: 13\r\n{extra}\r\n"
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        stream.read_exact(&mut byte).await.unwrap();
+        head.push(byte[0]);
+    }
+    (stream, String::from_utf8(head).unwrap())
+}

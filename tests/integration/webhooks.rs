@@ -286,14 +286,7 @@ async fn a_receiver_that_is_down_for_20_seconds_still_gets_everything() {
 
 /// Redis-backed queue: `scripts/test.sh` provides `SOCKUDO_TEST_REDIS_URL`.
 fn redis_url() -> Option<String> {
-    match std::env::var("SOCKUDO_TEST_REDIS_URL") {
-        Ok(url) => Some(url),
-        Err(_) if std::env::var_os("CI").is_some() => panic!("SOCKUDO_TEST_REDIS_URL is not set"),
-        Err(_) => {
-            eprintln!("skipping: SOCKUDO_TEST_REDIS_URL is not set (scripts/test.sh sets it)");
-            None
-        }
-    }
+    service_env("SOCKUDO_TEST_REDIS_URL")
 }
 
 fn redis_config(url: &str, redis: &str, prefix: &str) -> Value {
