@@ -102,10 +102,17 @@ pub async fn prepare(config: Config) -> Result<State, StartError> {
 /// The rate limits of `rate_limiter`, with their counters where `rate_limiter.driver` says.
 async fn rate_limits(config: &Config, metrics: Metrics) -> Result<RateLimits, StartError> {
     let limiter = &config.rate_limiter;
-    let prefix = &config.database.redis.key_prefix;
+    let prefix = limiter
+        .redis
+        .prefix
+        .clone()
+        .unwrap_or_else(|| format!("{}ratelimit:", config.database.redis.key_prefix));
+    let cluster = limiter.driver == "redis-cluster" || limiter.redis.cluster_mode;
     let store = match limiter.driver.as_str() {
-        "redis" => CounterStore::redis(&config.database.redis.connection_url(), prefix).await,
-        "redis-cluster" => CounterStore::redis_cluster(&config.adapter.cluster.nodes, prefix).await,
+        "redis" | "redis-cluster" if cluster => {
+            CounterStore::redis_cluster(&config.adapter.cluster.nodes, &prefix).await
+        }
+        "redis" => CounterStore::redis(&config.database.redis.connection_url(), &prefix).await,
         _ => Ok(CounterStore::memory()),
     }
     .map_err(|e| StartError::Config(format!("rate_limiter.driver {}: {e}", limiter.driver)))?;
@@ -114,6 +121,7 @@ async fn rate_limits(config: &Config, metrics: Metrics) -> Result<RateLimits, St
         Some(ClientLimit {
             quota,
             trust_hops: limit.trust_hops,
+            identifier: limit.identifier.clone(),
         })
     };
     Ok(RateLimits::new(

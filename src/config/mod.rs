@@ -922,6 +922,18 @@ pub struct RateLimiterConfig {
     pub driver: String,
     pub api_rate_limit: RateLimitConfig,
     pub websocket_rate_limit: RateLimitConfig,
+    pub redis: RateLimiterRedis,
+}
+
+/// Sockudo's `rate_limiter.redis`: where the Redis drivers keep their counters.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RateLimiterRedis {
+    /// Key prefix of the counters (default: `database.redis.key_prefix` + `ratelimit:`).
+    pub prefix: Option<String>,
+    /// Use the Redis Cluster of `adapter.cluster.nodes` (as `driver = "redis-cluster"`).
+    #[serde(deserialize_with = "lenient::boolean")]
+    pub cluster_mode: bool,
 }
 
 impl Default for RateLimiterConfig {
@@ -932,15 +944,16 @@ impl Default for RateLimiterConfig {
             api_rate_limit: RateLimitConfig {
                 max_requests: 100,
                 window_seconds: 1,
-                identifier: "ip".into(),
+                identifier: "api".into(),
                 trust_hops: 0,
             },
             websocket_rate_limit: RateLimitConfig {
                 max_requests: 20,
                 window_seconds: 1,
-                identifier: "ip".into(),
+                identifier: "websocket_connect".into(),
                 trust_hops: 0,
             },
+            redis: RateLimiterRedis::default(),
         }
     }
 }
@@ -953,7 +966,8 @@ pub struct RateLimitConfig {
     pub max_requests: u64,
     #[serde(deserialize_with = "lenient::number")]
     pub window_seconds: u64,
-    /// What a client is: only `ip` (Sockudo's key name, kept for compatibility).
+    /// Names this limit's counters (clients are told apart by IP); limits with the same name
+    /// share counts.
     pub identifier: String,
     /// Proxies in front of the server whose `X-Forwarded-For` entry is trusted (0: the peer).
     #[serde(deserialize_with = "lenient::number")]
@@ -1167,7 +1181,9 @@ impl Config {
             ),
         );
         check(
-            limiter.driver != "redis-cluster" || !self.adapter.cluster.nodes.is_empty(),
+            !(limiter.driver == "redis-cluster"
+                || (limiter.driver == "redis" && limiter.redis.cluster_mode))
+                || !self.adapter.cluster.nodes.is_empty(),
             "rate_limiter.driver: redis-cluster needs adapter.cluster.nodes (or REDIS_CLUSTER_NODES)"
                 .into(),
         );
@@ -1176,11 +1192,8 @@ impl Config {
             ("websocket_rate_limit", &limiter.websocket_rate_limit),
         ] {
             check(
-                limit.identifier == "ip",
-                format!(
-                    "rate_limiter.{name}.identifier: only \"ip\" is supported, found {:?}",
-                    limit.identifier
-                ),
+                !limit.identifier.is_empty(),
+                format!("rate_limiter.{name}.identifier: must not be empty"),
             );
             check(
                 limit.window_seconds > 0,

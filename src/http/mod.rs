@@ -67,9 +67,9 @@ async fn limit_clients(
 ) -> Response {
     let path = request.uri().path();
     let (limit, kind) = if path.starts_with("/apps/") {
-        (state.rate_limits.api, Limit::Api)
+        (state.rate_limits.api.as_ref(), Limit::Api)
     } else if path.starts_with("/app/") {
-        (state.rate_limits.websocket, Limit::Websocket)
+        (state.rate_limits.websocket.as_ref(), Limit::Websocket)
     } else {
         (None, Limit::Api)
     };
@@ -85,7 +85,7 @@ async fn limit_clients(
     let ip = client_ip(peer, request.headers(), limit.trust_hops);
     let decision = state
         .rate_limits
-        .check(kind, &ip.to_string(), 1, limit.quota)
+        .check(kind, &format!("{}:{ip}", limit.identifier), 1, limit.quota)
         .await;
     if !decision.allowed {
         let what = match kind {

@@ -77,11 +77,13 @@ pub struct RateLimits {
 }
 
 /// A per-client limit.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct ClientLimit {
     pub quota: Quota,
     /// Proxies in front of the server whose `X-Forwarded-For` entries are trusted.
     pub trust_hops: usize,
+    /// Names the counters: `{identifier}:{client ip}`.
+    pub identifier: String,
 }
 
 impl RateLimits {

@@ -48,7 +48,7 @@ impl CounterStore {
         let client = redis::Client::open(url)?;
         Ok(CounterStore::Redis {
             connection: ConnectionManager::new(client).await?,
-            prefix: format!("{prefix}ratelimit:"),
+            prefix: prefix.to_owned(),
         })
     }
 
@@ -58,7 +58,7 @@ impl CounterStore {
             .await?;
         Ok(CounterStore::RedisCluster {
             connection,
-            prefix: format!("{prefix}ratelimit:"),
+            prefix: prefix.to_owned(),
         })
     }
 
