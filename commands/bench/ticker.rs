@@ -92,7 +92,7 @@ mod tests {
         let first: serde_json::Value = serde_json::from_str(&ticker.quote(0, 1)).unwrap();
         assert_eq!(first["symbol"], "SYM000");
         let quote = ticker.quote(101, 2);
-        assert!((450..650).contains(&quote.len()), "{}", quote.len());
+        assert!((400..700).contains(&quote.len()), "{}", quote.len());
         let parsed: serde_json::Value = serde_json::from_str(&quote).unwrap();
         assert_eq!(parsed["symbol"], "SYM001");
         assert_eq!(parsed["bench"], "s=101;t=2");
