@@ -39,7 +39,8 @@ impl Algorithm {
         }
     }
 
-    /// The delta that rebuilds `target` from `base`; `None` if the encoder failed.
+    /// The delta that rebuilds `target` from `base`; `None` if the encoder failed (the caller
+    /// then sends the full message).
     pub fn encode(self, base: &[u8], target: &[u8]) -> Option<Vec<u8>> {
         match self {
             // fossil-delta takes the target first.
@@ -50,13 +51,20 @@ impl Algorithm {
                     checksum: false,
                     ..Default::default()
                 };
-                oxidelta::compress::encoder::encode_all(Vec::new(), base, target, options).ok()
+                let delta =
+                    oxidelta::compress::encoder::encode_all(Vec::new(), base, target, options)
+                        .ok()?;
+                // oxidelta 0.1.4 can emit a wrong delta: two adjacent runs of different bytes
+                // (`"0000000000xxxx..."`) come out as one run of the first byte (found by
+                // fuzz/delta_roundtrip). Clients would silently get other data than was
+                // published, so a delta that does not rebuild the target is not used.
+                (self.decode(base, &delta).as_deref() == Some(target)).then_some(delta)
             }
         }
     }
 
-    /// Applies a delta made by [`Algorithm::encode`]. Only for our own deltas (tests, `bench`):
-    /// the decoders may panic on malformed input.
+    /// Applies a delta made by [`Algorithm::encode`]. Only for our own deltas (`encode`'s check,
+    /// tests, `bench`): the decoders may panic on malformed input.
     pub fn decode(self, base: &[u8], delta: &[u8]) -> Option<Vec<u8>> {
         match self {
             Algorithm::Fossil => fossil_delta::apply(base, delta).ok(),
@@ -89,6 +97,21 @@ mod tests {
                 delta.len()
             );
             assert_eq!(algorithm.decode(base, &delta).unwrap(), target);
+        }
+    }
+
+    /// Regression (fuzz/delta_roundtrip): oxidelta encodes two adjacent runs of different bytes
+    /// as one run of the first, so the client would decode `{"p":"000...0"}`. Such a delta must
+    /// never be returned; the stream then sends the full message.
+    #[test]
+    fn a_delta_that_does_not_rebuild_the_target_is_never_returned() {
+        let base = br#"{"p":"1"}"#;
+        let target = format!(r#"{{"p":"{}{}"}}"#, "0".repeat(10), "x".repeat(100));
+        for algorithm in [Algorithm::Fossil, Algorithm::Xdelta3] {
+            if let Some(delta) = algorithm.encode(base, target.as_bytes()) {
+                let decoded = algorithm.decode(base, &delta);
+                assert_eq!(decoded.as_deref(), Some(target.as_bytes()), "{algorithm:?}");
+            }
         }
     }
 
