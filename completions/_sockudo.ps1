@@ -472,7 +472,7 @@ Register-ArgumentCompleter -Native -CommandName 'sockudo' -ScriptBlock {
         'sockudo;bench;delta' {
             [CompletionResult]::new('--subscribers', '--subscribers', [CompletionResultType]::ParameterName, 'Subscribers with delta compression on, all on one channel')
             [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Publishes per second')
-            [CompletionResult]::new('--payload', '--payload', [CompletionResultType]::ParameterName, 'Bytes of each event''s data')
+            [CompletionResult]::new('--symbols', '--symbols', [CompletionResultType]::ParameterName, 'Instruments in the ticker; quotes cycle through them')
             [CompletionResult]::new('--algorithm', '--algorithm', [CompletionResultType]::ParameterName, 'Algorithm to ask for: fossil or xdelta3')
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'The server''s HTTP address; the WebSocket URL is derived from it')
             [CompletionResult]::new('--app-id', '--app-id', [CompletionResultType]::ParameterName, 'App id (default: the first app of the configuration, else the development app)')
@@ -489,6 +489,7 @@ Register-ArgumentCompleter -Native -CommandName 'sockudo' -ScriptBlock {
             [CompletionResult]::new('--worker-index', '--worker-index', [CompletionResultType]::ParameterName, 'worker-index')
             [CompletionResult]::new('--worker-count', '--worker-count', [CompletionResultType]::ParameterName, 'worker-count')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (.toml, or Sockudo''s config.json). Without one, embedded defaults are used')
+            [CompletionResult]::new('--no-delta', '--no-delta', [CompletionResultType]::ParameterName, 'Subscribe without delta compression: the baseline for deliveries per second')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of the table')
             [CompletionResult]::new('--worker', '--worker', [CompletionResultType]::ParameterName, 'worker')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')

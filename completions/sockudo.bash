@@ -1094,7 +1094,7 @@ _sockudo() {
             return 0
             ;;
         sockudo__subcmd__bench__subcmd__delta)
-            opts="-h --subscribers --rate --payload --algorithm --url --app-id --key --secret --duration --json --max-p99-ms --max-lost --max-errors --workers --source-ips --server-pid --ramp-timeout --worker --worker-index --worker-count --config --help"
+            opts="-h --subscribers --rate --symbols --algorithm --no-delta --url --app-id --key --secret --duration --json --max-p99-ms --max-lost --max-errors --workers --source-ips --server-pid --ramp-timeout --worker --worker-index --worker-count --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1108,7 +1108,7 @@ _sockudo() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --payload)
+                --symbols)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

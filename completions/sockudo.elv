@@ -429,7 +429,7 @@ set edit:completion:arg-completer[sockudo] = {|@words|
         &'sockudo;bench;delta'= {
             cand --subscribers 'Subscribers with delta compression on, all on one channel'
             cand --rate 'Publishes per second'
-            cand --payload 'Bytes of each event''s data'
+            cand --symbols 'Instruments in the ticker; quotes cycle through them'
             cand --algorithm 'Algorithm to ask for: fossil or xdelta3'
             cand --url 'The server''s HTTP address; the WebSocket URL is derived from it'
             cand --app-id 'App id (default: the first app of the configuration, else the development app)'
@@ -446,6 +446,7 @@ set edit:completion:arg-completer[sockudo] = {|@words|
             cand --worker-index 'worker-index'
             cand --worker-count 'worker-count'
             cand --config 'Config file (.toml, or Sockudo''s config.json). Without one, embedded defaults are used'
+            cand --no-delta 'Subscribe without delta compression: the baseline for deliveries per second'
             cand --json 'Print one JSON document on stdout instead of the table'
             cand --worker 'worker'
             cand -h 'Print help'

@@ -339,7 +339,7 @@ complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_s
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from presence" -s h -l help -d 'Print help'
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from delta" -l subscribers -d 'Subscribers with delta compression on, all on one channel' -r
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from delta" -l rate -d 'Publishes per second' -r
-complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from delta" -l payload -d 'Bytes of each event\'s data' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from delta" -l symbols -d 'Instruments in the ticker; quotes cycle through them' -r
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from delta" -l algorithm -d 'Algorithm to ask for: fossil or xdelta3' -r
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from delta" -l url -d 'The server\'s HTTP address; the WebSocket URL is derived from it' -r
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from delta" -l app-id -d 'App id (default: the first app of the configuration, else the development app)' -r
@@ -356,6 +356,7 @@ complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_s
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from delta" -l worker-index -r
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from delta" -l worker-count -r
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from delta" -l config -d 'Config file (.toml, or Sockudo\'s config.json). Without one, embedded defaults are used' -r -F
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from delta" -l no-delta -d 'Subscribe without delta compression: the baseline for deliveries per second'
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from delta" -l json -d 'Print one JSON document on stdout instead of the table'
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from delta" -l worker
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from delta" -s h -l help -d 'Print help'
