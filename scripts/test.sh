@@ -5,15 +5,20 @@
 #   2. starts each on a free loopback port with its own temp data dir,
 #      and moto's server mode (a local AWS: SQS, Lambda; from PyPI into a venv if missing),
 #   3. cargo build --locked --all-features, cargo test --locked --workspace --all-features,
-#   4. the end-to-end suite in tests/e2e (real pusher-js and pusher npm packages).
+#   4. the fuzz targets in fuzz/ (cargo-fuzz on nightly), each for a short bounded time:
+#      installs cargo-fuzz (`cargo install cargo-fuzz --locked`) if missing, builds every
+#      target, runs each for SOCKUDO_FUZZ_SECONDS on its seeds plus a scratch corpus; a crash
+#      fails the run and its input stays in fuzz/artifacts/<target>/ (see fuzz/README.md),
+#   5. the end-to-end suite in tests/e2e (real pusher-js and pusher npm packages).
 # Every service is stopped and every temp dir removed on any exit.
 #
 # Environment:
-#   SOCKUDO_TEST_ONLY   comma-separated phases to run: services,build,cargo,e2e
+#   SOCKUDO_TEST_ONLY   comma-separated phases to run: services,build,cargo,fuzz,e2e
 #                       (default: all). Services start when cargo or e2e runs;
 #                       `SOCKUDO_TEST_ONLY=services` only starts and stops them.
 #   SOCKUDO_TEST_NO_SERVICES=1   skip installing/starting services.
 #   SOCKUDO_TEST_KEEP=1          keep temp dirs (logs) after the run.
+#   SOCKUDO_FUZZ_SECONDS=15      how long the fuzz phase runs each target.
 # Exported to the test processes:
 #   SOCKUDO_TEST_REDIS_URL, SOCKUDO_TEST_NATS_URL, SOCKUDO_TEST_POSTGRES_URL,
 #   SOCKUDO_TEST_MYSQL_URL,
@@ -24,12 +29,12 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 REPO="$(pwd)"
 
-ONLY="${SOCKUDO_TEST_ONLY:-services,build,cargo,e2e}"
+ONLY="${SOCKUDO_TEST_ONLY:-services,build,cargo,fuzz,e2e}"
 want() { [[ ",${ONLY}," == *",$1,"* ]]; }
 for p in ${ONLY//,/ }; do
   case "$p" in
-    services | build | cargo | e2e) ;;
-    *) echo "SOCKUDO_TEST_ONLY: unknown phase '$p' (use services,build,cargo,e2e)" >&2; exit 2 ;;
+    services | build | cargo | fuzz | e2e) ;;
+    *) echo "SOCKUDO_TEST_ONLY: unknown phase '$p' (use services,build,cargo,fuzz,e2e)" >&2; exit 2 ;;
   esac
 done
 
@@ -385,6 +390,38 @@ fi
 if want cargo; then
   header "cargo test --locked --workspace --all-features"
   cargo test --locked --workspace --all-features
+fi
+
+if want fuzz; then
+  fuzz_seconds="${SOCKUDO_FUZZ_SECONDS:-15}"
+  header "fuzz (cargo-fuzz, ${fuzz_seconds} s per target)"
+  fuzz_started=$SECONDS
+  rustup run nightly rustc --version >/dev/null 2>&1 ||
+    rustup toolchain install nightly --profile minimal
+  command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked
+  # No sanitizer (safe Rust; a panic is the crash we look for) and parallel codegen: the build is
+  # most of this phase's time. `cargo fuzz run` must get the same flags or it rebuilds.
+  fuzz_flags=(-s none --codegen-units 16)
+  (cd fuzz && cargo +nightly fuzz build "${fuzz_flags[@]}")
+  fuzz_scratch="$(mktemp -d /tmp/sockudo-fuzz.XXXXXX)"
+  fuzz_failed=()
+  for target in $(cd fuzz && cargo +nightly fuzz list); do
+    log "fuzz $target"
+    mkdir -p "$fuzz_scratch/$target"
+    # New inputs go to the scratch corpus (first directory); the committed seeds are read only.
+    if ! (cd fuzz && cargo +nightly fuzz run "${fuzz_flags[@]}" "$target" \
+      "$fuzz_scratch/$target" "corpus/$target" -- \
+      -max_total_time="$fuzz_seconds" -timeout=10 -print_final_stats=1 \
+      >"$fuzz_scratch/$target.log" 2>&1); then
+      tail -n 60 "$fuzz_scratch/$target.log" >&2
+      fuzz_failed+=("$target")
+    fi
+    grep -h 'Done [0-9]* runs' "$fuzz_scratch/$target.log" || true
+  done
+  rm -rf "$fuzz_scratch"
+  log "fuzz phase took $((SECONDS - fuzz_started)) s"
+  ((${#fuzz_failed[@]} == 0)) ||
+    die "fuzz targets crashed: ${fuzz_failed[*]} (inputs in fuzz/artifacts/; see fuzz/README.md)"
 fi
 
 if want e2e; then
