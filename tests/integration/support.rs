@@ -77,21 +77,7 @@ impl Server {
             .unwrap();
         let port = free_port();
         let metrics_port = free_port();
-        // Logs go to a file, not a pipe: nobody reads a pipe while the test runs, and a full pipe
-        // would block the server.
-        let log = std::fs::File::create(dir.path().join("server.log")).unwrap();
-        let child = sockudo()
-            .args(["serve", "--config"])
-            .arg(&path)
-            .env("HOST", "127.0.0.1")
-            .env("PORT", port.to_string())
-            .env("METRICS_HOST", "127.0.0.1")
-            .env("METRICS_PORT", metrics_port.to_string())
-            .envs(env.iter().copied())
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .unwrap();
+        let child = spawn_serve(dir.path(), &path, (port, metrics_port), env);
         let mut server = Server {
             port,
             metrics_port,
@@ -445,4 +431,28 @@ pub async fn upgrade_by_hand(port: u16, extra: &str) -> (tokio::net::TcpStream, 
         head.push(byte[0]);
     }
     (stream, String::from_utf8(head).unwrap())
+}
+
+/// Starts `sockudo serve` with the config file `config` on loopback ports `(port, metrics_port)`,
+/// its log in `dir/server.log`: a file, not a pipe, since nobody reads a pipe while the test runs
+/// and a full pipe would block the server.
+pub fn spawn_serve(
+    dir: &std::path::Path,
+    config: &std::path::Path,
+    (port, metrics_port): (u16, u16),
+    env: &[(&str, &str)],
+) -> std::process::Child {
+    let log = std::fs::File::create(dir.join("server.log")).unwrap();
+    sockudo()
+        .args(["serve", "--config"])
+        .arg(config)
+        .env("HOST", "127.0.0.1")
+        .env("PORT", port.to_string())
+        .env("METRICS_HOST", "127.0.0.1")
+        .env("METRICS_PORT", metrics_port.to_string())
+        .envs(env.iter().copied())
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .unwrap()
 }

@@ -2,7 +2,9 @@
 //! redirect, certificate reload on SIGHUP with connections kept, client certificates
 //! (`ca_path`), encrypted keys, and broken files refused by `serve` and `config check`.
 
-use crate::support::{default_config, free_port, signed_url, sockudo, Client, APP1, WAIT};
+use crate::support::{
+    default_config, free_port, signed_url, sockudo, spawn_serve, Client, APP1, WAIT,
+};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
 use serde_json::{json, Value};
@@ -10,7 +12,7 @@ use sockudo_ws::client::WebSocketClient;
 use sockudo_ws::{Config, Http1};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Stdio};
+use std::process::Child;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpStream;
@@ -193,19 +195,7 @@ impl TlsServer {
         }
         let path = dir.path().join("config.json");
         std::fs::write(&path, config.to_string()).unwrap();
-        let log = std::fs::File::create(dir.path().join("server.log")).unwrap();
-        let child = sockudo()
-            .args(["serve", "--config"])
-            .arg(&path)
-            .env("HOST", "127.0.0.1")
-            .env("PORT", port.to_string())
-            .env("METRICS_HOST", "127.0.0.1")
-            .env("METRICS_PORT", metrics_port.to_string())
-            .envs(env.iter().copied())
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .unwrap();
+        let child = spawn_serve(dir.path(), &path, (port, metrics_port), env);
         let mut server = TlsServer {
             port,
             http_port,
