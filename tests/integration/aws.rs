@@ -5,7 +5,7 @@
 //! received. A local recorder standing in for Lambda checks retries and refusals.
 
 use crate::support::*;
-use crate::webhooks::Receiver;
+use crate::webhooks::{killed_node_jobs_are_delivered_once, occupy};
 use axum::extract::{Path, State as Extract};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
@@ -68,18 +68,6 @@ fn sqs_config(receiver_url: &str, endpoint: &str, queue_url: &str) -> Value {
     config
 }
 
-async fn occupy(server: &Server, channels: &[String]) -> Client {
-    let (mut client, _) = server.connected("key-1").await;
-    for channel in channels {
-        client.subscribe(channel).await;
-    }
-    client
-}
-
-fn names(count: usize, prefix: &str) -> Vec<String> {
-    (0..count).map(|i| format!("{prefix}{i}")).collect()
-}
-
 async fn wait_for_metric(server: &Server, name: &str, at_least: f64) -> f64 {
     let mut value = 0.0;
     for _ in 0..200 {
@@ -102,43 +90,9 @@ async fn the_sqs_fifo_queue_survives_kill_9_and_nodes_share_it_without_duplicate
     )
     .await;
     let queue_url = created["QueueUrl"].as_str().unwrap().to_owned();
-    let port = free_port();
-    let url = format!("http://127.0.0.1:{port}/hook");
-
-    // Node A queues webhooks for a receiver that is down, then dies without warning.
-    let node_a = Server::with_config(sqs_config(&url, &endpoint, &queue_url)).await;
-    let early = names(5, "before-kill-");
-    let client = occupy(&node_a, &early).await;
-    let queued = wait_for_metric(&node_a, "sockudo_webhook_queue_depth", 1.0).await;
-    assert!(queued >= 1.0, "webhooks waiting in SQS");
-    // SAFETY: kill(2) on a child we spawned.
-    unsafe { libc::kill(node_a.pid(), libc::SIGKILL) };
-    drop(client);
-    drop(node_a);
-
-    let (receiver, _) = Receiver::start_on(port, &[]).await;
-    // Two nodes on the same queue: the killed node's jobs arrive once its receipts lapse (the
-    // visibility timeout), and new ones arrive too, each once.
-    let node_b = Server::with_config(sqs_config(&url, &endpoint, &queue_url)).await;
-    let node_c = Server::with_config(sqs_config(&url, &endpoint, &queue_url)).await;
-    let later_b = names(10, "node-b-");
-    let later_c = names(10, "node-c-");
-    let _b = occupy(&node_b, &later_b).await;
-    let _c = occupy(&node_c, &later_c).await;
-    for channel in early.iter().chain(&later_b).chain(&later_c) {
-        receiver.wait_for("channel_occupied", channel).await;
-    }
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    let mut seen: Vec<String> = receiver
-        .events()
-        .iter()
-        .map(|e| e["channel"].as_str().unwrap().to_owned())
-        .collect();
-    let total = seen.len();
-    seen.sort();
-    seen.dedup();
-    assert_eq!(total, seen.len(), "no webhook delivered twice");
-    assert_eq!(total, 25);
+    // Jobs of the killed node come back once their receipts lapse (the visibility timeout).
+    let (receiver, node_b) =
+        killed_node_jobs_are_delivered_once(|url| sqs_config(url, &endpoint, &queue_url)).await;
     // One URL is one message group: its requests went out one at a time, oldest first.
     let times: Vec<u64> = receiver
         .bodies()

@@ -163,7 +163,7 @@ async fn channel_and_member_events_with_the_vacate_grace() {
     receiver.wait_for("channel_vacated", "presence-lobby").await;
 }
 
-async fn occupy(server: &Server, channels: &[String]) -> Client {
+pub async fn occupy(server: &Server, channels: &[String]) -> Client {
     let (mut client, _) = server.connected("key-1").await;
     for channel in channels {
         client.subscribe(channel).await;
@@ -171,7 +171,7 @@ async fn occupy(server: &Server, channels: &[String]) -> Client {
     client
 }
 
-fn names(count: usize, prefix: &str) -> Vec<String> {
+pub fn names(count: usize, prefix: &str) -> Vec<String> {
     (0..count).map(|i| format!("{prefix}{i}")).collect()
 }
 
@@ -301,10 +301,19 @@ fn redis_config(url: &str, redis: &str, prefix: &str) -> Value {
 async fn the_redis_queue_survives_kill_9_and_nodes_share_it_without_duplicates() {
     let Some(redis) = redis_url() else { return };
     let prefix = format!("t{}:", hex::encode(rand::random::<[u8; 4]>()));
+    killed_node_jobs_are_delivered_once(|url| redis_config(url, &redis, &prefix)).await;
+}
+
+/// A durable queue shared by nodes (`config(receiver_url)`): node A queues webhooks for a receiver
+/// that is down and is killed with SIGKILL; two new nodes on the same queue then deliver A's jobs
+/// and their own, each exactly once. Returns the receiver and one of the new nodes for checks of
+/// a driver's own.
+pub async fn killed_node_jobs_are_delivered_once(
+    config: impl Fn(&str) -> Value,
+) -> (Receiver, Server) {
     let port = free_port();
     let url = format!("http://127.0.0.1:{port}/hook");
-    // Node A queues webhooks for a receiver that is down, then dies without warning.
-    let node_a = Server::with_config(redis_config(&url, &redis, &prefix)).await;
+    let node_a = Server::with_config(config(&url)).await;
     let early = names(5, "before-kill-");
     let client = occupy(&node_a, &early).await;
     let mut queued = 0.0;
@@ -315,16 +324,17 @@ async fn the_redis_queue_survives_kill_9_and_nodes_share_it_without_duplicates()
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    assert!(queued >= 1.0, "webhooks waiting in Redis");
+    assert!(queued >= 1.0, "webhooks waiting in the queue");
     // SAFETY: kill(2) on a child we spawned.
     unsafe { libc::kill(node_a.pid(), libc::SIGKILL) };
     drop(client);
     drop(node_a);
 
     let (receiver, _) = Receiver::start_on(port, &[]).await;
-    // Two nodes on the same queue: the killed node's jobs arrive once, and so do new ones.
-    let node_b = Server::with_config(redis_config(&url, &redis, &prefix)).await;
-    let node_c = Server::with_config(redis_config(&url, &redis, &prefix)).await;
+    // The killed node's jobs arrive once (for leased queues, once their leases lapse), and so do
+    // new ones.
+    let node_b = Server::with_config(config(&url)).await;
+    let node_c = Server::with_config(config(&url)).await;
     let later_b = names(10, "node-b-");
     let later_c = names(10, "node-c-");
     let _b = occupy(&node_b, &later_b).await;
@@ -343,4 +353,5 @@ async fn the_redis_queue_survives_kill_9_and_nodes_share_it_without_duplicates()
     seen.dedup();
     assert_eq!(total, seen.len(), "no webhook delivered twice");
     assert_eq!(total, 25);
+    (receiver, node_b)
 }
