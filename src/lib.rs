@@ -8,6 +8,7 @@
 //! - [`socket`]: one socket's bounded outbound queue and close signal.
 //! - [`channels`]: per-app subscriptions, presence members, users, cache channels.
 //! - [`metrics`]: the Prometheus registry.
+//! - [`cleanup`]: closed sockets leave their channels on worker threads.
 //! - [`state`]: what the handlers share.
 //! - [`connection`]: a socket's life, with its I/O-free protocol [`connection::session`].
 //! - [`http`]: the Pusher HTTP API, health checks, and the upgrade route.
@@ -22,6 +23,7 @@
 pub mod adapter;
 pub mod app;
 pub mod channels;
+pub mod cleanup;
 pub mod config;
 pub mod connection;
 pub mod console;

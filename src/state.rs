@@ -2,6 +2,7 @@
 
 use crate::adapter::Cluster;
 use crate::app::{AppStore, LimitDefaults};
+use crate::cleanup::CleanupQueue;
 
 use crate::channels::{Registry, SharedCache};
 
@@ -32,6 +33,8 @@ pub struct State {
     /// Cache channel values in Redis (`cache.driver` redis / redis-cluster).
     pub shared_cache: Option<SharedCache>,
     pub rate_limits: RateLimits,
+    /// Where closed sockets leave their channels; `None`: each does it itself.
+    pub cleanup: Option<CleanupQueue>,
 }
 
 impl State {
@@ -49,6 +52,7 @@ impl State {
         };
         let metrics = Metrics::new(&config.metrics.prometheus.prefix);
         State {
+            cleanup: CleanupQueue::start(&config.cleanup, metrics.cleanup.clone()),
             rate_limits: RateLimits::local(metrics.clone()),
             metrics,
             limit_defaults: config.limit_defaults(),

@@ -285,6 +285,8 @@ pub struct LimitDefaults {
     pub max_presence_members_per_channel: u64,
     pub max_presence_member_size_in_kb: u64,
     pub max_client_events_per_second: u64,
+    /// Close connections that go over the client-event rate (4301), not just refuse the event.
+    pub terminate_on_client_event_limit: bool,
 }
 
 impl Default for LimitDefaults {
@@ -298,6 +300,7 @@ impl Default for LimitDefaults {
             max_presence_members_per_channel: 100,
             max_presence_member_size_in_kb: 1,
             max_client_events_per_second: 10,
+            terminate_on_client_event_limit: false,
         }
     }
 }
@@ -313,6 +316,7 @@ pub struct Limits {
     pub presence_members_per_channel: usize,
     pub presence_member_size_bytes: usize,
     pub client_events_per_second: u64,
+    pub terminate_on_client_event_limit: bool,
 }
 
 impl LimitDefaults {
@@ -339,6 +343,7 @@ impl LimitDefaults {
             client_events_per_second: app
                 .max_client_events_per_second
                 .unwrap_or(self.max_client_events_per_second),
+            terminate_on_client_event_limit: self.terminate_on_client_event_limit,
         }
     }
 }

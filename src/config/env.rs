@@ -172,6 +172,11 @@ pub fn apply(config: &mut Config, lookup: Lookup) -> Result<Option<App>, Vec<Str
     if let Some(token) = env.get("CONSOLE_TOKEN") {
         config.console.token = Some(token);
     }
+    env.flag(
+        "EVENT_LIMITS_TERMINATE_ON_LIMIT",
+        &mut config.event_limits.terminate_on_limit,
+    );
+    cleanup(&mut env, &mut config.cleanup);
     ssl(&mut env, config);
     let default_app = default_app(&mut env);
     if env.problems.is_empty() {
@@ -220,6 +225,27 @@ fn aws(env: &mut Env, config: &mut Config) {
         if let Some(value) = env.get(name) {
             *sqs_field = Some(value.clone());
             *lambda_field = Some(value);
+        }
+    }
+}
+
+/// `CLEANUP_*`: the disconnect cleanup workers.
+fn cleanup(env: &mut Env, cleanup: &mut crate::config::CleanupConfig) {
+    env.flag("CLEANUP_ASYNC_ENABLED", &mut cleanup.async_enabled);
+    env.flag("CLEANUP_FALLBACK_TO_SYNC", &mut cleanup.fallback_to_sync);
+    env.number("CLEANUP_QUEUE_BUFFER_SIZE", &mut cleanup.queue_buffer_size);
+    env.number("CLEANUP_BATCH_SIZE", &mut cleanup.batch_size);
+    env.number("CLEANUP_BATCH_TIMEOUT_MS", &mut cleanup.batch_timeout_ms);
+    env.number(
+        "CLEANUP_MAX_RETRY_ATTEMPTS",
+        &mut cleanup.max_retry_attempts,
+    );
+    if let Some(threads) = env.get("CLEANUP_WORKER_THREADS") {
+        match threads.parse() {
+            Ok(threads) => cleanup.worker_threads = threads,
+            Err(problem) => env
+                .problems
+                .push(format!("CLEANUP_WORKER_THREADS: {problem}")),
         }
     }
 }

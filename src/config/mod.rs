@@ -61,6 +61,7 @@ pub struct Config {
     pub rate_limiter: RateLimiterConfig,
     pub cors: CorsConfig,
     pub ssl: SslConfig,
+    pub cleanup: CleanupConfig,
 }
 
 impl Default for Config {
@@ -96,6 +97,7 @@ impl Default for Config {
             rate_limiter: RateLimiterConfig::default(),
             cors: CorsConfig::default(),
             ssl: SslConfig::default(),
+            cleanup: CleanupConfig::default(),
         }
     }
 }
@@ -573,6 +575,10 @@ pub struct EventLimits {
     pub max_batch_size: u64,
     #[serde(deserialize_with = "lenient::number")]
     pub max_client_events_per_second: u64,
+    /// Over the client-event rate: `false` drops the event with a 4301 `pusher:error`, `true`
+    /// also closes the connection with 4301.
+    #[serde(deserialize_with = "lenient::boolean")]
+    pub terminate_on_limit: bool,
 }
 
 impl Default for EventLimits {
@@ -584,6 +590,7 @@ impl Default for EventLimits {
             max_payload_in_kb: d.max_event_payload_in_kb,
             max_batch_size: d.max_event_batch_size,
             max_client_events_per_second: d.max_client_events_per_second,
+            terminate_on_limit: false,
         }
     }
 }
@@ -789,6 +796,101 @@ impl Default for DeltaCompressionConfig {
             conflation_key_path: None,
             cluster_coordination: false,
             omit_delta_algorithm: false,
+        }
+    }
+}
+
+/// Disconnect cleanup on worker threads (see src/cleanup.rs and docs/configuration.md).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CleanupConfig {
+    /// Off: every socket leaves its channels on its own task as it closes.
+    #[serde(deserialize_with = "lenient::boolean")]
+    pub async_enabled: bool,
+    /// When the queue is full, the closing socket cleans up itself instead of waiting for room.
+    #[serde(deserialize_with = "lenient::boolean")]
+    pub fallback_to_sync: bool,
+    /// Closed sockets that may wait for cleanup, per worker.
+    #[serde(deserialize_with = "lenient::number")]
+    pub queue_buffer_size: usize,
+    #[serde(deserialize_with = "lenient::number")]
+    pub batch_size: usize,
+    /// Longest a worker waits for a batch to fill once it has one socket to clean up.
+    #[serde(deserialize_with = "lenient::number")]
+    pub batch_timeout_ms: u64,
+    pub worker_threads: WorkerThreads,
+    /// Further workers a closing socket tries when its first choice is full.
+    #[serde(deserialize_with = "lenient::number")]
+    pub max_retry_attempts: usize,
+}
+
+impl Default for CleanupConfig {
+    fn default() -> Self {
+        CleanupConfig {
+            async_enabled: true,
+            fallback_to_sync: true,
+            queue_buffer_size: 50_000,
+            batch_size: 25,
+            batch_timeout_ms: 50,
+            worker_threads: WorkerThreads::Auto,
+            max_retry_attempts: 2,
+        }
+    }
+}
+
+/// `"auto"` (one per four cores, at least one) or a count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WorkerThreads {
+    Auto,
+    Count(usize),
+}
+
+impl WorkerThreads {
+    pub fn resolve(self) -> usize {
+        match self {
+            WorkerThreads::Auto => {
+                let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+                (cores / 4).max(1)
+            }
+            WorkerThreads::Count(n) => n.max(1),
+        }
+    }
+}
+
+impl std::str::FromStr for WorkerThreads {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let text = text.trim();
+        if text.eq_ignore_ascii_case("auto") {
+            return Ok(WorkerThreads::Auto);
+        }
+        text.parse()
+            .map(WorkerThreads::Count)
+            .map_err(|_| format!("expected \"auto\" or a number of threads, found {text:?}"))
+    }
+}
+
+impl Serialize for WorkerThreads {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            WorkerThreads::Auto => serializer.serialize_str("auto"),
+            WorkerThreads::Count(n) => serializer.serialize_u64(*n as u64),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for WorkerThreads {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Count(usize),
+            Text(String),
+        }
+        match Raw::deserialize(deserializer)? {
+            Raw::Count(n) => Ok(WorkerThreads::Count(n)),
+            Raw::Text(text) => text.parse().map_err(serde::de::Error::custom),
         }
     }
 }
@@ -1071,6 +1173,7 @@ impl Config {
             max_presence_members_per_channel: self.presence.max_members_per_channel,
             max_presence_member_size_in_kb: self.presence.max_member_size_in_kb,
             max_client_events_per_second: self.event_limits.max_client_events_per_second,
+            terminate_on_client_event_limit: self.event_limits.terminate_on_limit,
         }
     }
 
@@ -1097,6 +1200,18 @@ impl Config {
         check(
             self.websocket.max_messages > 0,
             "websocket.max_messages: must be greater than 0".into(),
+        );
+        check(
+            self.cleanup.queue_buffer_size > 0,
+            "cleanup.queue_buffer_size: must be greater than 0".into(),
+        );
+        check(
+            self.cleanup.batch_size > 0,
+            "cleanup.batch_size: must be greater than 0".into(),
+        );
+        check(
+            self.cleanup.worker_threads != WorkerThreads::Count(0),
+            "cleanup.worker_threads: must be \"auto\" or at least 1".into(),
         );
         let compression = self.websocket.compression_mode();
         check(compression.is_ok(), compression.err().unwrap_or_default());

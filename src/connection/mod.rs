@@ -256,9 +256,14 @@ async fn run(mut ws: WebSocket, state: Arc<State>, app: Arc<App>) {
             }
         }
     };
-    // Leave channels first: others see member_removed without waiting for a slow close handshake.
-    session.end();
+    // Publishes skip this socket from here on.
     drop(queue);
+    // Leave channels before the close handshake: others see member_removed without waiting for a
+    // slow client.
+    match &state.cleanup {
+        Some(cleanup) => cleanup.submit(Box::new(move || session.end())).await,
+        None => session.end(),
+    }
     if let Some(code) = close {
         // Flushes what is buffered, then the close frame; bounded by the transport's close timeout.
         let _ = ws.close(code, reason_for(code)).await;

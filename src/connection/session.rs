@@ -427,6 +427,9 @@ impl Session {
         }
         if !self.client_events.try_acquire() {
             self.ctx.counters.limits_hit.inc();
+            if self.ctx.limits.terminate_on_client_event_limit {
+                out.close = Some(CloseCode::ClientEventRateLimit);
+            }
             return out.error(
                 Some(CloseCode::ClientEventRateLimit.code()),
                 "Client event rejected: rate limit exceeded",

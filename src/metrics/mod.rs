@@ -59,6 +59,17 @@ pub struct Metrics {
     resident_memory: IntGauge,
     open_fds: IntGauge,
     pub open_files_limit: IntGauge,
+    pub cleanup: CleanupMetrics,
+}
+
+/// The disconnect cleanup queue (src/cleanup.rs).
+#[derive(Clone)]
+pub struct CleanupMetrics {
+    /// Closed sockets queued for cleanup and not yet cleaned up.
+    pub pending: IntGauge,
+    pub batches: prometheus::IntCounter,
+    /// Cleanups run by the closing socket itself because the queue was full.
+    pub ran_inline: prometheus::IntCounter,
 }
 
 /// Counter handles for one app, looked up once per connection instead of once per frame.
@@ -224,6 +235,24 @@ impl Metrics {
             "open_files_limit",
             "The open-file limit in force (caps concurrent connections)",
         );
+        let cleanup = CleanupMetrics {
+            pending: gauge(
+                "cleanup_pending",
+                "Closed sockets waiting for their cleanup (leaving channels)",
+            ),
+            batches: counter(
+                "cleanup_batches_total",
+                "Batches of closed sockets the cleanup workers processed",
+                &[],
+            )
+            .with_label_values::<&str>(&[]),
+            ran_inline: counter(
+                "cleanup_inline_total",
+                "Closed sockets that cleaned up themselves because the cleanup queue was full",
+                &[],
+            )
+            .with_label_values::<&str>(&[]),
+        };
         let broadcast_latency = Histogram::with_opts(
             HistogramOpts::new(
                 name("broadcast_seconds"),
@@ -279,6 +308,7 @@ impl Metrics {
             resident_memory,
             open_fds,
             open_files_limit,
+            cleanup,
         }
     }
 

@@ -105,4 +105,32 @@ async fn client_event_rate_limit_answers_4301_and_drops_the_excess() {
     }
     // Eight frames written back to back fall in one one-second window.
     assert_eq!((delivered, limited), (5, 3));
+    // terminate_on_limit is off by default: the connection stays.
+    a.send(json!({"event": "pusher:ping"})).await;
+    assert_eq!(a.next().await["event"], "pusher:pong");
+}
+
+#[tokio::test]
+async fn terminate_on_limit_closes_the_connection_with_4301() {
+    let mut config = default_config();
+    config["event_limits"] = json!({"terminate_on_limit": true});
+    let server = Server::with_config(config).await;
+    let (mut a, a_id) = server.connected("key-1").await;
+    let (mut b, b_id) = server.connected("key-1").await;
+    a.subscribe_signed(&a_id, "private-fast", None).await;
+    b.subscribe_signed(&b_id, "private-fast", None).await;
+    for i in 0..8 {
+        a.send(json!({"event": "client-n", "channel": "private-fast", "data": i}))
+            .await;
+    }
+    let error = a.next().await;
+    assert_eq!(error["event"], "pusher:error");
+    assert_eq!(error["data"]["code"], 4301);
+    assert_eq!(a.ended().await, Ended::Closed(Some(4301)));
+    let mut delivered = Vec::new();
+    while let Some(frame) = b.next_within(Duration::from_millis(300)).await {
+        delivered.push(frame["data"].clone());
+    }
+    // The five within the limit, none after the one that closed the connection.
+    assert_eq!(delivered, (0..5).map(|i| json!(i)).collect::<Vec<_>>());
 }

@@ -15,6 +15,7 @@ mod extensions;
 mod frames;
 mod http_api;
 mod lifecycle;
+mod mass_disconnect;
 mod rate_limits;
 mod stores;
 mod support;
