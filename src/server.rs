@@ -281,7 +281,8 @@ pub async fn run(
                 });
             }
             // tap_io: ConnectInfo<SocketAddr> as on the plain listener.
-            let listener = TlsListener::new(listener, tls, token.clone())?.tap_io(|_| {});
+            let listener = TlsListener::new(listener, tls, state.metrics.clone(), token.clone())?
+                .tap_io(|_| {});
             axum::serve(listener, app)
                 .with_graceful_shutdown(async move { token.cancelled().await })
                 .await?

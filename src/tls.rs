@@ -5,6 +5,7 @@
 //! Problems are reported as the config's are: one line per problem, each naming its key
 //! (`ssl.cert_path: ...`), all of them at once.
 
+use crate::metrics::{ConnectionError, Metrics};
 use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
@@ -287,6 +288,7 @@ impl TlsListener {
     pub fn new(
         tcp: TcpListener,
         tls: Arc<Tls>,
+        metrics: Metrics,
         shutdown: CancellationToken,
     ) -> std::io::Result<TlsListener> {
         let local = tcp.local_addr()?;
@@ -316,15 +318,20 @@ impl TlsListener {
                 };
                 let acceptor = tls.acceptor();
                 let sender = sender.clone();
+                let metrics = metrics.clone();
                 tokio::spawn(async move {
                     match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
                         Ok(Ok(stream)) => {
                             let _ = sender.send((stream, peer)).await;
                         }
                         Ok(Err(error)) => {
+                            metrics.connection_failed(ConnectionError::TlsHandshake);
                             tracing::debug!(%peer, %error, "TLS handshake failed");
                         }
-                        Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
+                        Err(_) => {
+                            metrics.connection_failed(ConnectionError::TlsTimeout);
+                            tracing::debug!(%peer, "TLS handshake timed out");
+                        }
                     }
                 });
             }

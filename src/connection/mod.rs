@@ -15,6 +15,7 @@ mod rate;
 pub mod session;
 
 use crate::app::App;
+use crate::metrics::ConnectionError;
 use crate::protocol::{outbound, CloseCode, SocketId};
 use crate::socket::{Next, SocketHandle, SocketQueue};
 use crate::state::State;
@@ -204,11 +205,18 @@ async fn run(mut ws: WebSocket, state: Arc<State>, app: Arc<App>) {
                 Some(Err(
                     sockudo_ws::Error::MessageTooLarge | sockudo_ws::Error::FrameTooLarge,
                 )) => {
+                    state
+                        .metrics
+                        .connection_failed(ConnectionError::MessageTooBig);
                     break Some(MESSAGE_TOO_BIG);
                 }
                 // Other transport errors are protocol violations (invalid UTF-8, unmasked or
                 // reserved frames, bad close codes): the transport has already failed the
                 // connection by closing TCP, as RFC 6455 7.1.7 allows.
+                Some(Err(error)) if is_protocol_violation(&error) => {
+                    state.metrics.connection_failed(ConnectionError::Protocol);
+                    break None;
+                }
                 Some(Err(_)) | None => break None,
             };
             timer.as_mut().reset(Instant::now() + activity);
@@ -408,6 +416,15 @@ fn reason_for(code: u16) -> &'static str {
         MESSAGE_TOO_BIG => "Message too big",
         _ => CloseCode::from_code(code).map_or("", CloseCode::reason),
     }
+}
+
+/// The client broke the WebSocket protocol (as opposed to leaving or a network failure).
+fn is_protocol_violation(error: &sockudo_ws::Error) -> bool {
+    use sockudo_ws::Error::*;
+    matches!(
+        error,
+        InvalidFrame(_) | InvalidUtf8 | Protocol(_) | InvalidCloseCode(_) | Compression(_)
+    )
 }
 
 /// An app with `allowed_origins` accepts only browsers from those origins (`*` matches any run of

@@ -52,6 +52,8 @@ pub struct Metrics {
     /// Time to queue one published event for this node's subscribers (all its channels).
     pub broadcast_latency: Histogram,
     pub connection_refusals: IntCounterVec,
+    /// Connections that failed, by [`ConnectionError`].
+    pub connection_errors: IntCounterVec,
     pub adapter_messages: IntCounterVec,
     pub adapter_failures: IntCounterVec,
     channels: IntGaugeVec,
@@ -60,6 +62,27 @@ pub struct Metrics {
     open_fds: IntGauge,
     pub open_files_limit: IntGauge,
     pub cleanup: CleanupMetrics,
+}
+
+/// Why a connection failed (the `type` label of `connection_errors_total`).
+#[derive(Debug, Clone, Copy)]
+pub enum ConnectionError {
+    TlsHandshake,
+    TlsTimeout,
+    /// The client broke RFC 6455 (invalid UTF-8, unmasked or reserved frames, bad close codes).
+    Protocol,
+    MessageTooBig,
+}
+
+impl ConnectionError {
+    fn label(self) -> &'static str {
+        match self {
+            ConnectionError::TlsHandshake => "tls_handshake",
+            ConnectionError::TlsTimeout => "tls_timeout",
+            ConnectionError::Protocol => "protocol",
+            ConnectionError::MessageTooBig => "message_too_big",
+        }
+    }
 }
 
 /// The disconnect cleanup queue (src/cleanup.rs).
@@ -207,6 +230,11 @@ impl Metrics {
             "WebSocket connections refused at the upgrade, by Pusher close code",
             &["code"],
         );
+        let connection_errors = counter(
+            "connection_errors_total",
+            "Connections that failed: TLS handshake errors and timeouts, protocol violations, oversized messages",
+            &["type"],
+        );
         let adapter_messages = counter(
             "adapter_messages_total",
             "Messages on the cluster bus, by direction (sent, received)",
@@ -301,6 +329,7 @@ impl Metrics {
             webhook_latency,
             broadcast_latency,
             connection_refusals,
+            connection_errors,
             adapter_messages,
             adapter_failures,
             channels,
@@ -321,6 +350,12 @@ impl Metrics {
             frames_dropped: self.frames_dropped.with_label_values(&[app_id]),
             limits_hit: self.limits_hit.with_label_values(&[app_id]),
         }
+    }
+
+    pub fn connection_failed(&self, error: ConnectionError) {
+        self.connection_errors
+            .with_label_values(&[error.label()])
+            .inc();
     }
 
     /// Counts what one broadcast did: frames dropped by full queues, and delta compression.

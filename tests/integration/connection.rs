@@ -213,7 +213,7 @@ async fn a_client_that_never_reads_cannot_stall_the_others() {
     config["event_limits"] = json!({"max_payload_in_kb": 100});
     let server = Server::with_config(config).await;
     // A raw socket that completes the handshake, subscribes, then never reads again.
-    let stalled = stalled_subscriber(server.port, "firehose").await;
+    let stalled = stalled_subscriber(server.port, &["firehose"]).await;
     let (mut reader, _) = server.connected("key-1").await;
     reader.subscribe("firehose").await;
     let payload = "y".repeat(64 * 1024);
@@ -244,8 +244,81 @@ async fn a_client_that_never_reads_cannot_stall_the_others() {
     drop(stalled);
 }
 
-/// Opens a WebSocket by hand, subscribes to `channel`, and returns the TCP stream unread.
-async fn stalled_subscriber(port: u16, channel: &str) -> tokio::net::TcpStream {
+#[tokio::test]
+async fn a_stalled_client_drops_frames_while_a_thousand_others_get_every_one() {
+    const RECEIVERS: usize = 1000;
+    const ROUNDS: usize = 100;
+    sockudo::limits::raise_open_file_limit();
+    let mut config = default_config();
+    config["websocket"] =
+        json!({"max_messages": 50, "max_bytes": 65536, "disconnect_on_buffer_full": false});
+    config["event_limits"] = json!({"max_payload_in_kb": 100});
+    let server = Server::with_config(config).await;
+    let stalled = stalled_subscriber(server.port, &["shared", "stalled-only"]).await;
+    let mut receivers = Vec::new();
+    for _ in 0..RECEIVERS {
+        let (mut receiver, _) = server.connected("key-1").await;
+        receiver.subscribe("shared").await;
+        receivers.push(receiver);
+    }
+    let rss_before = server_rss_kib(&server);
+    // 100 x 128 KiB offered to the stalled socket: far past its 64 KiB queue and the kernel's
+    // buffers, so without the bound the server would hold about 12 MiB for it.
+    let payload = "z".repeat(96 * 1024);
+    for round in 0..ROUNDS {
+        let body = json!({"name": "tick", "channel": "shared", "data": round.to_string()});
+        let (status, _) = server.api(APP1, "POST", "/events", &[], Some(&body)).await;
+        assert_eq!(status, 200);
+        let body = json!({"name": "bulk", "channel": "stalled-only", "data": payload});
+        let (status, _) = server.api(APP1, "POST", "/events", &[], Some(&body)).await;
+        assert_eq!(status, 200);
+    }
+    let mut reading = tokio::task::JoinSet::new();
+    for mut receiver in receivers {
+        reading.spawn(async move {
+            for round in 0..ROUNDS {
+                let frame = receiver.expect_event("tick").await;
+                assert_eq!(frame["data"], round.to_string(), "in order, none lost");
+            }
+            receiver
+        });
+    }
+    let mut receivers = Vec::new();
+    while let Some(receiver) = reading.join_next().await {
+        receivers.push(receiver.unwrap());
+    }
+    assert_eq!(receivers.len(), RECEIVERS);
+    let metrics = server.metrics().await;
+    let dropped = metric(
+        &metrics,
+        "sockudo_ws_frames_dropped_total{app_id=\"app-1\"}",
+    );
+    assert!(
+        dropped >= 50.0,
+        "the stalled socket's excess is dropped: {dropped}"
+    );
+    // It stays connected (drop mode), along with every receiver.
+    assert_eq!(
+        metric(&metrics, "sockudo_connected"),
+        (RECEIVERS + 1) as f64
+    );
+    let grown = server_rss_kib(&server).saturating_sub(rss_before);
+    assert!(grown < 8 * 1024, "server memory grew {grown} KiB");
+    drop(stalled);
+}
+
+fn server_rss_kib(server: &Server) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{}/status", server.pid())).unwrap();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|kib| kib.split_whitespace().next())
+        .and_then(|kib| kib.parse().ok())
+        .unwrap()
+}
+
+/// Opens a WebSocket by hand, subscribes to `channels`, and returns the TCP stream unread.
+async fn stalled_subscriber(port: u16, channels: &[&str]) -> tokio::net::TcpStream {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
         .await
@@ -263,11 +336,14 @@ async fn stalled_subscriber(port: u16, channel: &str) -> tokio::net::TcpStream {
         assert!(n > 0, "closed during handshake");
         seen.extend_from_slice(&buffer[..n]);
     }
-    let subscribe = json!({"event": "pusher:subscribe", "data": {"channel": channel}}).to_string();
-    stream
-        .write_all(&masked_text_frame(subscribe.as_bytes()))
-        .await
-        .unwrap();
+    for channel in channels {
+        let subscribe =
+            json!({"event": "pusher:subscribe", "data": {"channel": channel}}).to_string();
+        stream
+            .write_all(&masked_text_frame(subscribe.as_bytes()))
+            .await
+            .unwrap();
+    }
     tokio::time::sleep(Duration::from_millis(200)).await;
     stream
 }

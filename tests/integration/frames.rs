@@ -149,6 +149,8 @@ async fn protocol_violations_fail_the_connection_at_once() {
         // Ends (within read_frame's bound) without processing the frame.
         assert_eq!(close_code(&mut stream).await, None, "{name}");
     }
+    let errors = "sockudo_connection_errors_total{type=\"protocol\"}";
+    assert_eq!(eventually_metric(&server, errors, 6.0).await, 6.0);
     // The server is unharmed.
     let (mut client, _) = server.connected("key-1").await;
     client

@@ -398,6 +398,26 @@ pub fn metric(text: &str, name: &str) -> f64 {
         .unwrap_or(0.0)
 }
 
+/// Polls the server's metrics until `name` reaches `expected` (for a bounded time); returns its
+/// last value.
+pub async fn eventually_metric(server: &Server, name: &str, expected: f64) -> f64 {
+    eventually_metric_at(server.metrics_port, name, expected).await
+}
+
+pub async fn eventually_metric_at(metrics_port: u16, name: &str, expected: f64) -> f64 {
+    let url = format!("http://127.0.0.1:{metrics_port}/metrics");
+    let mut value = f64::NAN;
+    for _ in 0..100 {
+        let text = reqwest::get(&url).await.unwrap().text().await.unwrap();
+        value = metric(&text, name);
+        if value == expected {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    value
+}
+
 /// A service URL `scripts/test.sh` exports (Redis, NATS, databases). Missing: the test is skipped,
 /// except under `CI`, where a missing service is a failure rather than a silent pass.
 pub fn service_env(variable: &str) -> Option<String> {

@@ -3,7 +3,8 @@
 //! (`ca_path`), encrypted keys, and broken files refused by `serve` and `config check`.
 
 use crate::support::{
-    default_config, free_port, signed_url, sockudo, spawn_serve, Client, APP1, WAIT,
+    default_config, eventually_metric_at, free_port, signed_url, sockudo, spawn_serve, Client,
+    APP1, WAIT,
 };
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
@@ -302,6 +303,12 @@ async fn pusher_over_wss_api_over_https_and_http_redirects() {
     assert!(tls_connect(server.port, client_config(&[&stranger], None))
         .await
         .is_err());
+    // Both failed handshakes (plain HTTP, untrusted certificate) are counted.
+    let failed = "sockudo_connection_errors_total{type=\"tls_handshake\"}";
+    assert_eq!(
+        eventually_metric_at(server.metrics_port, failed, 2.0).await,
+        2.0
+    );
 
     // The redirect listener sends every request to the same host and path on https.
     let no_follow = reqwest::Client::builder()
