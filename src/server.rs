@@ -164,10 +164,7 @@ pub async fn connect_shared_cache(config: &Config) -> Result<Option<SharedCache>
 
 /// Connects the bus of `adapter.driver`; `None` for the local adapter.
 pub async fn connect_bus(config: &Config) -> Result<Option<Arc<dyn Bus>>, BusError> {
-    let prefix = match config.adapter.prefix.as_str() {
-        "" => config.database.redis.key_prefix.clone(),
-        prefix => prefix.to_owned(),
-    };
+    let prefix = config.adapter.bus_prefix(&config.database.redis.key_prefix);
     let channel = format!("{prefix}cluster");
     let bus: Arc<dyn Bus> = match config.adapter.driver.as_str() {
         "redis" => {

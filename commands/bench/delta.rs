@@ -69,9 +69,11 @@ pub async fn run(run: &mut Run, args: &Args) -> anyhow::Result<Report> {
             // Own the whole connection: the reader alone would let the writer drop, and
             // dropping either half of a split socket ends it.
             let mut connection = connection;
+            let cancelled = cancel.cancelled();
+            tokio::pin!(cancelled);
             loop {
                 let message = tokio::select! {
-                    _ = cancel.cancelled() => break,
+                    _ = &mut cancelled => break,
                     m = connection.reader.next() => m,
                 };
                 match message {

@@ -59,6 +59,15 @@ fn finish(
     lookup: env::Lookup,
 ) -> Result<Loaded, LoadError> {
     let default_app = env::apply(&mut config, lookup).map_err(LoadError::Invalid)?;
+    // Sockudo keeps Redis Cluster nodes under database.redis; ours live in adapter.cluster.nodes.
+    if config.adapter.cluster.nodes.is_empty() {
+        let redis = &config.database.redis;
+        config.adapter.cluster.nodes = if redis.cluster_nodes.is_empty() {
+            redis.cluster.nodes.clone()
+        } else {
+            redis.cluster_nodes.clone()
+        };
+    }
     if let Some(app) = default_app {
         // Added beside the config's apps, never replacing them; a clash is reported below.
         config.app_manager.array.apps.push(app);
@@ -356,6 +365,44 @@ mod tests {
             example.unknown_keys
         );
         assert_eq!(example.config.app_manager.array.apps.len(), 1);
+    }
+
+    #[test]
+    fn sockudo_redis_cluster_nodes_and_bus_prefixes_are_taken() {
+        let file = write(
+            ".json",
+            r#"{"adapter":{"driver":"nats","nats":{"servers":["nats://127.0.0.1:4222"],"prefix":"eu_"},
+                "cluster":{"prefix":"rc_"}},
+                "database":{"redis":{"cluster_nodes":[{"host":"10.0.0.1","port":"7000"},
+                "redis://10.0.0.2:7001"],"cluster":{"nodes":[{"host":"unused","port":1}]}}}}"#,
+        );
+        let loaded = load(Some(file.path()), &no_env).unwrap();
+        assert!(loaded.unknown_keys.is_empty(), "{:?}", loaded.unknown_keys);
+        let config = loaded.config;
+        assert_eq!(
+            config.adapter.cluster.nodes,
+            ["redis://10.0.0.1:7000", "redis://10.0.0.2:7001"]
+        );
+        assert_eq!(config.adapter.bus_prefix("k:"), "eu_");
+        let mut adapter = config.adapter.clone();
+        adapter.driver = "redis-cluster".into();
+        assert_eq!(adapter.bus_prefix("k:"), "rc_");
+        adapter.driver = "redis".into();
+        assert_eq!(adapter.bus_prefix("k:"), "k:");
+        adapter.prefix = "all_".into();
+        assert_eq!(adapter.bus_prefix("k:"), "all_");
+
+        // database.redis.cluster.nodes when cluster_nodes is empty; REDIS_CLUSTER_NODES first.
+        let file = write(
+            ".json",
+            r#"{"database":{"redis":{"cluster":{"nodes":[{"host":"h","port":7002}]}}}}"#,
+        );
+        let loaded = load(Some(file.path()), &no_env).unwrap();
+        assert_eq!(loaded.config.adapter.cluster.nodes, ["redis://h:7002"]);
+        let env: HashMap<&str, &str> = [("REDIS_CLUSTER_NODES", "redis://e:1")].into();
+        let lookup = |name: &str| env.get(name).map(|v| v.to_string());
+        let loaded = load(Some(file.path()), &lookup).unwrap();
+        assert_eq!(loaded.config.adapter.cluster.nodes, ["redis://e:1"]);
     }
 
     #[test]

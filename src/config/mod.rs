@@ -150,7 +150,8 @@ pub struct AdapterConfig {
     /// `local` (one node), `redis`, `redis-cluster` or `nats`.
     pub driver: String,
     /// Prefix of the bus channel, so several deployments can share one Redis or NATS; empty means
-    /// `database.redis.key_prefix` for Redis and `sockudo` for NATS.
+    /// `database.redis.key_prefix` (for every driver). `cluster.prefix` and `nats.prefix` win for
+    /// their drivers.
     pub prefix: String,
     /// Accepted for Sockudo compatibility; sockudo never falls back to local silently.
     #[serde(deserialize_with = "lenient::boolean")]
@@ -174,14 +175,20 @@ impl Default for AdapterConfig {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct RedisClusterConfig {
-    /// Node URLs, e.g. `redis://127.0.0.1:7000` (env REDIS_CLUSTER_NODES, comma-separated).
+    /// Node URLs, e.g. `redis://127.0.0.1:7000` (env REDIS_CLUSTER_NODES, comma-separated); empty:
+    /// `database.redis.cluster_nodes`.
+    #[serde(deserialize_with = "redis_nodes")]
     pub nodes: Vec<String>,
+    /// Bus channel prefix for the `redis-cluster` adapter (Sockudo's key); unset: `adapter.prefix`.
+    pub prefix: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub struct NatsConfig {
     pub servers: Vec<String>,
+    /// Subject prefix for the `nats` adapter (Sockudo's key); unset: `adapter.prefix`.
+    pub prefix: Option<String>,
     pub username: Option<String>,
     pub password: Option<String>,
     pub token: Option<String>,
@@ -191,6 +198,7 @@ impl Default for NatsConfig {
     fn default() -> Self {
         NatsConfig {
             servers: vec!["nats://127.0.0.1:4222".into()],
+            prefix: None,
             username: None,
             password: None,
             token: None,
@@ -508,6 +516,41 @@ pub struct RedisConfig {
     pub password: Option<String>,
     /// Prefix of every key, so several deployments can share one Redis.
     pub key_prefix: String,
+    /// Sockudo's place for Redis Cluster nodes: `{"host": ..., "port": ...}` objects or URLs.
+    /// Used when `adapter.cluster.nodes` is empty.
+    #[serde(deserialize_with = "redis_nodes")]
+    pub cluster_nodes: Vec<String>,
+    /// The same, as Sockudo's `database.redis.cluster.nodes`.
+    pub cluster: RedisClusterNodes,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RedisClusterNodes {
+    #[serde(deserialize_with = "redis_nodes")]
+    pub nodes: Vec<String>,
+}
+
+/// Redis node entries as URL strings or Sockudo's `{"host": "127.0.0.1", "port": 7000}` objects.
+fn redis_nodes<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Node {
+        Url(String),
+        Address {
+            host: String,
+            #[serde(deserialize_with = "lenient::number")]
+            port: u16,
+        },
+    }
+    let nodes = Vec::<Node>::deserialize(deserializer)?;
+    Ok(nodes
+        .into_iter()
+        .map(|node| match node {
+            Node::Url(url) => url,
+            Node::Address { host, port } => format!("redis://{host}:{port}"),
+        })
+        .collect())
 }
 
 impl Default for RedisConfig {
@@ -520,6 +563,23 @@ impl Default for RedisConfig {
             username: None,
             password: None,
             key_prefix: "sockudo:".into(),
+            cluster_nodes: Vec::new(),
+            cluster: RedisClusterNodes::default(),
+        }
+    }
+}
+
+impl AdapterConfig {
+    /// The bus channel prefix: the driver's own `prefix` key, else `prefix`, else `key_prefix`.
+    pub fn bus_prefix(&self, key_prefix: &str) -> String {
+        let own = match self.driver.as_str() {
+            "redis-cluster" => self.cluster.prefix.as_deref(),
+            "nats" => self.nats.prefix.as_deref(),
+            _ => None,
+        };
+        match own.filter(|p| !p.is_empty()).unwrap_or(&self.prefix) {
+            "" => key_prefix.to_owned(),
+            prefix => prefix.to_owned(),
         }
     }
 }

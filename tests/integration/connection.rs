@@ -55,6 +55,38 @@ async fn app_connection_quota_is_enforced_with_4004() {
 }
 
 #[tokio::test]
+async fn node_max_connections_refuses_with_4100_and_the_file_limit_is_raised_and_exposed() {
+    let mut config = default_config();
+    config["max_connections"] = json!(2);
+    let server = Server::with_config(config).await;
+    let (_a, _) = server.connected("key-1").await;
+    let (_b, _) = server.connected("key-2").await;
+    let (error, ended) = refused_with(&server, "/app/key-1?protocol=7").await;
+    assert_eq!(error["data"]["code"], 4100);
+    assert_eq!(ended, Ended::Closed(Some(4100)));
+    let metrics = server.metrics().await;
+    assert_eq!(
+        metric(&metrics, "sockudo_connection_refusals_total{code=\"4100\"}"),
+        1.0
+    );
+    // The soft open-file limit was raised to the hard one at start, and is what the gauge shows.
+    let limits = std::fs::read_to_string(format!("/proc/{}/limits", server.pid())).unwrap();
+    let line = limits
+        .lines()
+        .find(|line| line.starts_with("Max open files"))
+        .unwrap();
+    let fields: Vec<&str> = line.split_whitespace().collect();
+    let (soft, hard) = (fields[3], fields[4]);
+    if hard != "unlimited" {
+        assert_eq!(soft, hard, "{line}");
+    }
+    assert_eq!(
+        metric(&metrics, "sockudo_open_files_limit"),
+        soft.parse::<f64>().unwrap()
+    );
+}
+
+#[tokio::test]
 async fn ping_gets_pong_and_protocol_6_is_accepted() {
     let server = Server::start().await;
     let mut client = Client::connect(&format!(
