@@ -149,12 +149,14 @@ install_services() {
   command -v nats-server >/dev/null 2>&1 || [[ -x /usr/sbin/nats-server ]] || missing+=(nats-server)
   [[ -n "$(pg_bin_dir)" ]] || missing+=(postgresql)
   { [[ -x /usr/sbin/mariadbd ]] && command -v mariadb-install-db >/dev/null 2>&1; } || missing+=(mariadb-server)
+  # jemalloc, the binary's allocator, is built from C sources with make.
+  command -v make >/dev/null 2>&1 || missing+=(make)
   # The `sockudo top` test drives the dashboard in a real terminal.
   command -v tmux >/dev/null 2>&1 || missing+=(tmux)
   # The web console's e2e test drives Debian's Chromium with playwright-core.
   [[ -x /usr/bin/chromium ]] || missing+=(chromium)
   if ((${#missing[@]} == 0)); then
-    log "redis-server, nats-server, postgresql, mariadb-server, tmux, chromium already installed"
+    log "redis-server, nats-server, postgresql, mariadb-server, tmux, chromium, make already installed"
 
     return 0
   fi
