@@ -73,9 +73,11 @@ impl Receiver {
         *self.refusals.lock().unwrap()
     }
 
-    /// Waits until an event named `name` on `channel` arrived.
+    /// Waits until an event named `name` on `channel` arrived. The bound is generous: a killed
+    /// node's leased jobs come back only after the lease (10 s) lapses, and CI runs heavy tests
+    /// beside this one.
     pub async fn wait_for(&self, name: &str, channel: &str) -> Value {
-        for _ in 0..300 {
+        for _ in 0..1200 {
             if let Some(event) = self
                 .events()
                 .into_iter()
