@@ -84,15 +84,7 @@ async fn client_events_are_refused_where_not_allowed() {
 #[tokio::test]
 async fn client_event_rate_limit_answers_4301_and_drops_the_excess() {
     let server = Server::start().await;
-    let (mut a, a_id) = server.connected("key-1").await;
-    let (mut b, b_id) = server.connected("key-1").await;
-    a.subscribe_signed(&a_id, "private-fast", None).await;
-    b.subscribe_signed(&b_id, "private-fast", None).await;
-    // app-1 allows 5 client events per second per connection.
-    for i in 0..8 {
-        a.send(json!({"event": "client-n", "channel": "private-fast", "data": i}))
-            .await;
-    }
+    let (mut a, mut b) = burst_of_eight(&server).await;
     let mut limited = 0;
     while let Some(frame) = a.next_within(Duration::from_millis(300)).await {
         assert_eq!(frame["data"]["code"], 4301);
@@ -115,14 +107,7 @@ async fn terminate_on_limit_closes_the_connection_with_4301() {
     let mut config = default_config();
     config["event_limits"] = json!({"terminate_on_limit": true});
     let server = Server::with_config(config).await;
-    let (mut a, a_id) = server.connected("key-1").await;
-    let (mut b, b_id) = server.connected("key-1").await;
-    a.subscribe_signed(&a_id, "private-fast", None).await;
-    b.subscribe_signed(&b_id, "private-fast", None).await;
-    for i in 0..8 {
-        a.send(json!({"event": "client-n", "channel": "private-fast", "data": i}))
-            .await;
-    }
+    let (mut a, mut b) = burst_of_eight(&server).await;
     let error = a.next().await;
     assert_eq!(error["event"], "pusher:error");
     assert_eq!(error["data"]["code"], 4301);
@@ -133,4 +118,18 @@ async fn terminate_on_limit_closes_the_connection_with_4301() {
     }
     // The five within the limit, none after the one that closed the connection.
     assert_eq!(delivered, (0..5).map(|i| json!(i)).collect::<Vec<_>>());
+}
+
+/// Two members of `private-fast`; the first sends eight client events back to back, all in one
+/// one-second window (app-1 allows 5 per second per connection). Returns (sender, receiver).
+async fn burst_of_eight(server: &Server) -> (Client, Client) {
+    let (mut a, a_id) = server.connected("key-1").await;
+    let (mut b, b_id) = server.connected("key-1").await;
+    a.subscribe_signed(&a_id, "private-fast", None).await;
+    b.subscribe_signed(&b_id, "private-fast", None).await;
+    for i in 0..8 {
+        a.send(json!({"event": "client-n", "channel": "private-fast", "data": i}))
+            .await;
+    }
+    (a, b)
 }

@@ -293,7 +293,7 @@ async fn a_stalled_client_drops_frames_while_a_thousand_others_get_every_one() {
         receiver.subscribe("shared").await;
         receivers.push(receiver);
     }
-    let rss_before = server_rss_kib(&server);
+    let rss_before = server.rss_kib();
     // 100 x 128 KiB offered to the stalled socket: far past its 64 KiB queue and the kernel's
     // buffers, so without the bound the server would hold about 12 MiB for it.
     let payload = "z".repeat(96 * 1024);
@@ -334,19 +334,9 @@ async fn a_stalled_client_drops_frames_while_a_thousand_others_get_every_one() {
         metric(&metrics, "sockudo_connected"),
         (RECEIVERS + 1) as f64
     );
-    let grown = server_rss_kib(&server).saturating_sub(rss_before);
+    let grown = server.rss_kib().saturating_sub(rss_before);
     assert!(grown < 8 * 1024, "server memory grew {grown} KiB");
     drop(stalled);
-}
-
-fn server_rss_kib(server: &Server) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{}/status", server.pid())).unwrap();
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmRSS:"))
-        .and_then(|kib| kib.split_whitespace().next())
-        .and_then(|kib| kib.parse().ok())
-        .unwrap()
 }
 
 /// Opens a WebSocket by hand, subscribes to `channels`, and returns the TCP stream unread.

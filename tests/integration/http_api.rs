@@ -316,14 +316,7 @@ async fn usage_reports_this_process() {
     assert_eq!(status, 200);
     assert_eq!(usage["connections"], 1);
     let rss = usage["memory"]["rss_bytes"].as_u64().unwrap();
-    let status = std::fs::read_to_string(format!("/proc/{}/status", server.pid())).unwrap();
-    let expected_kib: u64 = status
-        .lines()
-        .find(|l| l.starts_with("VmRSS:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .unwrap()
-        .parse()
-        .unwrap();
+    let expected_kib = server.rss_kib();
     // Same process, read moments apart: within a few MiB, and far below the host's memory.
     assert!(
         rss.abs_diff(expected_kib * 1024) < 16 * 1024 * 1024,

@@ -110,6 +110,17 @@ impl Server {
     }
 
     /// Sends SIGTERM and waits for the exit status, at most `WAIT * 3`.
+    /// The server process's resident memory, from /proc/<pid>/status.
+    pub fn rss_kib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap();
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmRSS:"))
+            .and_then(|kib| kib.split_whitespace().next())
+            .and_then(|kib| kib.parse().ok())
+            .unwrap()
+    }
+
     pub async fn terminate(mut self) -> std::process::ExitStatus {
         // SAFETY: kill(2) with a pid we spawned.
         unsafe { libc::kill(self.pid(), libc::SIGTERM) };
