@@ -126,13 +126,14 @@ async fn the_sqs_driver_refuses_to_start_on_a_missing_queue() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("config.json");
     std::fs::write(&path, config.to_string()).unwrap();
+    let [port, metrics_port] = free_ports();
     let output = sockudo()
         .args(["serve", "--config"])
         .arg(&path)
         .env("HOST", "127.0.0.1")
-        .env("PORT", free_port().to_string())
+        .env("PORT", port.to_string())
         .env("METRICS_HOST", "127.0.0.1")
-        .env("METRICS_PORT", free_port().to_string())
+        .env("METRICS_PORT", metrics_port.to_string())
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);

@@ -32,11 +32,40 @@ pub fn default_config() -> Value {
 }
 
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    let [port] = free_ports();
+    port
+}
+
+/// `N` distinct free ports. The listeners are held until all are chosen: released one at a
+/// time, the kernel may hand the same ephemeral port out twice.
+pub fn free_ports<const N: usize>() -> [u16; N] {
+    let listeners: [TcpListener; N] =
+        std::array::from_fn(|_| TcpListener::bind("127.0.0.1:0").unwrap());
+    listeners.map(|listener| listener.local_addr().unwrap().port())
+}
+
+/// A port held bound but not listening: connections to it are refused, and no other test's
+/// server can take it before [`ReservedPort::release`] hands it over.
+pub struct ReservedPort(socket2::Socket);
+
+impl ReservedPort {
+    pub fn new() -> ReservedPort {
+        let socket =
+            socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+        socket
+            .bind(&std::net::SocketAddr::from(([127, 0, 0, 1], 0)).into())
+            .unwrap();
+        ReservedPort(socket)
+    }
+
+    pub fn port(&self) -> u16 {
+        self.0.local_addr().unwrap().as_socket().unwrap().port()
+    }
+
+    /// Frees the port for the caller to bind at once.
+    pub fn release(self) -> u16 {
+        self.port()
+    }
 }
 
 pub struct Server {
@@ -75,8 +104,7 @@ impl Server {
             .unwrap()
             .write_all(config.to_string().as_bytes())
             .unwrap();
-        let port = free_port();
-        let metrics_port = free_port();
+        let [port, metrics_port] = free_ports();
         let child = spawn_serve(dir.path(), &path, (port, metrics_port), env);
         let mut server = Server {
             port,

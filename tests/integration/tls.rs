@@ -3,8 +3,8 @@
 //! (`ca_path`), encrypted keys, and broken files refused by `serve` and `config check`.
 
 use crate::support::{
-    default_config, eventually_metric_at, free_port, signed_url, sockudo, spawn_serve, Client,
-    APP1, WAIT,
+    default_config, eventually_metric_at, free_port, free_ports, signed_url, sockudo, spawn_serve,
+    Client, APP1, WAIT,
 };
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
@@ -182,7 +182,7 @@ impl TlsServer {
         ssl: Value,
         env: &[(&str, &str)],
     ) -> Result<TlsServer, String> {
-        let (port, http_port, metrics_port) = (free_port(), free_port(), free_port());
+        let [port, http_port, metrics_port] = free_ports();
         let mut config = default_config();
         config["ssl"] = json!({
             "enabled": true,

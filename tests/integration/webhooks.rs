@@ -313,8 +313,8 @@ async fn the_redis_queue_survives_kill_9_and_nodes_share_it_without_duplicates()
 pub async fn killed_node_jobs_are_delivered_once(
     config: impl Fn(&str) -> Value,
 ) -> (Receiver, Server) {
-    let port = free_port();
-    let url = format!("http://127.0.0.1:{port}/hook");
+    let receiver_port = ReservedPort::new();
+    let url = format!("http://127.0.0.1:{}/hook", receiver_port.port());
     let node_a = Server::with_config(config(&url)).await;
     let early = names(5, "before-kill-");
     let client = occupy(&node_a, &early).await;
@@ -332,7 +332,7 @@ pub async fn killed_node_jobs_are_delivered_once(
     drop(client);
     drop(node_a);
 
-    let (receiver, _) = Receiver::start_on(port, &[]).await;
+    let (receiver, _) = Receiver::start_on(receiver_port.release(), &[]).await;
     // The killed node's jobs arrive once (for leased queues, once their leases lapse), and so do
     // new ones.
     let node_b = Server::with_config(config(&url)).await;
