@@ -168,7 +168,12 @@ fn init_logging(config: &Config) {
         .with_writer(std::io::stderr)
         .log_internal_errors(false);
 
-    if config.logging.format.as_deref() == Some("json") {
+    if config
+        .logging
+        .format
+        .as_deref()
+        .is_some_and(|format| format.eq_ignore_ascii_case("json"))
+    {
         builder.json().init();
     } else {
         builder.init();

@@ -1321,6 +1321,22 @@ impl Config {
             ),
         );
         check(
+            self.metrics.driver.eq_ignore_ascii_case("prometheus"),
+            format!(
+                "metrics.driver: unknown driver {:?}; the only one is \"prometheus\"",
+                self.metrics.driver
+            ),
+        );
+        check(
+            self.logging.format.as_deref().is_none_or(|format| {
+                format.eq_ignore_ascii_case("human") || format.eq_ignore_ascii_case("json")
+            }),
+            format!(
+                "logging.format (LOG_OUTPUT_FORMAT): unknown format {:?}; use \"human\" or \"json\"",
+                self.logging.format.as_deref().unwrap_or_default()
+            ),
+        );
+        check(
             self.cache.driver != "redis-cluster" || !self.adapter.cluster.nodes.is_empty(),
             "cache.driver: redis-cluster needs adapter.cluster.nodes (or REDIS_CLUSTER_NODES)"
                 .into(),
