@@ -24,7 +24,7 @@ use axum::Router;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -260,6 +260,7 @@ pub async fn run(
         http::router(state.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();
     match secure {
         None => {
+            let listener = listener.tap_io(|tcp| send_without_delay(tcp));
             axum::serve(listener, app)
                 .with_graceful_shutdown(async move { token.cancelled().await })
                 .await?
@@ -277,7 +278,8 @@ pub async fn run(
                     }
                 });
             }
-            // tap_io: ConnectInfo<SocketAddr> as on the plain listener.
+            // tap_io: ConnectInfo<SocketAddr> as on the plain listener. The listener turns Nagle
+            // off itself, before the handshake.
             let listener = TlsListener::new(listener, tls, state.metrics.clone(), token.clone())?
                 .tap_io(|_| {});
             axum::serve(listener, app)
@@ -287,6 +289,15 @@ pub async fn run(
     }
     drain(&state).await;
     Ok(())
+}
+
+/// Turns Nagle's algorithm off for an accepted connection. sockudo-ws already gathers what is
+/// ready into one write, so Nagle can only hold a frame back until the client acknowledges the
+/// one before, and clients delay acknowledgements by up to 40 ms.
+pub fn send_without_delay(tcp: &TcpStream) {
+    if let Err(error) = tcp.set_nodelay(true) {
+        tracing::debug!(%error, "could not set TCP_NODELAY");
+    }
 }
 
 /// Waits for sockets (told to close by the cancelled token) to finish, up to the grace period.

@@ -69,15 +69,7 @@ fn sqs_config(receiver_url: &str, endpoint: &str, queue_url: &str) -> Value {
 }
 
 async fn wait_for_metric(server: &Server, name: &str, at_least: f64) -> f64 {
-    let mut value = 0.0;
-    for _ in 0..200 {
-        value = metric(&server.metrics().await, name);
-        if value >= at_least {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    value
+    poll_metric(server, name, |value| value >= at_least).await
 }
 
 #[tokio::test]
@@ -107,14 +99,7 @@ async fn the_sqs_fifo_queue_survives_kill_9_and_nodes_share_it_without_duplicate
         .collect();
     assert!(times.windows(2).all(|w| w[0] <= w[1]), "{times:?}");
     // Everything delivered was deleted from the queue.
-    let mut left = f64::MAX;
-    for _ in 0..100 {
-        left = metric(&node_b.metrics().await, "sockudo_webhook_queue_depth");
-        if left == 0.0 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let left = eventually_metric(&node_b, "sockudo_webhook_queue_depth", 0.0).await;
     assert_eq!(left, 0.0);
 }
 

@@ -6,7 +6,6 @@ use crate::support::*;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::Output;
-use std::time::Duration;
 
 /// A config file for `store`, written into `dir`, as JSON.
 fn store_config(dir: &Path, store: &Value) -> (PathBuf, Value) {
@@ -166,29 +165,22 @@ async fn an_app_created_with_the_cli_serves_at_once_and_disable_and_delete_take_
 /// Connects until the server refuses `key` with `code` (its app cache may still hold the old
 /// answer for up to the TTL); returns the last error code seen.
 async fn first_answer_code(server: &Server, key: &str, code: u64) -> u64 {
-    let mut seen = 0;
-    for _ in 0..50 {
-        let mut client = server.connect(key).await;
-        let frame = client.next().await;
-        seen = frame["data"]["code"].as_u64().unwrap_or(0);
-        if seen == code {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    seen
+    let answer = move || async move {
+        let frame = server.connect(key).await.next().await;
+        frame["data"]["code"].as_u64().unwrap_or(0)
+    };
+    poll(POLL_BOUND, answer, |seen| *seen == code).await
 }
 
 /// Connects until the server welcomes `key` (the app cache may still remember a refusal).
 async fn wait_for_welcome(server: &Server, key: &str) -> Client {
-    for _ in 0..50 {
+    let welcomed = move || async move {
         let mut client = server.connect(key).await;
-        if client.next().await["event"] == "pusher:connection_established" {
-            return client;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("the server never accepted {key}");
+        (client.next().await["event"] == "pusher:connection_established").then_some(client)
+    };
+    poll(POLL_BOUND, welcomed, Option::is_some)
+        .await
+        .unwrap_or_else(|| panic!("the server never accepted {key}"))
 }
 
 #[test]

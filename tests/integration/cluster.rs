@@ -41,13 +41,9 @@ where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = bool>,
 {
-    for _ in 0..150 {
-        if check().await {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
+    if !poll(POLL_BOUND, &mut check, |happened| *happened).await {
+        panic!("{what} did not happen in time");
     }
-    panic!("{what} did not happen in time");
 }
 
 #[tokio::test]

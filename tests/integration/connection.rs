@@ -87,6 +87,23 @@ async fn node_max_connections_refuses_with_4100_and_the_file_limit_is_raised_and
 }
 
 #[tokio::test]
+async fn accepted_connections_send_without_nagle_delay() {
+    let server = Server::start().await;
+    let client = tokio::net::TcpStream::connect(("127.0.0.1", server.port))
+        .await
+        .unwrap();
+    let local = client.local_addr().unwrap();
+    let pid = server.pid();
+    let nodelay = poll(
+        POLL_BOUND,
+        move || async move { server_nodelay(pid, local) },
+        Option::is_some,
+    )
+    .await;
+    assert_eq!(nodelay, Some(true));
+}
+
+#[tokio::test]
 async fn ping_gets_pong_and_protocol_6_is_accepted() {
     let server = Server::start().await;
     let mut client = Client::connect(&format!(
@@ -261,17 +278,12 @@ async fn a_client_that_never_reads_cannot_stall_the_others() {
     }
     // The stalled socket overflowed its queue and was disconnected; its close handshake can take
     // the close timeout, since it still does not read.
-    let mut disconnected = 0.0;
-    for _ in 0..200 {
-        disconnected = metric(
-            &server.metrics().await,
-            "sockudo_disconnections_total{app_id=\"app-1\"}",
-        );
-        if disconnected >= 1.0 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let disconnected = poll_metric(
+        &server,
+        "sockudo_disconnections_total{app_id=\"app-1\"}",
+        |value| value >= 1.0,
+    )
+    .await;
     assert_eq!(disconnected, 1.0);
     drop(stalled);
 }

@@ -33,14 +33,7 @@ async fn connected_gauge_and_counters_follow_real_connections() {
         client.next().await;
     }
     drop(clients);
-    let mut connected = -1.0;
-    for _ in 0..100 {
-        connected = metric(&server.metrics().await, "sockudo_connected");
-        if connected == 0.0 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    let connected = eventually_metric(&server, "sockudo_connected", 0.0).await;
     assert_eq!(connected, 0.0);
     let metrics = server.metrics().await;
     assert_eq!(

@@ -170,17 +170,15 @@ async fn join_rooms(server: &Server) -> Vec<Client> {
 /// Waits until the server has as many sockets as `expected` and nothing left to clean up;
 /// returns those two gauges.
 async fn wait_for_gauges(server: &Server, expected: usize) -> [f64; 2] {
-    let mut now = [0.0; 2];
-    for _ in 0..600 {
+    let read = move || async move {
         let metrics = server.metrics().await;
-        now = [
+        [
             metric(&metrics, "sockudo_connected"),
             metric(&metrics, "sockudo_cleanup_pending"),
-        ];
-        if now == [expected as f64, 0.0] {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    now
+        ]
+    };
+    poll(Duration::from_secs(60), read, |now| {
+        *now == [expected as f64, 0.0]
+    })
+    .await
 }

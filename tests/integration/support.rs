@@ -437,24 +437,83 @@ pub fn metric(text: &str, name: &str) -> f64 {
         .unwrap_or(0.0)
 }
 
-/// Polls the server's metrics until `name` reaches `expected` (for a bounded time); returns its
-/// last value.
-pub async fn eventually_metric(server: &Server, name: &str, expected: f64) -> f64 {
-    eventually_metric_at(server.metrics_port, name, expected).await
-}
+/// How long [`poll`] keeps trying. Only a bound: a passing test stops polling as soon as the
+/// condition holds, and CI runs heavy tests side by side, so it is generous.
+pub const POLL_BOUND: Duration = Duration::from_secs(30);
 
-pub async fn eventually_metric_at(metrics_port: u16, name: &str, expected: f64) -> f64 {
-    let url = format!("http://127.0.0.1:{metrics_port}/metrics");
-    let mut value = f64::NAN;
-    for _ in 0..100 {
-        let text = reqwest::get(&url).await.unwrap().text().await.unwrap();
-        value = metric(&text, name);
-        if value == expected {
-            break;
+/// Probes every 50 ms until `done` accepts the value or `bound` has passed; returns the last
+/// value, for the caller's assertion to show.
+pub async fn poll<T, Fut>(
+    bound: Duration,
+    mut probe: impl FnMut() -> Fut,
+    done: impl Fn(&T) -> bool,
+) -> T
+where
+    Fut: std::future::Future<Output = T>,
+{
+    let deadline = tokio::time::Instant::now() + bound;
+    loop {
+        let value = probe().await;
+        if done(&value) || tokio::time::Instant::now() >= deadline {
+            return value;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    value
+}
+
+/// Polls the server's metric `name` until `done` accepts it; returns its last value.
+pub async fn poll_metric(server: &Server, name: &str, done: impl Fn(f64) -> bool) -> f64 {
+    poll_metric_at(server.metrics_port, name, done).await
+}
+
+pub async fn poll_metric_at(metrics_port: u16, name: &str, done: impl Fn(f64) -> bool) -> f64 {
+    let url = format!("http://127.0.0.1:{metrics_port}/metrics");
+    let url = url.as_str();
+    let read = move || async move {
+        let text = reqwest::get(url).await.unwrap().text().await.unwrap();
+        metric(&text, name)
+    };
+    poll(POLL_BOUND, read, |value| done(*value)).await
+}
+
+/// Polls the server's metrics until `name` reaches `expected`; returns its last value.
+pub async fn eventually_metric(server: &Server, name: &str, expected: f64) -> f64 {
+    poll_metric(server, name, |value| value == expected).await
+}
+
+pub async fn eventually_metric_at(metrics_port: u16, name: &str, expected: f64) -> f64 {
+    poll_metric_at(metrics_port, name, |value| value == expected).await
+}
+
+/// Whether process `pid` (a server this test spawned) has Nagle's algorithm off on its end of
+/// the TCP connection from `client`; `None` while it holds no such socket. The socket is borrowed
+/// with pidfd_getfd(2), which a parent may do to its child.
+pub fn server_nodelay(pid: i32, client: std::net::SocketAddr) -> Option<bool> {
+    use std::os::fd::FromRawFd;
+    // SAFETY: plain syscalls; every descriptor they return is owned by one value below.
+    let pidfd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
+    assert!(
+        pidfd >= 0,
+        "pidfd_open: {}",
+        std::io::Error::last_os_error()
+    );
+    let pidfd = unsafe { std::os::fd::OwnedFd::from_raw_fd(pidfd as i32) };
+    let fds = std::fs::read_dir(format!("/proc/{pid}/fd")).ok()?;
+    fds.flatten()
+        .filter(|entry| {
+            std::fs::read_link(entry.path())
+                .is_ok_and(|link| link.to_string_lossy().starts_with("socket:"))
+        })
+        .filter_map(|entry| entry.file_name().to_str()?.parse::<i32>().ok())
+        .find_map(|target| {
+            use std::os::fd::AsRawFd;
+            let fd = unsafe { libc::syscall(libc::SYS_pidfd_getfd, pidfd.as_raw_fd(), target, 0) };
+            if fd < 0 {
+                return None;
+            }
+            let socket = unsafe { std::net::TcpStream::from_raw_fd(fd as i32) };
+            (socket.peer_addr().ok()? == client).then(|| socket.nodelay().unwrap())
+        })
 }
 
 /// A service URL `scripts/test.sh` exports (Redis, NATS, databases). Missing: the test is skipped,

@@ -3,8 +3,8 @@
 //! (`ca_path`), encrypted keys, and broken files refused by `serve` and `config check`.
 
 use crate::support::{
-    default_config, eventually_metric_at, free_port, free_ports, signed_url, sockudo, spawn_serve,
-    Client, APP1, WAIT,
+    default_config, eventually_metric_at, free_port, free_ports, poll, server_nodelay, signed_url,
+    sockudo, spawn_serve, Client, APP1, POLL_BOUND, WAIT,
 };
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
@@ -290,6 +290,21 @@ async fn pusher_over_wss_api_over_https_and_http_redirects() {
     let frame = client.expect_event("headline").await;
     assert_eq!(frame["channel"], "news");
 
+    // Nagle is off on the TLS listener too, from before the handshake. This probe hangs up
+    // without one.
+    let raw = tokio::net::TcpStream::connect(("127.0.0.1", server.port))
+        .await
+        .unwrap();
+    let (pid, local) = (server.child.id() as i32, raw.local_addr().unwrap());
+    let nodelay = poll(
+        POLL_BOUND,
+        move || async move { server_nodelay(pid, local) },
+        Option::is_some,
+    )
+    .await;
+    assert_eq!(nodelay, Some(true));
+    drop(raw);
+
     // The TLS port speaks nothing but TLS.
     let plain = reqwest::Client::builder().timeout(WAIT).build().unwrap();
     let answer = plain
@@ -303,11 +318,12 @@ async fn pusher_over_wss_api_over_https_and_http_redirects() {
     assert!(tls_connect(server.port, client_config(&[&stranger], None))
         .await
         .is_err());
-    // Both failed handshakes (plain HTTP, untrusted certificate) are counted.
+    // The three failed handshakes (the probe that hung up, plain HTTP, an untrusted certificate)
+    // are counted.
     let failed = "sockudo_connection_errors_total{type=\"tls_handshake\"}";
     assert_eq!(
-        eventually_metric_at(server.metrics_port, failed, 2.0).await,
-        2.0
+        eventually_metric_at(server.metrics_port, failed, 3.0).await,
+        3.0
     );
 
     // The redirect listener sends every request to the same host and path on https.

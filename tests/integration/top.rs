@@ -162,14 +162,10 @@ async fn the_dashboard_shows_channels_and_quits_cleanly_in_a_terminal() {
     assert!(seen.contains("dashboard-channel"), "screen:\n{seen}");
     assert!(seen.contains("live"), "screen:\n{seen}");
     tmux(&["send-keys", "-t", &session, "q"]);
-    let mut code = String::new();
-    for _ in 0..100 {
-        code = std::fs::read_to_string(status_file.path()).unwrap_or_default();
-        if !code.trim().is_empty() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let status_path = status_file.path();
+    let read_status =
+        move || async move { std::fs::read_to_string(status_path).unwrap_or_default() };
+    let code = poll(POLL_BOUND, read_status, |code| !code.trim().is_empty()).await;
     tmux(&["kill-session", "-t", &session]);
     assert_eq!(code.trim(), "0", "top exits 0 on q");
 }

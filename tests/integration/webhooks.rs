@@ -77,17 +77,14 @@ impl Receiver {
     /// node's leased jobs come back only after the lease (10 s) lapses, and CI runs heavy tests
     /// beside this one.
     pub async fn wait_for(&self, name: &str, channel: &str) -> Value {
-        for _ in 0..1200 {
-            if let Some(event) = self
-                .events()
+        let arrived = move || async move {
+            self.events()
                 .into_iter()
                 .find(|e| e["name"] == name && e["channel"] == channel)
-            {
-                return event;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("no {name} on {channel}; got {:?}", self.events());
+        };
+        poll(Duration::from_secs(60), arrived, Option::is_some)
+            .await
+            .unwrap_or_else(|| panic!("no {name} on {channel}; got {:?}", self.events()))
     }
 }
 
@@ -243,17 +240,12 @@ async fn failed_deliveries_are_retried_until_accepted_and_final_refusals_are_not
     let (gone, gone_url) = Receiver::start(&[404]).await;
     let server = Server::with_config(config_with_hooks(&gone_url, &["channel_occupied"])).await;
     let _client = occupy(&server, &["refused".to_string()]).await;
-    let mut failed = 0.0;
-    for _ in 0..100 {
-        failed = metric(
-            &server.metrics().await,
-            "sockudo_webhooks_failed_total{app_id=\"app-1\"}",
-        );
-        if failed > 0.0 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let failed = poll_metric(
+        &server,
+        "sockudo_webhooks_failed_total{app_id=\"app-1\"}",
+        |value| value > 0.0,
+    )
+    .await;
     assert_eq!(failed, 1.0);
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(gone.refused(), 1, "a 404 is not retried");
@@ -318,14 +310,7 @@ pub async fn killed_node_jobs_are_delivered_once(
     let node_a = Server::with_config(config(&url)).await;
     let early = names(5, "before-kill-");
     let client = occupy(&node_a, &early).await;
-    let mut queued = 0.0;
-    for _ in 0..100 {
-        queued = metric(&node_a.metrics().await, "sockudo_webhook_queue_depth");
-        if queued >= 1.0 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let queued = poll_metric(&node_a, "sockudo_webhook_queue_depth", |value| value >= 1.0).await;
     assert!(queued >= 1.0, "webhooks waiting in the queue");
     // SAFETY: kill(2) on a child we spawned.
     unsafe { libc::kill(node_a.pid(), libc::SIGKILL) };
