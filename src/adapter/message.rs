@@ -2,6 +2,7 @@
 //! bytes as they are, so a frame is never escaped into JSON a second time.
 
 use super::view::{Delta, NodeState};
+use crate::channels::SharedEvent;
 use crate::filter::Tags;
 use bytes::Bytes;
 use serde::{Deserialize, Serialize};
@@ -52,10 +53,10 @@ pub enum Header {
         app: String,
         user: String,
     },
-    /// Cache channels' last events, sent to a node that joins: `(app, channel, event, data, age_ms)`.
+    /// Cache channels' last events, sent to a node that joins: `(value, age_ms)`.
     Cache {
         node: String,
-        entries: Vec<(String, String, String, String, u64)>,
+        entries: Vec<(SharedEvent, u64)>,
     },
 }
 

@@ -22,7 +22,7 @@ mod message;
 pub mod view;
 
 use crate::app::AppStore;
-use crate::channels::{Published, Registry};
+use crate::channels::{Published, Registry, SharedEvent};
 use crate::filter::Tags;
 use crate::metrics::Metrics;
 use crate::protocol::{outbound, CloseCode, SocketId};
@@ -254,8 +254,8 @@ impl Cluster {
                 self.send_cache(local);
             }
             Header::Cache { entries, .. } => {
-                for (app, channel, event, data, age_ms) in entries {
-                    let namespace = local.registry.namespace(&app);
+                for (entry, age_ms) in entries {
+                    let namespace = local.registry.namespace(&entry.app);
                     let Some(cache) = &namespace.cache else {
                         continue;
                     };
@@ -263,16 +263,8 @@ impl Cluster {
                     else {
                         continue;
                     };
-                    let frame = outbound::channel_event(&event, &channel, &data);
-                    cache.store_if_newer(
-                        &channel,
-                        crate::channels::CachedEvent {
-                            frame,
-                            event,
-                            data,
-                            stored_at,
-                        },
-                    );
+                    let channel = entry.channel.clone();
+                    cache.store_if_newer(&channel, entry.into_cached(stored_at));
                 }
             }
             Header::SyncRequest { target, .. } if target == self.node => {
@@ -348,6 +340,7 @@ impl Cluster {
                         frame: payload.clone(),
                         event,
                         data,
+                        tags: tags.clone(),
                         stored_at: Instant::now(),
                     };
                     store.store(&channel, cached);
@@ -384,7 +377,7 @@ impl Cluster {
             };
             for (channel, event) in cache.entries() {
                 let age = event.stored_at.elapsed().as_millis() as u64;
-                entries.push((app.clone(), channel, event.event, event.data, age));
+                entries.push((SharedEvent::new(&app, &channel, &event), age));
             }
         }
         if !entries.is_empty() {

@@ -1,7 +1,10 @@
 //! Cache channels keep the last event triggered on them, for a TTL.
 
+use crate::filter::{Filter, Tags};
+use crate::protocol::outbound;
 use bytes::Bytes;
 use dashmap::DashMap;
+use serde::{Deserialize, Serialize};
 use std::time::{Duration, Instant};
 
 #[derive(Debug, Clone)]
@@ -10,7 +13,59 @@ pub struct CachedEvent {
     pub frame: Bytes,
     pub event: String,
     pub data: String,
+    /// The API event's tags: a filtered subscriber is replayed only an event its filter passes.
+    pub tags: Option<Tags>,
     pub stored_at: Instant,
+}
+
+impl CachedEvent {
+    /// Whether a subscriber with `filter` (if any) would have received this event.
+    pub fn passes(&self, filter: Option<&Filter>) -> bool {
+        filter.is_none_or(|filter| filter.matches(self.tags.as_ref().unwrap_or(&Tags::new())))
+    }
+}
+
+/// A cache channel's value as it travels to a node that joins later and to Redis.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SharedEvent {
+    pub app: String,
+    pub channel: String,
+    pub event: String,
+    pub data: String,
+    /// The frame as subscribers received it (tags included when emitted). Entries written by
+    /// older versions lack it, and get a plain frame.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub frame: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Tags>,
+}
+
+impl SharedEvent {
+    pub fn new(app: &str, channel: &str, cached: &CachedEvent) -> SharedEvent {
+        SharedEvent {
+            app: app.to_owned(),
+            channel: channel.to_owned(),
+            event: cached.event.clone(),
+            data: cached.data.clone(),
+            frame: Some(String::from_utf8_lossy(&cached.frame).into_owned()),
+            tags: cached.tags.clone(),
+        }
+    }
+
+    /// The local cache entry, as stored at `stored_at`.
+    pub fn into_cached(self, stored_at: Instant) -> CachedEvent {
+        let frame = match self.frame {
+            Some(frame) => Bytes::from(frame),
+            None => outbound::channel_event(&self.event, &self.channel, &self.data),
+        };
+        CachedEvent {
+            frame,
+            event: self.event,
+            data: self.data,
+            tags: self.tags,
+            stored_at,
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -82,6 +137,7 @@ mod tests {
             frame: Bytes::from_static(b"{}"),
             event: "e".into(),
             data: "d".into(),
+            tags: None,
             stored_at: Instant::now(),
         }
     }
@@ -102,5 +158,26 @@ mod tests {
         expired.store("cache-b", event());
         expired.purge_expired();
         assert!(expired.events.is_empty());
+    }
+
+    #[test]
+    fn shared_values_keep_frame_and_tags_and_older_entries_get_a_plain_frame() {
+        let mut cached = event();
+        cached.frame =
+            outbound::tagged_event("e", "cache-a", "d", &Tags::from([("k".into(), "v".into())]));
+        cached.tags = Some(Tags::from([("k".into(), "v".into())]));
+        let shared = SharedEvent::new("app", "cache-a", &cached);
+        let text = serde_json::to_string(&shared).unwrap();
+        let back: SharedEvent = serde_json::from_str(&text).unwrap();
+        let restored = back.into_cached(Instant::now());
+        assert_eq!((restored.frame, restored.tags), (cached.frame, cached.tags));
+
+        let older = r#"{"app":"app","channel":"cache-a","event":"e","data":"d"}"#;
+        let restored = serde_json::from_str::<SharedEvent>(older)
+            .unwrap()
+            .into_cached(Instant::now());
+        assert_eq!(restored.frame, outbound::channel_event("e", "cache-a", "d"));
+        assert_eq!(restored.tags, None);
+        assert!(restored.passes(None));
     }
 }

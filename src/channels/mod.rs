@@ -9,7 +9,7 @@ mod namespace;
 mod selective;
 mod shared_cache;
 
-pub use cache::{CachedEvent, EventCache};
+pub use cache::{CachedEvent, EventCache, SharedEvent};
 pub use namespace::{ChannelCounts, DeltaTally, Fanout, MemberJoin, Namespace, Unsubscribed};
 pub use selective::{DeltaSubscription, Published, SubscriptionOptions};
 pub use shared_cache::SharedCache;

@@ -6,11 +6,9 @@
 //! Keys carry the hash tag `{cache}`, so in a Redis Cluster they all live in one slot and the
 //! index set can list them.
 
-use super::{CachedEvent, Registry};
-use crate::protocol::outbound;
+use super::{Registry, SharedEvent};
 use redis::aio::ConnectionManager;
 use redis::cluster_async::ClusterConnection;
-use serde::{Deserialize, Serialize};
 use std::time::{Duration, Instant};
 
 #[derive(Clone)]
@@ -24,14 +22,6 @@ pub struct SharedCache {
     connection: Connection,
     prefix: String,
     ttl: Duration,
-}
-
-#[derive(Serialize, Deserialize)]
-struct Entry {
-    app: String,
-    channel: String,
-    event: String,
-    data: String,
 }
 
 impl SharedCache {
@@ -76,15 +66,9 @@ impl SharedCache {
     }
 
     /// Writes a cache channel's new last event, in the background: a publish never waits on it.
-    pub fn store(&self, app: &str, channel: &str, event: &str, data: &str) {
+    pub fn store(&self, entry: SharedEvent) {
         let this = self.clone();
-        let key = format!("{}{app}:{channel}", self.prefix);
-        let entry = Entry {
-            app: app.to_owned(),
-            channel: channel.to_owned(),
-            event: event.to_owned(),
-            data: data.to_owned(),
-        };
+        let key = format!("{}{}:{}", self.prefix, entry.app, entry.channel);
         tokio::spawn(async move {
             let value = serde_json::to_string(&entry).unwrap_or_default();
             let set = redis::cmd("SET")
@@ -111,7 +95,8 @@ impl SharedCache {
         for key in keys {
             let value: Option<String> = self.query(redis::cmd("GET").arg(&key)).await?;
             let remaining_ms: i64 = self.query(redis::cmd("PTTL").arg(&key)).await?;
-            let Some(entry) = value.and_then(|v| serde_json::from_str::<Entry>(&v).ok()) else {
+            let Some(entry) = value.and_then(|v| serde_json::from_str::<SharedEvent>(&v).ok())
+            else {
                 self.query::<()>(redis::cmd("SREM").arg(self.index()).arg(&key))
                     .await?;
                 continue;
@@ -124,16 +109,8 @@ impl SharedCache {
             };
             let namespace = registry.namespace(&entry.app);
             if let Some(cache) = &namespace.cache {
-                let frame = outbound::channel_event(&entry.event, &entry.channel, &entry.data);
-                cache.store_if_newer(
-                    &entry.channel,
-                    CachedEvent {
-                        frame,
-                        event: entry.event,
-                        data: entry.data,
-                        stored_at,
-                    },
-                );
+                let channel = entry.channel.clone();
+                cache.store_if_newer(&channel, entry.into_cached(stored_at));
                 loaded += 1;
             }
         }

@@ -5,7 +5,7 @@
 use super::rate::RateWindow;
 use crate::adapter::{Cluster, Delta, Route};
 use crate::app::{App, Limits};
-use crate::channels::{CachedEvent, DeltaSubscription, MemberJoin, Namespace, SubscriptionOptions};
+use crate::channels::{DeltaSubscription, MemberJoin, Namespace, SubscriptionOptions};
 use crate::delta::settings::{self, DeltaDefaults};
 use crate::delta::Algorithm;
 use crate::filter::Filter;
@@ -188,6 +188,7 @@ impl Session {
         if channel.kind() == ChannelKind::Presence {
             return self.join_presence(&channel, request.channel_data.as_deref(), options, out);
         }
+        let filter = options.filter.clone();
         let local = self
             .ctx
             .namespace
@@ -208,7 +209,7 @@ impl Session {
             );
         }
         out.send(outbound::subscription_succeeded(channel.as_str(), "{}"));
-        self.send_cached(&channel, out);
+        self.send_cached(&channel, filter.as_deref(), out);
         self.announce_count(channel.as_str(), total);
     }
 
@@ -227,6 +228,7 @@ impl Session {
             }
         };
         let (user_id, info) = member;
+        let filter = options.filter.clone();
         let join = self.ctx.namespace.join_presence(
             channel.as_str(),
             &self.socket,
@@ -299,10 +301,13 @@ impl Session {
             );
         }
 
-        self.send_cached(channel, out);
+        self.send_cached(channel, filter.as_deref(), out);
     }
 
-    fn send_cached(&self, channel: &ChannelName, out: &mut Replies) {
+    /// Replays a cache channel's last event, or says there is none. A subscriber whose filter
+    /// the last event fails is told `cache_miss` too, but the app's `cache_miss` webhook stays
+    /// quiet: the channel has a value, and republishing it would reach everyone else again.
+    fn send_cached(&self, channel: &ChannelName, filter: Option<&Filter>, out: &mut Replies) {
         if !channel.is_cache() {
             return;
         }
@@ -310,7 +315,8 @@ impl Session {
             return;
         };
         match cache.get(channel.as_str()) {
-            Some(CachedEvent { frame, .. }) => out.send(frame),
+            Some(cached) if cached.passes(filter) => out.send(cached.frame),
+            Some(_) => out.send(outbound::cache_miss(channel.as_str())),
             None => {
                 out.send(outbound::cache_miss(channel.as_str()));
                 self.emit(WebhookEvent::CacheMiss {

@@ -5,7 +5,7 @@ use super::auth::{app_quota, authorize};
 use super::ApiError;
 use crate::adapter::Route;
 use crate::app::Limits;
-use crate::channels::{CachedEvent, Namespace, Published};
+use crate::channels::{CachedEvent, Namespace, Published, SharedEvent};
 use crate::filter::Tags;
 use crate::protocol::channel::ChannelName;
 use crate::protocol::{outbound, ChannelKind, SocketId};
@@ -315,13 +315,17 @@ pub(crate) fn publish(
             None => outbound::channel_event(&event.name, channel.as_str(), &event.data),
         };
         if channel.is_cache() {
+            let cached = CachedEvent {
+                frame: frame.clone(),
+                event: event.name.clone(),
+                data: event.data.clone(),
+                tags: event.tags.clone(),
+                stored_at: Instant::now(),
+            };
+            if let Some(shared) = &state.shared_cache {
+                shared.store(SharedEvent::new(app_id, channel.as_str(), &cached));
+            }
             if let Some(cache) = &namespace.cache {
-                let cached = CachedEvent {
-                    frame: frame.clone(),
-                    event: event.name.clone(),
-                    data: event.data.clone(),
-                    stored_at: Instant::now(),
-                };
                 cache.store(channel.as_str(), cached);
             }
         }
@@ -330,9 +334,6 @@ pub(crate) fn publish(
         let cache = channel
             .is_cache()
             .then_some((event.name.as_str(), event.data.as_str()));
-        if let (Some((name, data)), Some(shared)) = (cache, &state.shared_cache) {
-            shared.store(app_id, channel.as_str(), name, data);
-        }
 
         let route = Route {
             except: event.except,

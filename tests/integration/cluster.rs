@@ -200,35 +200,35 @@ async fn the_redis_cache_driver_keeps_cache_channels_across_restarts() {
     let Some(url) = bus("SOCKUDO_TEST_REDIS_URL") else {
         return;
     };
-    let mut config = default_config();
+    use crate::extensions::{asset_is, extensions_config, replay_for};
+    let mut config = extensions_config();
     let prefix = format!("t{}:", hex::encode(rand::random::<[u8; 4]>()));
     config["cache"] = json!({"driver": "redis"});
     config["database"] = json!({"redis": {"url": url, "key_prefix": prefix}});
     let first = Server::with_config(config.clone()).await;
-    first
-        .api(
-            APP1,
-            "POST",
-            "/events",
-            &[],
-            Some(&json!({"name": "price", "channel": "cache-quotes", "data": "7"})),
-        )
-        .await;
+    let body =
+        json!({"name": "price", "channel": "cache-quotes", "data": "7", "tags": {"asset": "BTC"}});
+    first.api(APP1, "POST", "/events", &[], Some(&body)).await;
     // The write to Redis happens in the background; give it a moment, then stop every node.
     tokio::time::sleep(Duration::from_millis(300)).await;
     drop(first);
     let second = Server::with_config(config).await;
-    let (mut client, _) = second.connected("key-1").await;
-    client.subscribe("cache-quotes").await;
+    // The frame comes back as first sent, tags included, and its tags still meet filters.
     assert_eq!(
-        client.next().await,
-        json!({"event": "price", "channel": "cache-quotes", "data": "7"})
+        replay_for(&second, "cache-quotes", asset_is("BTC")).await,
+        json!({"event": "price", "channel": "cache-quotes", "data": "7", "tags": {"asset": "BTC"}})
+    );
+    assert_eq!(
+        replay_for(&second, "cache-quotes", asset_is("ETH")).await,
+        json!({"event": "pusher:cache_miss", "channel": "cache-quotes"})
     );
 }
 
 #[tokio::test]
 async fn deltas_and_filters_work_for_events_published_on_another_node() {
-    use crate::extensions::{enable_deltas, extensions_config, quote, Decoder};
+    use crate::extensions::{
+        asset_is, enable_deltas, extensions_config, quote, replay_for, Decoder,
+    };
     for (name, adapter) in adapters() {
         let mut config = extensions_config();
         for (key, value) in adapter.as_object().unwrap() {
@@ -268,5 +268,26 @@ async fn deltas_and_filters_work_for_events_published_on_another_node() {
         }
         assert_eq!((decoder.fulls, decoder.deltas), (1, 3), "{name}");
         client.expect_silence(Duration::from_millis(200)).await;
+
+        // A cache channel value published on B keeps its tags on A: replays go through filters.
+        let body = json!({"name": "trade", "channel": "cache-trades", "data": "1", "tags": {"asset": "BTC"}});
+        b.api(APP1, "POST", "/events", &[], Some(&body)).await;
+        let miss = json!({"event": "pusher:cache_miss", "channel": "cache-trades"});
+        let replayed = poll(
+            POLL_BOUND,
+            || replay_for(&a, "cache-trades", asset_is("BTC")),
+            |frame| *frame != miss,
+        )
+        .await;
+        assert_eq!(
+            replayed,
+            json!({"event": "trade", "channel": "cache-trades", "data": "1", "tags": {"asset": "BTC"}}),
+            "{name}"
+        );
+        assert_eq!(
+            replay_for(&a, "cache-trades", asset_is("ETH")).await,
+            miss,
+            "{name}"
+        );
     }
 }

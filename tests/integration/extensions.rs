@@ -346,6 +346,47 @@ async fn tag_filters_deliver_exactly_the_matching_events() {
     }
 }
 
+/// Subscribes a new socket of `server` to `channel` with `filter` (if any); returns the frame
+/// that follows `subscription_succeeded`: a cache channel's replay or `pusher:cache_miss`.
+pub async fn replay_for(server: &Server, channel: &str, filter: Option<Value>) -> Value {
+    let (mut client, _) = server.connected("key-1").await;
+    let mut data = json!({"channel": channel});
+    if let Some(filter) = filter {
+        data["filter"] = filter;
+    }
+    client
+        .send(json!({"event": "pusher:subscribe", "data": data}))
+        .await;
+    assert_eq!(
+        client.next().await["event"],
+        "pusher_internal:subscription_succeeded"
+    );
+    client.next().await
+}
+
+pub fn asset_is(asset: &str) -> Option<Value> {
+    Some(json!({"key": "asset", "cmp": "eq", "val": asset}))
+}
+
+#[tokio::test]
+async fn a_cache_channel_replays_its_last_event_only_through_the_filter() {
+    let server = Server::with_config(extensions_config()).await;
+    let body =
+        json!({"name": "trade", "channel": "cache-trades", "data": "1", "tags": {"asset": "BTC"}});
+    assert_eq!(publish(&server, body).await.0, 200);
+    let replayed =
+        json!({"event": "trade", "channel": "cache-trades", "data": "1", "tags": {"asset": "BTC"}});
+    assert_eq!(replay_for(&server, "cache-trades", None).await, replayed);
+    assert_eq!(
+        replay_for(&server, "cache-trades", asset_is("BTC")).await,
+        replayed
+    );
+    assert_eq!(
+        replay_for(&server, "cache-trades", asset_is("ETH")).await,
+        json!({"event": "pusher:cache_miss", "channel": "cache-trades"})
+    );
+}
+
 #[tokio::test]
 async fn a_filtered_delta_stream_is_based_only_on_what_the_socket_received() {
     let server = Server::with_config(extensions_config()).await;
