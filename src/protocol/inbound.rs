@@ -226,15 +226,23 @@ fn object_data<T: for<'de> Deserialize<'de> + Default>(
         event,
         problem: "data must be a JSON object",
     };
+    // serde_json stops at 128 levels; only a (tag filter) value can nest that deep.
+    let problem = |error: serde_json::Error| match error.to_string() {
+        text if text.starts_with("recursion limit exceeded") => InboundError::InvalidData {
+            event,
+            problem: "data nests too deeply (a filter nests at most 8 levels)",
+        },
+        _ => invalid.clone(),
+    };
     let Some(raw) = data else {
         return Err(invalid);
     };
     let text = raw.get();
     if text.starts_with('"') {
         let inner: String = serde_json::from_str(text).map_err(|_| invalid.clone())?;
-        return serde_json::from_str(&inner).map_err(|_| invalid);
+        return serde_json::from_str(&inner).map_err(problem);
     }
-    serde_json::from_str(text).map_err(|_| invalid)
+    serde_json::from_str(text).map_err(problem)
 }
 
 fn required_string(
@@ -260,6 +268,21 @@ fn optional_string(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_filter_nested_past_the_parser_limit_is_told_so() {
+        let mut filter = r#"{"key":"a","cmp":"ex"}"#.to_owned();
+        for _ in 0..200 {
+            filter = format!(r#"{{"op":"not","nodes":[{filter}]}}"#);
+        }
+        let frame =
+            format!(r#"{{"event":"pusher:subscribe","data":{{"channel":"c","filter":{filter}}}}}"#);
+        let error = parse(&frame).err().expect("refused");
+        let text = error.to_string();
+        assert!(text.contains("nests too deeply"), "{text}");
+        let limit = format!("at most {} levels", crate::filter::MAX_DEPTH);
+        assert!(text.contains(&limit), "{text}");
+    }
 
     #[test]
     fn parses_subscribe_as_pusher_js_sends_it() {
