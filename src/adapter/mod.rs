@@ -32,8 +32,8 @@ use bytes::Bytes;
 use message::Header;
 use parking_lot::Mutex;
 use serde_json::Value;
+use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, watch};
@@ -211,16 +211,24 @@ impl Cluster {
     /// True when this node sends the webhooks of `channel`'s cluster-wide transitions.
     pub fn is_owner(&self, app: &str, channel: &str) -> bool {
         let remote = self.remote.lock();
+        // SHA-256 rather than std's hasher, whose output may change between Rust releases:
+        // nodes built by different compilers must still agree on owners.
         let score = |node: &str| {
-            let mut hasher = std::collections::hash_map::DefaultHasher::new();
-            (node, app, channel).hash(&mut hasher);
-            hasher.finish()
+            let digest = Sha256::new()
+                .chain_update(node)
+                .chain_update([0])
+                .chain_update(app)
+                .chain_update([0])
+                .chain_update(channel)
+                .finalize();
+            u64::from_be_bytes(digest[..8].try_into().expect("SHA-256 has 32 bytes"))
         };
         let mine = score(&self.node);
         remote
             .nodes
-            .keys()
-            .all(|other| (score(other), other.as_str()) < (mine, self.node.as_str()))
+            .iter()
+            .filter(|(_, node)| !node.buried)
+            .all(|(other, _)| (score(other), other.as_str()) < (mine, self.node.as_str()))
     }
 
     /// Handles messages from other nodes, in order.
@@ -281,6 +289,7 @@ impl Cluster {
                             state: NodeState::default(),
                             last_seq: seq,
                             last_seen: Instant::now(),
+                            buried: false,
                         });
                     entry.last_seq = seq;
                     entry.last_seen = Instant::now();
@@ -541,12 +550,15 @@ impl Cluster {
 
     async fn bury_dead(&self, local: &Local, timeout: Duration) {
         let dead: Vec<(String, NodeState)> = {
-            let remote = self.remote.lock();
+            let mut remote = self.remote.lock();
             remote
                 .nodes
-                .iter()
+                .iter_mut()
                 .filter(|(_, n)| n.last_seen.elapsed() > timeout)
-                .map(|(id, n)| (id.clone(), n.state.clone()))
+                .map(|(id, n)| {
+                    n.buried = true;
+                    (id.clone(), n.state.clone())
+                })
                 .collect()
         };
         for (node, state) in dead {

@@ -197,6 +197,9 @@ pub struct RemoteNode {
     pub state: NodeState,
     pub last_seq: u64,
     pub last_seen: Instant,
+    /// Declared dead: its state is being removed, and it owns nothing any more, so the live
+    /// nodes send the webhooks of that removal.
+    pub buried: bool,
 }
 
 /// The other nodes.
@@ -318,6 +321,7 @@ mod tests {
                 state: NodeState::default(),
                 last_seq: 0,
                 last_seen: Instant::now(),
+                buried: false,
             });
             entry.state.apply(&join(user));
         }

@@ -196,6 +196,46 @@ async fn events_presence_and_queries_span_the_nodes() {
 }
 
 #[tokio::test]
+async fn the_live_nodes_send_the_webhooks_of_a_dead_nodes_members() {
+    use crate::webhooks::{config_with_hooks, names, Receiver};
+    for (name, adapter) in adapters() {
+        let (receiver, url) = Receiver::start(&[]).await;
+        let mut config = config_with_hooks(
+            &url,
+            &[
+                "channel_occupied",
+                "channel_vacated",
+                "member_added",
+                "member_removed",
+            ],
+        );
+        for (key, value) in adapter.as_object().unwrap() {
+            config[key] = value.clone();
+        }
+        let _a = Server::with_config(config.clone()).await;
+        let b = Server::with_config(config).await;
+        // Enough channels that B owns some of them (rendezvous hashing spreads them).
+        let channels = names(12, &format!("presence-{name}-"));
+        let (mut member, socket_id) = b.connected("key-1").await;
+        for channel in &channels {
+            member
+                .subscribe_signed(&socket_id, channel, Some(r#"{"user_id":"7"}"#))
+                .await;
+        }
+        for channel in &channels {
+            receiver.wait_for("member_added", channel).await;
+        }
+        // SAFETY: kill(2) on a child we spawned.
+        unsafe { libc::kill(b.pid(), libc::SIGKILL) };
+        for channel in &channels {
+            receiver.wait_for("member_removed", channel).await;
+            receiver.wait_for("channel_vacated", channel).await;
+        }
+        drop(member);
+    }
+}
+
+#[tokio::test]
 async fn the_redis_cache_driver_keeps_cache_channels_across_restarts() {
     let Some(url) = bus("SOCKUDO_TEST_REDIS_URL") else {
         return;

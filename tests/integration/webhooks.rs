@@ -103,7 +103,7 @@ async fn record(
     StatusCode::from_u16(status).unwrap()
 }
 
-fn config_with_hooks(url: &str, events: &[&str]) -> Value {
+pub fn config_with_hooks(url: &str, events: &[&str]) -> Value {
     let mut config = default_config();
     config["app_manager"]["array"]["apps"][0]["webhooks"] =
         json!([{"url": url, "event_types": events}]);
