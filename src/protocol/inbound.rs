@@ -277,7 +277,7 @@ mod tests {
         }
         let frame =
             format!(r#"{{"event":"pusher:subscribe","data":{{"channel":"c","filter":{filter}}}}}"#);
-        let error = parse(&frame).err().expect("refused");
+        let error = parse(&frame).expect_err("refused");
         let text = error.to_string();
         assert!(text.contains("nests too deeply"), "{text}");
         let limit = format!("at most {} levels", crate::filter::MAX_DEPTH);
