@@ -84,9 +84,19 @@ impl Emitter {
         }
     }
 
-    /// True when `app` has a webhook for events named `name`: lets callers skip building events.
+    /// True when `app` has a webhook for events named `name`, or for the event whose grace
+    /// `name` cancels (a hook for `channel_vacated` alone still needs `channel_occupied` to
+    /// reach the debouncer): lets callers skip building events.
     pub fn wants(&self, app: &App, name: &str) -> bool {
-        self.events.is_some() && app.webhooks.iter().any(|w| routing::wants_type(w, name))
+        let cancelled = match name {
+            "channel_occupied" => Some("channel_vacated"),
+            "member_added" => Some("member_removed"),
+            _ => None,
+        };
+        self.events.is_some()
+            && app.webhooks.iter().any(|w| {
+                routing::wants_type(w, name) || cancelled.is_some_and(|c| routing::wants_type(w, c))
+            })
     }
 
     pub fn emit(&self, app: &Arc<App>, event: WebhookEvent) {

@@ -162,6 +162,47 @@ async fn channel_and_member_events_with_the_vacate_grace() {
     receiver.wait_for("channel_vacated", "presence-lobby").await;
 }
 
+#[tokio::test]
+async fn the_grace_holds_for_hooks_that_want_only_the_leaving_half() {
+    let (receiver, url) = Receiver::start(&[]).await;
+    let config = config_with_hooks(&url, &["channel_vacated", "member_removed"]);
+    let server = Server::with_config(config).await;
+    let (mut client, _) = server.connected("key-1").await;
+    // A channel left and taken again within the grace.
+    client.subscribe("room").await;
+    client
+        .send(json!({"event": "pusher:unsubscribe", "data": {"channel": "room"}}))
+        .await;
+    client.subscribe("room").await;
+    // A page reload: the member is gone from the channel, then back within the grace.
+    let (mut first, first_id) = server.connected("key-1").await;
+    first
+        .subscribe_signed(&first_id, "presence-lobby", Some(r#"{"user_id":"u1"}"#))
+        .await;
+    drop(first);
+    let users = || async {
+        let path = "/channels/presence-lobby/users";
+        server.api(APP1, "GET", path, &[], None).await.1
+    };
+    let left = poll(POLL_BOUND, users, |users| *users == json!({"users": []})).await;
+    assert_eq!(left, json!({"users": []}));
+    let (mut again, again_id) = server.connected("key-1").await;
+    again
+        .subscribe_signed(&again_id, "presence-lobby", Some(r#"{"user_id":"u1"}"#))
+        .await;
+    // A sentinel left for good: its vacate goes out 3 s after everything above, so a vacate
+    // or removal that was not cancelled would have come first.
+    client.subscribe("sentinel").await;
+    client
+        .send(json!({"event": "pusher:unsubscribe", "data": {"channel": "sentinel"}}))
+        .await;
+    receiver.wait_for("channel_vacated", "sentinel").await;
+    assert_eq!(
+        receiver.events(),
+        [json!({"name": "channel_vacated", "channel": "sentinel"})]
+    );
+}
+
 pub async fn occupy(server: &Server, channels: &[String]) -> Client {
     let (mut client, _) = server.connected("key-1").await;
     for channel in channels {
