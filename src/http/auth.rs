@@ -52,7 +52,7 @@ pub async fn authorize(
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
-    if (now - timestamp).abs() > TIMESTAMP_WINDOW_SECS {
+    if now.abs_diff(timestamp) > TIMESTAMP_WINDOW_SECS.unsigned_abs() {
         return Err(ApiError::unauthorized(format!(
             "auth_timestamp is more than {TIMESTAMP_WINDOW_SECS} s from the server time ({now}); check the clock"
         )));

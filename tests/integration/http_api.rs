@@ -51,6 +51,16 @@ async fn signature_timestamp_and_body_checks() {
         reply["error"].as_str().unwrap().contains("auth_timestamp"),
         "{reply}"
     );
+    // The most negative timestamp is just as stale (the server computes no overflowing difference).
+    let stale_stamp = format!("auth_timestamp={}", now() - 601);
+    assert!(stale.contains(&stale_stamp));
+    let extreme = stale.replace(&stale_stamp, &format!("auth_timestamp={}", i64::MIN));
+    let (status, reply) = raw_request("POST", &extreme, Some(body.clone())).await;
+    assert_eq!(status, 401);
+    assert!(
+        reply["error"].as_str().unwrap().contains("auth_timestamp"),
+        "{reply}"
+    );
 
     // The body changed after signing: body_md5 no longer matches.
     let (status, reply) = raw_request("POST", &good, Some(body.replace("\"d\"", "\"x\""))).await;
