@@ -25,7 +25,8 @@ use crate::app::AppStore;
 use crate::channels::{Published, Registry, SharedEvent};
 use crate::filter::Tags;
 use crate::metrics::Metrics;
-use crate::protocol::{outbound, CloseCode, SocketId};
+use crate::protocol::channel::classify;
+use crate::protocol::{outbound, ChannelKind, CloseCode, SocketId};
 use crate::webhooks::{Emitter, WebhookEvent};
 use bus::Bus;
 use bytes::Bytes;
@@ -488,29 +489,35 @@ impl Cluster {
                     },
                 );
             }
+            // As on the subscribing node: presence and #server-to-user channels have no counts.
+            let counted = !matches!(
+                classify(channel).0,
+                ChannelKind::Presence | ChannelKind::ServerToUser
+            );
             let local_subscribers = namespace.counts(channel).subscription_count;
-            let presence = matches!(delta, Delta::Join { .. } | Delta::Leave { .. });
-            if app.enable_subscription_count
-                && !presence
-                && local_subscribers > 0
-                && before.subscribers != after.subscribers
-            {
-                let total = after.subscribers;
-                if namespace.count_event_due(channel, total) {
+            let total = after.subscribers;
+            // The owner reports counts even when all subscribers are on other nodes (a total
+            // of 0 sends nothing and forgets the channel's throttle).
+            let report = app.enable_subscription_count
+                && counted
+                && (local_subscribers > 0 || owner)
+                && before.subscribers != total;
+            if report && namespace.count_event_due(channel, total) {
+                if local_subscribers > 0 {
                     namespace.broadcast(
                         channel,
                         &outbound::subscription_count(channel, total),
                         None,
                     );
-                    if owner {
-                        local.webhooks.emit(
-                            &app,
-                            WebhookEvent::SubscriptionCount {
-                                channel: channel.to_owned(),
-                                count: total,
-                            },
-                        );
-                    }
+                }
+                if owner {
+                    local.webhooks.emit(
+                        &app,
+                        WebhookEvent::SubscriptionCount {
+                            channel: channel.to_owned(),
+                            count: total,
+                        },
+                    );
                 }
             }
         }

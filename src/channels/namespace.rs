@@ -155,6 +155,9 @@ pub struct Namespace {
     users: DashMap<String, HashSet<SocketId>>,
     /// Watched user id -> sockets watching them.
     watchers: DashMap<String, HashSet<SocketId>>,
+    /// When the last subscription_count went out for channels this node owns but holds no
+    /// subscriber of (their counts change on other nodes).
+    remote_count_events: DashMap<String, Instant>,
 }
 
 impl Namespace {
@@ -165,6 +168,7 @@ impl Namespace {
             channels: DashMap::new(),
             users: DashMap::new(),
             watchers: DashMap::new(),
+            remote_count_events: DashMap::new(),
         }
     }
 
@@ -358,16 +362,25 @@ impl Namespace {
     pub fn count_event_due(&self, channel: &str, subscribers: usize) -> bool {
         const THROTTLE_ABOVE: usize = 100;
         const INTERVAL: Duration = Duration::from_secs(5);
-        let Some(mut state) = self.channels.get_mut(channel) else {
-            return false;
-        };
         let now = Instant::now();
-        let due = subscribers <= THROTTLE_ABOVE
-            || state
-                .last_count_event
-                .is_none_or(|last| now.duration_since(last) >= INTERVAL);
+        let due = |last: Option<Instant>| {
+            subscribers <= THROTTLE_ABOVE || last.is_none_or(|last| now - last >= INTERVAL)
+        };
+        if let Some(mut state) = self.channels.get_mut(channel) {
+            self.remote_count_events.remove(channel);
+            let due = due(state.last_count_event);
+            if due {
+                state.last_count_event = Some(now);
+            }
+            return due;
+        }
+        if subscribers == 0 {
+            self.remote_count_events.remove(channel);
+            return false;
+        }
+        let due = due(self.remote_count_events.get(channel).map(|last| *last));
         if due {
-            state.last_count_event = Some(now);
+            self.remote_count_events.insert(channel.to_owned(), now);
         }
         due
     }

@@ -236,6 +236,46 @@ async fn the_live_nodes_send_the_webhooks_of_a_dead_nodes_members() {
 }
 
 #[tokio::test]
+async fn the_owner_reports_subscription_counts_of_subscribers_on_other_nodes() {
+    use crate::webhooks::{config_with_hooks, names, Receiver};
+    for (name, adapter) in adapters() {
+        let (receiver, url) = Receiver::start(&[]).await;
+        let mut config = config_with_hooks(&url, &["subscription_count"]);
+        config["app_manager"]["array"]["apps"][0]["enable_subscription_count"] = json!(true);
+        for (key, value) in adapter.as_object().unwrap() {
+            config[key] = value.clone();
+        }
+        let a = Server::with_config(config.clone()).await;
+        let b = Server::with_config(config).await;
+        // Each node knows the other before the test proper (a node alone owns everything).
+        let (mut on_a, _) = a.connected("key-1").await;
+        on_a.subscribe("seen-by-b").await;
+        let (mut on_b, _) = b.connected("key-1").await;
+        on_b.subscribe("seen-by-a").await;
+        for (node, channel) in [(&b, "seen-by-b"), (&a, "seen-by-a")] {
+            eventually(&format!("{name}: {channel}"), || async {
+                let path = format!("/channels/{channel}");
+                let query = [("info", "subscription_count")];
+                let (_, info) = node.api(APP1, "GET", &path, &query, None).await;
+                info["subscription_count"] == 1
+            })
+            .await;
+        }
+        // Enough channels that A owns some: every subscriber is on B.
+        let channels = names(12, &format!("counted-{name}-"));
+        let (mut client, _) = b.connected("key-1").await;
+        for channel in &channels {
+            client.subscribe(channel).await;
+        }
+        for channel in &channels {
+            let event = receiver.wait_for("subscription_count", channel).await;
+            assert_eq!(event["subscription_count"], 1, "{name}: {event}");
+        }
+        drop(client);
+    }
+}
+
+#[tokio::test]
 async fn the_redis_cache_driver_keeps_cache_channels_across_restarts() {
     let Some(url) = bus("SOCKUDO_TEST_REDIS_URL") else {
         return;
