@@ -406,6 +406,19 @@ impl Namespace {
             .is_some_and(|c| c.members.contains_key(user_id))
     }
 
+    /// Presence members of `channel` on this node, with their info.
+    pub fn members(&self, channel: &str) -> Vec<(String, Value)> {
+        self.channels
+            .get(channel)
+            .map(|c| {
+                c.members
+                    .iter()
+                    .map(|(id, m)| (id.clone(), m.info.clone()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// Presence member ids of `channel`.
     pub fn member_ids(&self, channel: &str) -> Vec<String> {
         self.channels

@@ -141,7 +141,15 @@ impl Session {
             };
         if self.subscriptions.contains_key(channel.as_str()) {
             // Already subscribed: confirm again, as pusher-js may resubscribe after a hiccup.
-            return out.send(outbound::subscription_succeeded(channel.as_str(), "{}"));
+            // Its presence channels read the member list from the confirmation.
+            let data = match channel.kind() {
+                ChannelKind::Presence => self.presence_data(
+                    channel.as_str(),
+                    self.ctx.namespace.members(channel.as_str()),
+                ),
+                _ => "{}".to_owned(),
+            };
+            return out.send(outbound::subscription_succeeded(channel.as_str(), &data));
         }
         match channel.kind() {
             ChannelKind::ServerToUser if self.socket.user_id() != channel.server_to_user_id() => {
@@ -239,7 +247,7 @@ impl Session {
         );
         let app = self.ctx.app.id.clone();
         let cluster = self.ctx.cluster.clone();
-        let (first, mut members) = match join {
+        let (first, members) = match join {
             MemberJoin::Joined {
                 first,
                 members,
@@ -274,19 +282,8 @@ impl Session {
             user: user_id.clone(),
             info: info.clone(),
         });
-        for (id, remote_info) in cluster.remote_members(&app, channel.as_str()) {
-            if !members.iter().any(|(known, _)| *known == id) {
-                members.push((id, remote_info));
-            }
-        }
-        let ids: Vec<&str> = members.iter().map(|(id, _)| id.as_str()).collect();
-        let hash: serde_json::Map<String, Value> = members.iter().cloned().collect();
-        let data =
-            serde_json::json!({ "presence": { "ids": ids, "hash": hash, "count": ids.len() } });
-        out.send(outbound::subscription_succeeded(
-            channel.as_str(),
-            &data.to_string(),
-        ));
+        let data = self.presence_data(channel.as_str(), members);
+        out.send(outbound::subscription_succeeded(channel.as_str(), &data));
         if first {
             let added = outbound::member_added(channel.as_str(), &user_id, &info);
             self.ctx
@@ -307,6 +304,20 @@ impl Session {
     /// Replays a cache channel's last event, or says there is none. A subscriber whose filter
     /// the last event fails is told `cache_miss` too, but the app's `cache_miss` webhook stays
     /// quiet: the channel has a value, and republishing it would reach everyone else again.
+    /// The `presence` data of `subscription_succeeded`: this node's `members` and the other
+    /// nodes' members of `channel`, each user once.
+    fn presence_data(&self, channel: &str, mut members: Vec<(String, Value)>) -> String {
+        for (id, remote_info) in self.ctx.cluster.remote_members(&self.ctx.app.id, channel) {
+            if !members.iter().any(|(known, _)| *known == id) {
+                members.push((id, remote_info));
+            }
+        }
+        let ids: Vec<&str> = members.iter().map(|(id, _)| id.as_str()).collect();
+        let hash: serde_json::Map<String, Value> = members.iter().cloned().collect();
+        serde_json::json!({ "presence": { "ids": ids, "hash": hash, "count": ids.len() } })
+            .to_string()
+    }
+
     fn send_cached(&self, channel: &ChannelName, filter: Option<&Filter>, out: &mut Replies) {
         if !channel.is_cache() {
             return;

@@ -139,6 +139,18 @@ async fn presence_members_join_once_and_leave_once_per_user() {
         .await;
     assert_eq!(data(&second)["presence"]["count"], 2);
     watcher.expect_silence(Duration::from_millis(300)).await;
+    // Subscribing again (pusher-js may, after a hiccup) confirms with the member list again,
+    // which pusher-js's presence channel reads; nobody hears of it.
+    let again = tab2
+        .subscribe_signed(&tab2_id, "presence-room", Some(seven))
+        .await;
+    assert_eq!(again["event"], "pusher_internal:subscription_succeeded");
+    assert_eq!(data(&again)["presence"]["count"], 2);
+    assert_eq!(
+        data(&again)["presence"]["hash"]["7"],
+        json!({"name": "Seven"})
+    );
+    watcher.expect_silence(Duration::from_millis(300)).await;
 
     let (status, users) = server
         .api(APP1, "GET", "/channels/presence-room/users", &[], None)
