@@ -34,7 +34,7 @@ use message::Header;
 use parking_lot::Mutex;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, watch};
@@ -617,57 +617,62 @@ impl Presence {
 }
 
 /// The deltas that turn `old` into `new`: additions first, so a member who stays is never seen
-/// leaving.
+/// leaving. Linear in the states' sizes: snapshots of large nodes are diffed on the receive task.
 fn diff(old: &NodeState, new: &NodeState) -> Vec<Delta> {
-    let count = |deltas: Vec<Delta>| {
-        let mut counts: Vec<(Delta, usize)> = Vec::new();
-        for delta in deltas {
-            match counts.iter_mut().find(|(d, _)| same_key(d, &delta)) {
-                Some((_, n)) => *n += 1,
-                None => counts.push((delta, 1)),
-            }
-        }
-        counts
-    };
-    let old_counts = count(old.as_deltas());
-    let new_counts = count(new.as_deltas());
-    let mut additions = Vec::new();
-    let mut removals = Vec::new();
-    for (delta, n) in &new_counts {
-        let had = old_counts
-            .iter()
-            .find(|(d, _)| same_key(d, delta))
-            .map_or(0, |(_, n)| *n);
-        additions.extend(std::iter::repeat_n(delta.clone(), n.saturating_sub(had)));
+    let old = old.as_deltas();
+    let new = new.as_deltas();
+    let (old_counts, new_counts) = (count_by_subject(&old), count_by_subject(&new));
+    let mut changes = Vec::new();
+    for (delta, extra) in surplus(&new, &new_counts, &old_counts) {
+        changes.extend(std::iter::repeat_n(delta.clone(), extra));
     }
-    for (delta, n) in &old_counts {
-        let has = new_counts
-            .iter()
-            .find(|(d, _)| same_key(d, delta))
-            .map_or(0, |(_, n)| *n);
-        let removal = NodeState::removal_of(delta);
-        removals.extend(std::iter::repeat_n(removal, n.saturating_sub(has)));
+    for (delta, extra) in surplus(&old, &old_counts, &new_counts) {
+        changes.extend(std::iter::repeat_n(NodeState::removal_of(delta), extra));
     }
-    additions.extend(removals);
-    additions
+    changes
 }
 
-/// Same subject (app, channel, user), ignoring user_info.
-fn same_key(a: &Delta, b: &Delta) -> bool {
-    match (a, b) {
-        (
-            Delta::Join {
-                app, channel, user, ..
-            },
-            Delta::Join {
-                app: a2,
-                channel: c2,
-                user: u2,
-                ..
-            },
-        ) => app == a2 && channel == c2 && user == u2,
-        _ => a == b,
+/// What a delta says, ignoring a member's user_info: (kind, app, channel or user, user).
+type Subject<'a> = (u8, &'a str, &'a str, &'a str);
+
+fn subject(delta: &Delta) -> Subject<'_> {
+    match delta {
+        Delta::Sub { app, channel } => (0, app, channel, ""),
+        Delta::Unsub { app, channel } => (1, app, channel, ""),
+        Delta::Join {
+            app, channel, user, ..
+        } => (2, app, channel, user),
+        Delta::Leave { app, channel, user } => (3, app, channel, user),
+        Delta::Online { app, user } => (4, app, user, ""),
+        Delta::Offline { app, user } => (5, app, user, ""),
     }
+}
+
+/// Each subject of `deltas` once, in order, with how many more times `wanted` counts it than
+/// `known` does.
+fn surplus<'a>(
+    deltas: &'a [Delta],
+    wanted: &HashMap<Subject, usize>,
+    known: &HashMap<Subject, usize>,
+) -> Vec<(&'a Delta, usize)> {
+    let mut seen = HashSet::new();
+    let mut surplus = Vec::new();
+    for delta in deltas {
+        let subject = subject(delta);
+        if seen.insert(subject) {
+            let extra = wanted[&subject].saturating_sub(known.get(&subject).copied().unwrap_or(0));
+            surplus.push((delta, extra));
+        }
+    }
+    surplus
+}
+
+fn count_by_subject(deltas: &[Delta]) -> HashMap<Subject<'_>, usize> {
+    let mut counts = HashMap::new();
+    for delta in deltas {
+        *counts.entry(subject(delta)).or_insert(0) += 1;
+    }
+    counts
 }
 
 fn random_node_id() -> String {
@@ -794,5 +799,29 @@ mod tests {
         assert_eq!(changes.len(), 2);
         assert_eq!(changes[0], join("comes"));
         assert!(matches!(&changes[1], Delta::Leave { user, .. } if user == "goes"));
+    }
+
+    #[test]
+    fn diff_counts_sockets_and_takes_many_channels_in_one_pass() {
+        let sub = |channel: &str| Delta::Sub {
+            app: "a".into(),
+            channel: channel.into(),
+        };
+        let mut old = NodeState::default();
+        let mut new = NodeState::default();
+        for i in 0..20_000 {
+            old.apply(&sub(&format!("c{i}")));
+            new.apply(&sub(&format!("c{i}")));
+        }
+        for _ in 0..3 {
+            old.apply(&sub("shrinks"));
+        }
+        new.apply(&sub("shrinks"));
+        new.apply(&sub("appears"));
+        let unsub = Delta::Unsub {
+            app: "a".into(),
+            channel: "shrinks".into(),
+        };
+        assert_eq!(diff(&old, &new), [sub("appears"), unsub.clone(), unsub]);
     }
 }
