@@ -295,16 +295,21 @@ impl Workers {
             let delivery = self.sender.deliver(&job, |_| {
                 metrics.webhooks_retried.with_label_values(&[&app]).inc();
             });
-            // Keep the lease while retries go on, so no other node takes the same job.
+            // Keep the lease while retries go on, so no other node takes the same job. Once it
+            // cannot be renewed another node may hold it: stop, and leave the queue to that one.
             let keep_lease = async {
                 loop {
                     tokio::time::sleep(LEASE / 3).await;
-                    let _ = renewals.lease(queue, LEASE).await;
+                    match renewals.lease(queue, LEASE).await {
+                        Ok(true) => {}
+                        Ok(false) => return QueueError::new("the queue's lease was lost"),
+                        Err(error) => return error,
+                    }
                 }
             };
             let outcome = tokio::select! {
                 outcome = delivery => outcome,
-                _ = keep_lease => unreachable!("the lease loop never ends"),
+                lost = keep_lease => return Err(lost),
             };
             match outcome {
                 Final::Delivered { .. } => {

@@ -36,7 +36,9 @@ pub trait JobQueue: Send + Sync {
     async fn release(&self, queue: &str) -> Result<(), QueueError>;
     /// The oldest job of `queue`, left in place.
     async fn head(&self, queue: &str) -> Result<Option<Job>, QueueError>;
-    /// Removes the oldest job of `queue` (call only while holding its lease).
+    /// Removes the job [`JobQueue::head`] last returned for `queue`, if it is still the oldest
+    /// (call only while holding the lease; a node that took over a lapsed lease may have
+    /// delivered and removed it already, and the next job must stay).
     async fn pop(&self, queue: &str) -> Result<(), QueueError>;
     /// Jobs waiting, over all queues.
     async fn depth(&self) -> Result<usize, QueueError>;
@@ -112,10 +114,14 @@ pub struct RedisQueue {
     connection: ConnectionManager,
     prefix: String,
     node: String,
+    /// Queue -> the exact payload `head` last returned, which `pop` may remove.
+    heads: parking_lot::Mutex<HashMap<String, String>>,
 }
 
 /// Extends the lease only if this node still holds it.
 const RENEW: &str = r#"if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) and 1 or 0 end"#;
+/// Removes the list's first element only if it is still ARGV[1].
+const POP_IF_HEAD: &str = r#"if redis.call('LINDEX', KEYS[1], 0) == ARGV[1] then redis.call('LPOP', KEYS[1]) return 1 else return 0 end"#;
 /// Deletes the lease only if this node holds it.
 const RELEASE: &str = r#"if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end"#;
 
@@ -130,6 +136,7 @@ impl RedisQueue {
             connection,
             prefix: format!("{prefix}webhooks:"),
             node: hex::encode(rand::random::<[u8; 8]>()),
+            heads: parking_lot::Mutex::new(HashMap::new()),
         })
     }
 
@@ -198,26 +205,37 @@ impl JobQueue for RedisQueue {
             .arg(0)
             .query_async(&mut connection)
             .await?;
-        match payload {
-            None => Ok(None),
-            Some(payload) => match serde_json::from_str(&payload) {
-                Ok(job) => Ok(Some(job)),
-                Err(error) => {
-                    // A job we cannot read would block its queue forever: drop it, loudly.
-                    tracing::error!(queue, %error, "dropping an unreadable webhook job");
-                    self.pop(queue).await?;
-                    Box::pin(self.head(queue)).await
-                }
-            },
+        let Some(payload) = payload else {
+            return Ok(None);
+        };
+        self.heads.lock().insert(queue.to_owned(), payload.clone());
+        match serde_json::from_str(&payload) {
+            Ok(job) => Ok(Some(job)),
+            Err(error) => {
+                // A job we cannot read would block its queue forever: drop it, loudly.
+                tracing::error!(queue, %error, "dropping an unreadable webhook job");
+                self.pop(queue).await?;
+                Box::pin(self.head(queue)).await
+            }
         }
     }
 
     async fn pop(&self, queue: &str) -> Result<(), QueueError> {
+        let Some(payload) = self.heads.lock().remove(queue) else {
+            return Ok(());
+        };
         let mut connection = self.connection.clone();
-        redis::cmd("LPOP")
-            .arg(self.list(queue))
-            .query_async::<Option<String>>(&mut connection)
+        let removed: i64 = redis::Script::new(POP_IF_HEAD)
+            .key(self.list(queue))
+            .arg(payload)
+            .invoke_async(&mut connection)
             .await?;
+        if removed == 0 {
+            tracing::warn!(
+                queue,
+                "webhook job already taken off the queue by the node that took the lease over"
+            );
+        }
         Ok(())
     }
 
@@ -267,6 +285,36 @@ mod tests {
         assert!(queue.head(&key).await.unwrap().is_none());
         queue.release(&key).await.unwrap();
         assert_eq!(queue.queues().await.unwrap().len(), 1);
+    }
+
+    /// Against the redis-server scripts/test.sh starts (required under CI).
+    #[tokio::test]
+    async fn redis_pop_takes_only_the_job_it_handed_out() {
+        let Ok(url) = std::env::var("SOCKUDO_TEST_REDIS_URL") else {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "SOCKUDO_TEST_REDIS_URL is not set"
+            );
+            return;
+        };
+        let prefix = format!("t{}:", hex::encode(rand::random::<[u8; 4]>()));
+        let (first, second) = (
+            RedisQueue::connect(&url, &prefix).await.unwrap(),
+            RedisQueue::connect(&url, &prefix).await.unwrap(),
+        );
+        for n in 0..2 {
+            first.push(&job("http://one", n)).await.unwrap();
+        }
+        let key = job("http://one", 0).queue_key();
+        // The first node is delivering job 0 when its lease lapses; the second takes over,
+        // delivers job 0 and removes it.
+        assert_eq!(first.head(&key).await.unwrap().unwrap().created_ms, 0);
+        assert_eq!(second.head(&key).await.unwrap().unwrap().created_ms, 0);
+        second.pop(&key).await.unwrap();
+        // The first finishing late must not take job 1 with it.
+        first.pop(&key).await.unwrap();
+        assert_eq!(first.depth().await.unwrap(), 1);
+        assert_eq!(first.head(&key).await.unwrap().unwrap().created_ms, 1);
     }
 
     #[test]
