@@ -14,6 +14,7 @@ pub use namespace::{ChannelCounts, DeltaTally, Fanout, MemberJoin, Namespace, Un
 pub use selective::{DeltaSubscription, Published, SubscriptionOptions};
 pub use shared_cache::SharedCache;
 
+use crate::connection::admission::Admitting;
 use crate::protocol::channel::classify;
 use dashmap::DashMap;
 use std::sync::Arc;
@@ -32,6 +33,8 @@ pub struct Live {
 pub struct Registry {
     namespaces: DashMap<String, Arc<Namespace>>,
     cache_ttl: Option<Duration>,
+    /// Connections admitted under the node's `max_connections` and not yet registered.
+    pub admitting: Admitting,
 }
 
 impl Registry {
@@ -40,6 +43,7 @@ impl Registry {
         Registry {
             namespaces: DashMap::new(),
             cache_ttl,
+            admitting: Admitting::default(),
         }
     }
 

@@ -2,6 +2,7 @@
 
 use super::selective::{DeltaSubscription, Published, Selective, SubscriptionOptions};
 use super::EventCache;
+use crate::connection::admission::Admitting;
 use crate::protocol::SocketId;
 use crate::socket::{Delivery, SocketHandle};
 use bytes::Bytes;
@@ -158,6 +159,8 @@ pub struct Namespace {
     /// When the last subscription_count went out for channels this node owns but holds no
     /// subscriber of (their counts change on other nodes).
     remote_count_events: DashMap<String, Instant>,
+    /// Connections admitted under the app's `max_connections` and not yet registered.
+    pub admitting: Admitting,
 }
 
 impl Namespace {
@@ -169,6 +172,7 @@ impl Namespace {
             users: DashMap::new(),
             watchers: DashMap::new(),
             remote_count_events: DashMap::new(),
+            admitting: Admitting::default(),
         }
     }
 

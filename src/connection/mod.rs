@@ -11,6 +11,7 @@
 //! does not read), nothing more is taken from the queue, so the queue's bounds and the
 //! slow-consumer policy apply, and the client's own messages are not read either.
 
+pub mod admission;
 mod rate;
 pub mod session;
 
@@ -19,6 +20,7 @@ use crate::metrics::ConnectionError;
 use crate::protocol::{outbound, CloseCode, SocketId};
 use crate::socket::{Next, SocketHandle, SocketQueue};
 use crate::state::State;
+use admission::Slot;
 use axum::extract::{Path, Query, State as Extract};
 use axum::response::Response;
 use session::{AppContext, Session};
@@ -64,7 +66,7 @@ pub async fn upgrade(
     // hold the socket (1,152 bytes) a second time for the life of the connection.
     ws.on_upgrade(move |socket| -> Pin<Box<dyn Future<Output = ()> + Send>> {
         match verdict {
-            Ok(app) => Box::pin(run(socket, state, app)),
+            Ok((app, slots)) => Box::pin(run(socket, state, app, slots)),
             Err(code) => {
                 state
                     .metrics
@@ -80,12 +82,15 @@ pub async fn upgrade(
 
 use axum::response::IntoResponse;
 
+/// The places an admitted connection holds under the node's and the app's connection limits.
+type Slots = (Option<Slot>, Option<Slot>);
+
 async fn admit(
     state: &State,
     key: &str,
     protocol: Option<&str>,
     origin: Option<&str>,
-) -> Result<Arc<App>, CloseCode> {
+) -> Result<(Arc<App>, Slots), CloseCode> {
     let protocol = protocol.ok_or(CloseCode::NoProtocol)?;
     let version: u32 = protocol.parse().map_err(|_| CloseCode::InvalidVersion)?;
     if !SUPPORTED_PROTOCOLS.contains(&version) {
@@ -105,21 +110,26 @@ async fn admit(
     if !origin_allowed(&app.allowed_origins, origin) {
         return Err(CloseCode::Unauthorized);
     }
-    if let Some(max) = state.config.max_connections {
-        if state.registry.socket_count() as u64 >= max {
-            return Err(CloseCode::OverCapacity);
+    let node = match state.config.max_connections {
+        Some(max) => Some(
+            (state.registry.admitting)
+                .try_take(state.registry.socket_count(), max)
+                .ok_or(CloseCode::OverCapacity)?,
+        ),
+        None => None,
+    };
+    let quota = match app.max_connections {
+        Some(max) => {
+            let namespace = state.registry.namespace(&app.id);
+            Some(
+                (namespace.admitting)
+                    .try_take(namespace.socket_count(), max)
+                    .ok_or(CloseCode::OverConnectionQuota)?,
+            )
         }
-    }
-    if let Some(max) = app.max_connections {
-        let current = state
-            .registry
-            .existing(&app.id)
-            .map_or(0, |ns| ns.socket_count());
-        if current as u64 >= max {
-            return Err(CloseCode::OverConnectionQuota);
-        }
-    }
-    Ok(app)
+        None => None,
+    };
+    Ok((app, (node, quota)))
 }
 
 async fn refuse(mut socket: WebSocket, code: CloseCode) {
@@ -135,7 +145,7 @@ async fn refuse(mut socket: WebSocket, code: CloseCode) {
     let _ = socket.close(code.code(), code.reason()).await;
 }
 
-async fn run(mut ws: WebSocket, state: Arc<State>, app: Arc<App>) {
+async fn run(mut ws: WebSocket, state: Arc<State>, app: Arc<App>, slots: Slots) {
     let app_id: Arc<str> = Arc::from(app.id.as_str());
     let namespace = state.registry.namespace(&app.id);
     let (handle, mut queue) =
@@ -152,6 +162,8 @@ async fn run(mut ws: WebSocket, state: Arc<State>, app: Arc<App>) {
     };
     let counters = ctx.counters.clone();
     namespace.add_socket(handle.clone());
+    // Registered: the socket itself counts against the limits now.
+    drop(slots);
     state
         .metrics
         .connections
