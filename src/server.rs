@@ -313,6 +313,16 @@ async fn drain(state: &State) {
     } else {
         tracing::info!("all sockets closed");
     }
+    // The closed sockets' leave deltas, so other nodes drop their members now.
+    let publish_bound = deadline
+        .saturating_duration_since(tokio::time::Instant::now())
+        .max(Duration::from_secs(1));
+    if tokio::time::timeout(publish_bound, state.cluster.flush())
+        .await
+        .is_err()
+    {
+        tracing::warn!("the cluster bus did not take this node's last changes in time");
+    }
     let durable = state.config.queue.driver == "redis";
     state.webhooks.settle(deadline, durable).await;
 }

@@ -37,7 +37,7 @@ use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{mpsc, oneshot, watch};
 use tokio_util::sync::CancellationToken;
 pub use view::Delta;
 use view::{NodeState, RemoteNode, RemoteView};
@@ -49,6 +49,8 @@ enum Outgoing {
     Hello,
     Snapshot,
     Heartbeat,
+    /// Answered once everything queued before it is published.
+    Flush(oneshot::Sender<()>),
 }
 
 pub struct Cluster {
@@ -152,6 +154,15 @@ impl Cluster {
     /// Records a change of this node's state for the other nodes.
     pub fn delta(&self, delta: Delta) {
         self.send(Outgoing::Delta(delta));
+    }
+
+    /// Returns once everything queued for the bus so far is published (at once on a single
+    /// node). A stopping node calls it so its sockets' last deltas reach the others, rather than
+    /// their members lingering there until the node is declared dead.
+    pub async fn flush(&self) {
+        let (done, flushed) = oneshot::channel();
+        self.send(Outgoing::Flush(done));
+        let _ = flushed.await;
     }
 
     /// Delivers `frame` to the subscribers of `channel` on the other nodes.
@@ -728,6 +739,10 @@ impl Publisher {
         let node = self.node.clone();
         let header = match item {
             Outgoing::Frame(header, payload) => return self.send(&header, &payload).await,
+            Outgoing::Flush(done) => {
+                let _ = done.send(());
+                return;
+            }
             Outgoing::Hello => Header::Hello { node },
             Outgoing::Heartbeat => Header::Heartbeat {
                 node,

@@ -236,6 +236,30 @@ async fn the_live_nodes_send_the_webhooks_of_a_dead_nodes_members() {
 }
 
 #[tokio::test]
+async fn a_node_stopping_gracefully_tells_the_others_its_members_left() {
+    for (name, mut adapter) in adapters() {
+        // Death detection far off: only the stopping node's own last words can remove its member.
+        adapter["cluster_health"]["node_timeout_ms"] = json!(600_000);
+        let a = node(&adapter).await;
+        let b = node(&adapter).await;
+        let (mut watcher, watcher_id) = a.connected("key-1").await;
+        watcher
+            .subscribe_signed(&watcher_id, "presence-stop", Some(r#"{"user_id":"w"}"#))
+            .await;
+        let (mut member, member_id) = b.connected("key-1").await;
+        member
+            .subscribe_signed(&member_id, "presence-stop", Some(r#"{"user_id":"7"}"#))
+            .await;
+        let added = watcher.expect_event("pusher_internal:member_added").await;
+        assert_eq!(data(&added)["user_id"], "7", "{name}");
+        assert!(b.terminate().await.success(), "{name}");
+        let removed = watcher.expect_event("pusher_internal:member_removed").await;
+        assert_eq!(data(&removed), json!({"user_id": "7"}), "{name}");
+        drop(member);
+    }
+}
+
+#[tokio::test]
 async fn the_owner_reports_subscription_counts_of_subscribers_on_other_nodes() {
     use crate::webhooks::{config_with_hooks, names, Receiver};
     for (name, adapter) in adapters() {

@@ -137,7 +137,6 @@ impl Server {
         self.child.id() as i32
     }
 
-    /// Sends SIGTERM and waits for the exit status, at most `WAIT * 3`.
     /// The server process's resident memory, from /proc/<pid>/status.
     pub fn rss_kib(&self) -> u64 {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap();
@@ -149,6 +148,7 @@ impl Server {
             .unwrap()
     }
 
+    /// Sends SIGTERM and waits for the exit status, at most 15 s.
     pub async fn terminate(mut self) -> std::process::ExitStatus {
         // SAFETY: kill(2) with a pid we spawned.
         unsafe { libc::kill(self.pid(), libc::SIGTERM) };
