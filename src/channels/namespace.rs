@@ -23,7 +23,6 @@ struct Channel {
     selective: Option<Box<Mutex<Selective>>>,
     /// Presence channels only: user id -> member.
     members: HashMap<String, Member>,
-    last_count_event: Option<Instant>,
     /// Frames broadcast on the channel since it was created (for `sockudo top`).
     published: AtomicU64,
     /// Bytes delta compression saved on this channel.
@@ -156,9 +155,10 @@ pub struct Namespace {
     users: DashMap<String, HashSet<SocketId>>,
     /// Watched user id -> sockets watching them.
     watchers: DashMap<String, HashSet<SocketId>>,
-    /// When the last subscription_count went out for channels this node owns but holds no
-    /// subscriber of (their counts change on other nodes).
-    remote_count_events: DashMap<String, Instant>,
+    /// When the last subscription_count went out, for channels above the throttle's threshold
+    /// (kept apart from the channel state: the owner reports counts of channels whose
+    /// subscribers are all on other nodes).
+    count_events: DashMap<String, Instant>,
     /// Connections admitted under the app's `max_connections` and not yet registered.
     pub admitting: Admitting,
 }
@@ -171,7 +171,7 @@ impl Namespace {
             channels: DashMap::new(),
             users: DashMap::new(),
             watchers: DashMap::new(),
-            remote_count_events: DashMap::new(),
+            count_events: DashMap::new(),
             admitting: Admitting::default(),
         }
     }
@@ -366,25 +366,17 @@ impl Namespace {
     pub fn count_event_due(&self, channel: &str, subscribers: usize) -> bool {
         const THROTTLE_ABOVE: usize = 100;
         const INTERVAL: Duration = Duration::from_secs(5);
+        if subscribers <= THROTTLE_ABOVE {
+            self.count_events.remove(channel);
+            return subscribers > 0;
+        }
         let now = Instant::now();
-        let due = |last: Option<Instant>| {
-            subscribers <= THROTTLE_ABOVE || last.is_none_or(|last| now - last >= INTERVAL)
-        };
-        if let Some(mut state) = self.channels.get_mut(channel) {
-            self.remote_count_events.remove(channel);
-            let due = due(state.last_count_event);
-            if due {
-                state.last_count_event = Some(now);
-            }
-            return due;
-        }
-        if subscribers == 0 {
-            self.remote_count_events.remove(channel);
-            return false;
-        }
-        let due = due(self.remote_count_events.get(channel).map(|last| *last));
+        let due = self
+            .count_events
+            .get(channel)
+            .is_none_or(|last| now.duration_since(*last) >= INTERVAL);
         if due {
-            self.remote_count_events.insert(channel.to_owned(), now);
+            self.count_events.insert(channel.to_owned(), now);
         }
         due
     }
