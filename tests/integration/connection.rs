@@ -130,17 +130,7 @@ async fn node_max_connections_refuses_with_4100_and_the_file_limit_is_raised_and
 #[tokio::test]
 async fn accepted_connections_send_without_nagle_delay() {
     let server = Server::start().await;
-    let client = tokio::net::TcpStream::connect(("127.0.0.1", server.port))
-        .await
-        .unwrap();
-    let local = client.local_addr().unwrap();
-    let pid = server.pid();
-    let nodelay = poll(
-        POLL_BOUND,
-        move || async move { server_nodelay(pid, local) },
-        Option::is_some,
-    )
-    .await;
+    let nodelay = server_nodelay_on_new_connection(server.pid(), server.port).await;
     assert_eq!(nodelay, Some(true));
 }
 

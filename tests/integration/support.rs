@@ -485,10 +485,26 @@ pub async fn eventually_metric_at(metrics_port: u16, name: &str, expected: f64) 
     poll_metric_at(metrics_port, name, |value| value == expected).await
 }
 
-/// Whether process `pid` (a server this test spawned) has Nagle's algorithm off on its end of
-/// the TCP connection from `client`; `None` while it holds no such socket. The socket is borrowed
-/// with pidfd_getfd(2), which a parent may do to its child.
-pub fn server_nodelay(pid: i32, client: std::net::SocketAddr) -> Option<bool> {
+/// Opens a plain TCP connection to `port` of process `pid` (a server this test spawned) and
+/// tells whether the server has Nagle's algorithm off on its end of it (`None`: it never
+/// accepted it). The connection is closed again without a byte sent.
+pub async fn server_nodelay_on_new_connection(pid: i32, port: u16) -> Option<bool> {
+    let probe = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    let local = probe.local_addr().unwrap();
+    poll(
+        POLL_BOUND,
+        move || async move { server_nodelay(pid, local) },
+        Option::is_some,
+    )
+    .await
+}
+
+/// Whether process `pid` has Nagle's algorithm off on its end of the TCP connection from
+/// `client`; `None` while it holds no such socket. The socket is borrowed with pidfd_getfd(2),
+/// which a parent may do to its child.
+fn server_nodelay(pid: i32, client: std::net::SocketAddr) -> Option<bool> {
     use std::os::fd::FromRawFd;
     // SAFETY: plain syscalls; every descriptor they return is owned by one value below.
     let pidfd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };

@@ -3,8 +3,8 @@
 //! (`ca_path`), encrypted keys, and broken files refused by `serve` and `config check`.
 
 use crate::support::{
-    default_config, eventually_metric_at, free_port, free_ports, poll, server_nodelay, signed_url,
-    sockudo, spawn_serve, Client, APP1, POLL_BOUND, WAIT,
+    default_config, eventually_metric_at, free_port, free_ports, server_nodelay_on_new_connection,
+    signed_url, sockudo, spawn_serve, Client, APP1, WAIT,
 };
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
@@ -292,18 +292,9 @@ async fn pusher_over_wss_api_over_https_and_http_redirects() {
 
     // Nagle is off on the TLS listener too, from before the handshake. This probe hangs up
     // without one.
-    let raw = tokio::net::TcpStream::connect(("127.0.0.1", server.port))
-        .await
-        .unwrap();
-    let (pid, local) = (server.child.id() as i32, raw.local_addr().unwrap());
-    let nodelay = poll(
-        POLL_BOUND,
-        move || async move { server_nodelay(pid, local) },
-        Option::is_some,
-    )
-    .await;
+    let pid = server.child.id() as i32;
+    let nodelay = server_nodelay_on_new_connection(pid, server.port).await;
     assert_eq!(nodelay, Some(true));
-    drop(raw);
 
     // The TLS port speaks nothing but TLS.
     let plain = reqwest::Client::builder().timeout(WAIT).build().unwrap();
