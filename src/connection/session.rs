@@ -301,9 +301,6 @@ impl Session {
         self.send_cached(channel, filter.as_deref(), out);
     }
 
-    /// Replays a cache channel's last event, or says there is none. A subscriber whose filter
-    /// the last event fails is told `cache_miss` too, but the app's `cache_miss` webhook stays
-    /// quiet: the channel has a value, and republishing it would reach everyone else again.
     /// The `presence` data of `subscription_succeeded`: this node's `members` and the other
     /// nodes' members of `channel`, each user once.
     fn presence_data(&self, channel: &str, mut members: Vec<(String, Value)>) -> String {
@@ -318,6 +315,9 @@ impl Session {
             .to_string()
     }
 
+    /// Replays a cache channel's last event, or says there is none. A subscriber whose filter
+    /// the last event fails is told `cache_miss` too, but the app's `cache_miss` webhook stays
+    /// quiet: the channel has a value, and republishing it would reach everyone else again.
     fn send_cached(&self, channel: &ChannelName, filter: Option<&Filter>, out: &mut Replies) {
         if !channel.is_cache() {
             return;
