@@ -15,7 +15,7 @@ pub use selective::{DeltaSubscription, Published, SubscriptionOptions};
 pub use shared_cache::SharedCache;
 
 use crate::connection::admission::Admitting;
-use crate::protocol::channel::classify;
+use crate::protocol::channel::{classify, ChannelKind};
 use dashmap::DashMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -24,7 +24,8 @@ use std::time::Duration;
 #[derive(Debug, Default)]
 pub struct Live {
     pub connected: usize,
-    /// Occupied channels by kind (`public`, `private`, ...).
+    /// Occupied channels by kind (`public`, `private`, ...), every kind listed, 0 included, so a
+    /// kind's series does not vanish when its last channel empties.
     pub channels: Vec<(&'static str, usize)>,
     pub subscriptions: usize,
 }
@@ -69,7 +70,10 @@ impl Registry {
 
     /// The gauges of this node's state: sockets, occupied channels by type, subscriptions.
     pub fn live(&self) -> Live {
-        let mut channels: std::collections::BTreeMap<&'static str, usize> = Default::default();
+        let mut channels: std::collections::BTreeMap<&'static str, usize> = ChannelKind::ALL
+            .iter()
+            .map(|kind| (kind.as_str(), 0))
+            .collect();
         let mut subscriptions = 0;
         for namespace in self.namespaces.iter() {
             for (name, counts) in namespace.channels() {
@@ -90,5 +94,28 @@ impl Registry {
             .iter()
             .map(|e| (e.key().clone(), e.value().clone()))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn live_lists_every_channel_kind_even_when_empty() {
+        let registry = Registry::new(None);
+        let live = registry.live();
+        let kinds: Vec<_> = live.channels.iter().map(|(kind, _)| *kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                "presence",
+                "private",
+                "private-encrypted",
+                "public",
+                "server-to-user"
+            ]
+        );
+        assert!(live.channels.iter().all(|(_, count)| *count == 0));
     }
 }

@@ -19,6 +19,14 @@ pub enum ChannelKind {
 }
 
 impl ChannelKind {
+    pub const ALL: [ChannelKind; 5] = [
+        ChannelKind::Public,
+        ChannelKind::Private,
+        ChannelKind::PrivateEncrypted,
+        ChannelKind::Presence,
+        ChannelKind::ServerToUser,
+    ];
+
     /// Private, encrypted and presence channels need a signed `auth` to subscribe.
     pub fn requires_auth(self) -> bool {
         matches!(

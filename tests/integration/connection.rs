@@ -3,7 +3,6 @@
 use crate::support::*;
 use serde_json::{json, Value};
 use sockudo_ws::Message;
-use std::time::Duration;
 
 #[tokio::test]
 async fn connection_established_carries_a_valid_socket_id() {
@@ -52,47 +51,6 @@ async fn app_connection_quota_is_enforced_with_4004() {
     let (error, ended) = refused_with(&server, "/app/key-small?protocol=7").await;
     assert_eq!(error["data"]["code"], 4004);
     assert_eq!(ended, Ended::Closed(Some(4004)));
-}
-
-/// Limits are checked before the upgrade and sockets counted after it: a burst of simultaneous
-/// upgrades must not slip through between the two.
-async fn welcomed_of_a_burst(
-    server: &Server,
-    key: &str,
-    burst: usize,
-) -> (Vec<Client>, Vec<Value>) {
-    let mut connecting = tokio::task::JoinSet::new();
-    for _ in 0..burst {
-        let url = format!("ws://127.0.0.1:{}/app/{key}?protocol=7", server.port);
-        connecting.spawn(async move {
-            let mut client = Client::connect(&url).await;
-            let first = client.next().await;
-            (client, first)
-        });
-    }
-    let mut welcomed = Vec::new();
-    let mut refusals = Vec::new();
-    while let Some(joined) = connecting.join_next().await {
-        let (client, first) = joined.unwrap();
-        match first["event"].as_str() {
-            Some("pusher:connection_established") => welcomed.push(client),
-            _ => refusals.push(first["data"]["code"].clone()),
-        }
-    }
-    (welcomed, refusals)
-}
-
-#[tokio::test]
-async fn a_burst_of_upgrades_cannot_pass_the_connection_limits() {
-    let mut config = default_config();
-    config["max_connections"] = json!(100);
-    let server = Server::with_config(config).await;
-    let (small, refusals) = welcomed_of_a_burst(&server, "key-small", 200).await;
-    assert_eq!(small.len(), 1, "app quota of 1: {refusals:?}");
-    assert!(refusals.iter().all(|code| *code == 4004), "{refusals:?}");
-    let (others, refusals) = welcomed_of_a_burst(&server, "key-1", 400).await;
-    assert_eq!(others.len(), 99, "node limit of 100, one taken");
-    assert!(refusals.iter().all(|code| *code == 4100), "{refusals:?}");
 }
 
 #[tokio::test]
@@ -319,108 +277,36 @@ async fn a_client_that_never_reads_cannot_stall_the_others() {
     drop(stalled);
 }
 
+/// The server closes a peer that leaves its WebSocket pings unanswered (after `ping_interval`
+/// plus the transport's 10 s pong timeout). The harness's client answers them even while the test
+/// does not read it, as a browser does; before it did, tests that left clients unread for 40 s on
+/// a loaded machine (the mass-disconnect witnesses) lost them to this and read 0 sockets.
 #[tokio::test]
-async fn a_stalled_client_drops_frames_while_a_thousand_others_get_every_one() {
-    const RECEIVERS: usize = 1000;
-    const ROUNDS: usize = 100;
-    sockudo::limits::raise_open_file_limit();
+async fn unanswered_pings_close_a_peer_but_an_unread_client_still_answers_them() {
     let mut config = default_config();
-    config["websocket"] =
-        json!({"max_messages": 50, "max_bytes": 65536, "disconnect_on_buffer_full": false});
-    config["event_limits"] = json!({"max_payload_in_kb": 100});
+    config["websocket"] = json!({"ping_interval": 1});
     let server = Server::with_config(config).await;
-    let stalled = stalled_subscriber(server.port, &["shared", "stalled-only"]).await;
-    let mut receivers = Vec::new();
-    for _ in 0..RECEIVERS {
-        let (mut receiver, _) = server.connected("key-1").await;
-        receiver.subscribe("shared").await;
-        receivers.push(receiver);
-    }
-    let rss_before = server.rss_kib();
-    // 100 x 128 KiB offered to the stalled socket: far past its 64 KiB queue and the kernel's
-    // buffers, so without the bound the server would hold about 12 MiB for it.
-    let payload = "z".repeat(96 * 1024);
-    for round in 0..ROUNDS {
-        let body = json!({"name": "tick", "channel": "shared", "data": round.to_string()});
-        let (status, _) = server.api(APP1, "POST", "/events", &[], Some(&body)).await;
-        assert_eq!(status, 200);
-        let body = json!({"name": "bulk", "channel": "stalled-only", "data": payload});
-        let (status, _) = server.api(APP1, "POST", "/events", &[], Some(&body)).await;
-        assert_eq!(status, 200);
-    }
-    let mut reading = tokio::task::JoinSet::new();
-    for mut receiver in receivers {
-        reading.spawn(async move {
-            for round in 0..ROUNDS {
-                let frame = receiver.expect_event("tick").await;
-                assert_eq!(frame["data"], round.to_string(), "in order, none lost");
-            }
-            receiver
-        });
-    }
-    let mut receivers = Vec::new();
-    while let Some(receiver) = reading.join_next().await {
-        receivers.push(receiver.unwrap());
-    }
-    assert_eq!(receivers.len(), RECEIVERS);
-    let metrics = server.metrics().await;
-    let dropped = metric(
-        &metrics,
-        "sockudo_ws_frames_dropped_total{app_id=\"app-1\"}",
-    );
-    assert!(
-        dropped >= 50.0,
-        "the stalled socket's excess is dropped: {dropped}"
-    );
-    // It stays connected (drop mode), along with every receiver.
+    let (mut unread, _) = server.connected("key-1").await;
+    unread.subscribe("kept").await;
+    // Joins after the client, so it is pinged (and closed) after it.
+    let deaf = stalled_subscriber(server.port, &["deaf"]).await;
+    let closed = poll_metric(
+        &server,
+        "sockudo_disconnections_total{app_id=\"app-1\"}",
+        |value| value >= 1.0,
+    )
+    .await;
+    assert_eq!(closed, 1.0, "the peer that never answers pings is closed");
+    // Its cleanup may still be queued for a worker.
     assert_eq!(
-        metric(&metrics, "sockudo_connected"),
-        (RECEIVERS + 1) as f64
+        eventually_metric(&server, "sockudo_connected", 1.0).await,
+        1.0
     );
-    let grown = server.rss_kib().saturating_sub(rss_before);
-    assert!(grown < 8 * 1024, "server memory grew {grown} KiB");
-    drop(stalled);
-}
-
-/// Opens a WebSocket by hand, subscribes to `channels`, and returns the TCP stream unread.
-async fn stalled_subscriber(port: u16, channels: &[&str]) -> tokio::net::TcpStream {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
-        .await
-        .unwrap();
-    // Keep the kernel's receive buffer small so the server's writes back up quickly.
-    let socket = socket2::SockRef::from(&stream);
-    socket.set_recv_buffer_size(4096).unwrap();
-    let request = "GET /app/key-1?protocol=7 HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
-    stream.write_all(request.as_bytes()).await.unwrap();
-    let mut buffer = vec![0u8; 4096];
-    let mut seen = Vec::new();
-    // Read the 101 response and the connection_established frame.
-    while !String::from_utf8_lossy(&seen).contains("socket_id") {
-        let n = stream.read(&mut buffer).await.unwrap();
-        assert!(n > 0, "closed during handshake");
-        seen.extend_from_slice(&buffer[..n]);
-    }
-    for channel in channels {
-        let subscribe =
-            json!({"event": "pusher:subscribe", "data": {"channel": channel}}).to_string();
-        stream
-            .write_all(&masked_text_frame(subscribe.as_bytes()))
-            .await
-            .unwrap();
-    }
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    stream
-}
-
-fn masked_text_frame(payload: &[u8]) -> Vec<u8> {
-    let mask = [1u8, 2, 3, 4];
-    let mut frame = vec![0x81];
-    assert!(payload.len() < 126);
-    frame.push(0x80 | payload.len() as u8);
-    frame.extend_from_slice(&mask);
-    frame.extend(payload.iter().enumerate().map(|(i, b)| b ^ mask[i % 4]));
-    frame
+    let body = json!({"name": "e", "channel": "kept", "data": "still here"});
+    let (status, _) = server.api(APP1, "POST", "/events", &[], Some(&body)).await;
+    assert_eq!(status, 200);
+    assert_eq!(unread.expect_event("e").await["data"], "still here");
+    drop(deaf);
 }
 
 #[tokio::test]

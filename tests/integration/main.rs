@@ -15,7 +15,6 @@ mod extensions;
 mod frames;
 mod http_api;
 mod lifecycle;
-mod mass_disconnect;
 mod rate_limits;
 mod stores;
 mod support;

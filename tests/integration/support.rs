@@ -273,16 +273,40 @@ pub async fn raw_request(method: &str, url: &str, body: Option<String>) -> (u16,
     )
 }
 
+/// A WebSocket client as a browser is one: a task of its own reads the socket all the time, so
+/// it answers the server's pings even while the test is busy elsewhere (opening thousands of
+/// other sockets, or blocked on a thread). A client that read only when the test asked would
+/// leave pings unanswered, and the server rightly closes such a peer after `ping_interval` plus
+/// the pong timeout (30 + 10 s): that is what made the mass-disconnect test lose its witnesses
+/// on a loaded machine. Tests that need a client which does not read use a raw TCP socket.
 pub struct Client {
-    reader: SplitReader<Stream<Http1>>,
     writer: SplitWriter<Stream<Http1>>,
+    inbox: tokio::sync::mpsc::UnboundedReceiver<Inbound>,
+    reading: tokio::task::JoinHandle<()>,
+    /// Set once the reading task reported the end; every later wait returns it.
+    ended: Option<Ended>,
+}
+
+/// What the reading task saw: a data frame, or the end of the connection (always last).
+enum Inbound {
+    Message(Message),
+    Ended(Ended),
 }
 
 /// How a connection ended, as the client saw it.
-#[derive(Debug, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Ended {
     Closed(Option<u16>),
     Dropped,
+}
+
+/// The outcome of waiting for one frame.
+enum Received {
+    Text(Value),
+    /// A frame that is not text (binary), which no Pusher server sends.
+    Other,
+    Ended(Ended),
+    TimedOut,
 }
 
 impl Client {
@@ -298,7 +322,14 @@ impl Client {
     /// A client on a WebSocket the caller opened (over TLS, for instance).
     pub fn over(ws: sockudo_ws::WebSocketStream<Stream<Http1>>) -> Client {
         let (reader, writer) = ws.split();
-        Client { reader, writer }
+        let (sender, inbox) = tokio::sync::mpsc::unbounded_channel();
+        let reading = tokio::spawn(read_all(reader, sender));
+        Client {
+            writer,
+            inbox,
+            reading,
+            ended: None,
+        }
     }
 
     async fn open(url: &str, headers: Option<&[(String, String)]>) -> Client {
@@ -311,8 +342,7 @@ impl Client {
             .connect_to_url_with_headers(url, None, headers)
             .await
             .expect("websocket handshake");
-        let (reader, writer) = ws.split();
-        Client { reader, writer }
+        Self::over(ws)
     }
 
     pub async fn send(&mut self, frame: Value) {
@@ -330,42 +360,60 @@ impl Client {
         self.writer.send(message).await.expect("send");
     }
 
+    async fn receive(&mut self, wait: Duration) -> Received {
+        if let Some(ended) = self.ended {
+            return Received::Ended(ended);
+        }
+        match tokio::time::timeout(wait, self.inbox.recv()).await {
+            Err(_) => Received::TimedOut,
+            Ok(Some(Inbound::Message(Message::Text(bytes)))) => {
+                Received::Text(serde_json::from_slice(&bytes).expect("server sent JSON"))
+            }
+            Ok(Some(Inbound::Message(_))) => Received::Other,
+            Ok(Some(Inbound::Ended(ended))) => {
+                self.ended = Some(ended);
+                Received::Ended(ended)
+            }
+            // The reading task reports the end before it stops, so it cannot stop unseen.
+            Ok(None) => unreachable!("the reading task stopped without reporting the end"),
+        }
+    }
+
     /// The next text frame as JSON, or None when the connection ended or nothing came in `wait`.
     pub async fn next_within(&mut self, wait: Duration) -> Option<Value> {
-        loop {
-            match tokio::time::timeout(wait, self.reader.next()).await {
-                Ok(Some(Ok(Message::Text(bytes)))) => {
-                    return Some(serde_json::from_slice(&bytes).expect("server sent JSON"))
-                }
-                Ok(Some(Ok(Message::Ping(_) | Message::Pong(_)))) => continue,
-                _ => return None,
-            }
+        match self.receive(wait).await {
+            Received::Text(frame) => Some(frame),
+            _ => None,
         }
     }
 
     pub async fn next(&mut self) -> Value {
-        self.next_within(WAIT)
-            .await
-            .expect("a frame from the server")
+        match self.receive(WAIT).await {
+            Received::Text(frame) => frame,
+            other => panic!("expected a frame from the server, {}", other.describe()),
+        }
     }
 
-    /// Reads until a frame with `event` arrives (skipping others); panics after WAIT.
+    /// Reads until a frame with `event` arrives (skipping others); panics after WAIT, or at once
+    /// when the connection ended, saying which.
     pub async fn expect_event(&mut self, event: &str) -> Value {
         let deadline = tokio::time::Instant::now() + WAIT;
         loop {
             let left = deadline.saturating_duration_since(tokio::time::Instant::now());
-            match self.next_within(left).await {
-                Some(frame) if frame["event"] == event => return frame,
-                Some(_) => continue,
-                None => panic!("no {event} within {WAIT:?}"),
+            match self.receive(left).await {
+                Received::Text(frame) if frame["event"] == event => return frame,
+                Received::Text(_) | Received::Other => continue,
+                other => panic!("expected {event}, {}", other.describe()),
             }
         }
     }
 
-    /// Asserts that no frame arrives within `wait`.
+    /// Asserts that no frame arrives within `wait` and the connection stays open.
     pub async fn expect_silence(&mut self, wait: Duration) {
-        if let Some(frame) = self.next_within(wait).await {
-            panic!("expected no frame, got {frame}");
+        match self.receive(wait).await {
+            Received::TimedOut => {}
+            Received::Text(frame) => panic!("expected no frame, got {frame}"),
+            other => panic!("expected silence, {}", other.describe()),
         }
     }
 
@@ -374,13 +422,10 @@ impl Client {
         let deadline = tokio::time::Instant::now() + WAIT * 2;
         loop {
             let left = deadline.saturating_duration_since(tokio::time::Instant::now());
-            match tokio::time::timeout(left, self.reader.next()).await {
-                Err(_) => panic!("connection did not end"),
-                Ok(Some(Ok(Message::Close(reason)))) => {
-                    return Ended::Closed(reason.map(|r| r.code))
-                }
-                Ok(Some(Ok(_))) => continue,
-                Ok(Some(Err(_))) | Ok(None) => return Ended::Dropped,
+            match self.receive(left).await {
+                Received::Ended(ended) => return ended,
+                Received::TimedOut => panic!("connection did not end"),
+                Received::Text(_) | Received::Other => continue,
             }
         }
     }
@@ -420,6 +465,48 @@ impl Client {
     }
 }
 
+impl Drop for Client {
+    fn drop(&mut self) {
+        // The reading task holds the socket open; without it the connection closes.
+        self.reading.abort();
+    }
+}
+
+/// Reads `reader` until the connection ends, forwarding data frames and then the end. Reading is
+/// what answers the server's pings (the transport queues the pong as it reads one).
+async fn read_all(
+    mut reader: SplitReader<Stream<Http1>>,
+    inbox: tokio::sync::mpsc::UnboundedSender<Inbound>,
+) {
+    let ended = loop {
+        match reader.next().await {
+            Some(Ok(Message::Close(reason))) => break Ended::Closed(reason.map(|r| r.code)),
+            Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+            Some(Ok(message)) => {
+                if inbox.send(Inbound::Message(message)).is_err() {
+                    return;
+                }
+            }
+            Some(Err(_)) | None => break Ended::Dropped,
+        }
+    };
+    let _ = inbox.send(Inbound::Ended(ended));
+}
+
+impl Received {
+    fn describe(&self) -> String {
+        match self {
+            Received::Text(frame) => format!("got {frame}"),
+            Received::Other => "got a binary frame".to_owned(),
+            Received::Ended(Ended::Closed(code)) => {
+                format!("but the server closed the connection (code {code:?})")
+            }
+            Received::Ended(Ended::Dropped) => "but the connection dropped".to_owned(),
+            Received::TimedOut => format!("but nothing came within {WAIT:?}"),
+        }
+    }
+}
+
 /// The double-encoded `data` of a frame, decoded.
 pub fn data(frame: &Value) -> Value {
     match &frame["data"] {
@@ -428,13 +515,19 @@ pub fn data(frame: &Value) -> Value {
     }
 }
 
-/// Reads a metric's value from Prometheus text (first line that starts with `name`).
-pub fn metric(text: &str, name: &str) -> f64 {
+/// A metric's value in Prometheus text (first line that starts with `name`), or None when it
+/// is not there.
+pub fn metric_value(text: &str, name: &str) -> Option<f64> {
     text.lines()
         .find(|line| line.starts_with(name) && line[name.len()..].starts_with([' ', '{']))
         .and_then(|line| line.rsplit(' ').next())
         .and_then(|v| v.parse().ok())
-        .unwrap_or(0.0)
+}
+
+/// A metric's value in Prometheus text; panics when it is missing, so a metric that is not
+/// exported (or a misspelt name) fails loudly instead of reading as 0.
+pub fn metric(text: &str, name: &str) -> f64 {
+    metric_value(text, name).unwrap_or_else(|| panic!("metric {name} is missing:\n{text}"))
 }
 
 /// How long [`poll`] keeps trying. Only a bound: a passing test stops polling as soon as the
@@ -471,9 +564,11 @@ pub async fn poll_metric_at(metrics_port: u16, name: &str, done: impl Fn(f64) ->
     let url = url.as_str();
     let read = move || async move {
         let text = reqwest::get(url).await.unwrap().text().await.unwrap();
-        metric(&text, name)
+        metric_value(&text, name)
     };
-    poll(POLL_BOUND, read, |value| done(*value)).await
+    // A labelled series appears with its first sample: missing counts as not done yet.
+    let last = poll(POLL_BOUND, read, |value| value.is_some_and(&done)).await;
+    last.unwrap_or_else(|| panic!("metric {name} never appeared within {POLL_BOUND:?}"))
 }
 
 /// Polls the server's metrics until `name` reaches `expected`; returns its last value.
@@ -589,4 +684,45 @@ pub fn spawn_serve(
         .stderr(log)
         .spawn()
         .unwrap()
+}
+
+/// Opens a WebSocket by hand, subscribes to `channels`, and returns the TCP stream unread.
+pub async fn stalled_subscriber(port: u16, channels: &[&str]) -> tokio::net::TcpStream {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    // Keep the kernel's receive buffer small so the server's writes back up quickly.
+    let socket = socket2::SockRef::from(&stream);
+    socket.set_recv_buffer_size(4096).unwrap();
+    let request = "GET /app/key-1?protocol=7 HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut buffer = vec![0u8; 4096];
+    let mut seen = Vec::new();
+    // Read the 101 response and the connection_established frame.
+    while !String::from_utf8_lossy(&seen).contains("socket_id") {
+        let n = stream.read(&mut buffer).await.unwrap();
+        assert!(n > 0, "closed during handshake");
+        seen.extend_from_slice(&buffer[..n]);
+    }
+    for channel in channels {
+        let subscribe =
+            json!({"event": "pusher:subscribe", "data": {"channel": channel}}).to_string();
+        stream
+            .write_all(&masked_text_frame(subscribe.as_bytes()))
+            .await
+            .unwrap();
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    stream
+}
+
+fn masked_text_frame(payload: &[u8]) -> Vec<u8> {
+    let mask = [1u8, 2, 3, 4];
+    let mut frame = vec![0x81];
+    assert!(payload.len() < 126);
+    frame.push(0x80 | payload.len() as u8);
+    frame.extend_from_slice(&mask);
+    frame.extend(payload.iter().enumerate().map(|(i, b)| b ^ mask[i % 4]));
+    frame
 }

@@ -3,6 +3,7 @@
 //! without them.
 
 use crate::support::*;
+use crate::{one_at_a_time, open_files_for};
 use serde_json::json;
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
@@ -15,12 +16,13 @@ const PUBLISHES: usize = 40;
 /// One after the other: together they would pass this process's open-file limit.
 #[tokio::test]
 async fn mass_disconnect_with_and_without_cleanup_workers() {
+    let _alone = one_at_a_time().await;
+    open_files_for((ROOMS * (MEMBERS_PER_ROOM + 1)) as u64 + 1);
     mass_disconnect(true).await;
     mass_disconnect(false).await;
 }
 
 async fn mass_disconnect(async_cleanup: bool) {
-    sockudo::limits::raise_open_file_limit();
     let mut config = default_config();
     config["app_manager"]["array"]["apps"][0]["max_presence_members_per_channel"] =
         json!(MEMBERS_PER_ROOM + 1);
@@ -52,7 +54,10 @@ async fn mass_disconnect(async_cleanup: bool) {
     // All at once; then publish while the server cleans up after them.
     drop(leavers);
     start_publishing.send(()).unwrap();
-    let mut latencies = ticker.join().unwrap();
+    // Joined off this runtime's only thread: blocking it would stop every client's reading task.
+    let mut latencies = tokio::task::spawn_blocking(move || ticker.join().unwrap())
+        .await
+        .unwrap();
     latencies.sort();
     eprintln!(
         "mass disconnect (async cleanup {async_cleanup}): publish-to-receipt p50 {:?}, max {:?}",
