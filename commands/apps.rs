@@ -137,6 +137,9 @@ pub struct Fields {
     max_presence_member_size_in_kb: Option<Limit>,
     #[arg(long, value_name = "N|none", value_parser = parse_limit)]
     max_channel_name_length: Option<Limit>,
+    /// Channels one connection may be subscribed to at once (none: the global default).
+    #[arg(long, value_name = "N|none", value_parser = parse_limit)]
+    max_channels_per_connection: Option<Limit>,
     #[arg(long, value_name = "N|none", value_parser = parse_limit)]
     max_event_channels_at_once: Option<Limit>,
     #[arg(long, value_name = "N|none", value_parser = parse_limit)]
@@ -205,6 +208,10 @@ impl Fields {
             (
                 &mut app.max_channel_name_length,
                 self.max_channel_name_length,
+            ),
+            (
+                &mut app.max_channels_per_connection,
+                self.max_channels_per_connection,
             ),
             (
                 &mut app.max_event_channels_at_once,

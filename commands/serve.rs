@@ -1,10 +1,12 @@
 //! `sockudo serve`: load the config, raise the file limit, bind, run until SIGTERM/SIGINT
-//! (SIGHUP reloads the TLS certificate).
+//! (SIGHUP clears the app cache and reloads the TLS certificate; it never stops the server).
 
 use anyhow::{anyhow, Context};
+use sockudo::app::AppStore;
 use sockudo::config::{self, Config};
 use sockudo::server::Secure;
 use sockudo::tls::Tls;
+use std::io::IsTerminal;
 use std::path::Path;
 use std::sync::Arc;
 use tokio::net::TcpListener;
@@ -52,6 +54,9 @@ pub fn run(file: Option<&Path>, args: Args) -> anyhow::Result<()> {
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {
+    // Watched from the start: SIGHUP's default action ends the process, and operators send it
+    // expecting a reload (logrotate, `systemctl reload`).
+    let hangup = signal(SignalKind::hangup()).context("cannot watch SIGHUP")?;
     let file_limit = sockudo::limits::raise_open_file_limit();
     tracing::info!(file_limit, "open-file limit (caps concurrent connections)");
     let state = sockudo::server::prepare(config).await?;
@@ -86,6 +91,8 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         };
         tracing::info!("web console at {scheme}://{host}:{}{path}", config.port);
     }
+    let tls = secure.as_ref().map(|secure| secure.tls.clone());
+    tokio::spawn(reload_on_hangup(hangup, state.apps.clone(), tls));
     sockudo::server::run(
         Arc::new(state),
         listener,
@@ -98,8 +105,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The certificate (checked by the config loader, read again here) and the redirect listener;
-/// SIGHUP reloads the certificate from then on.
+/// The certificate (checked by the config loader, read again here) and the redirect listener.
 async fn secure(config: &Config) -> anyhow::Result<Secure> {
     let tls = Tls::load(config.ssl.files())
         .map_err(|problems| anyhow!("invalid TLS setup:\n  - {}", problems.join("\n  - ")))?;
@@ -113,8 +119,6 @@ async fn secure(config: &Config) -> anyhow::Result<Secure> {
     } else {
         None
     };
-    let hangup = signal(SignalKind::hangup()).context("cannot watch SIGHUP")?;
-    tokio::spawn(reload_on_hangup(hangup, tls.clone()));
     tracing::info!(
         cert = %config.ssl.cert_path,
         "TLS on; SIGHUP reloads the certificate and key"
@@ -122,10 +126,14 @@ async fn secure(config: &Config) -> anyhow::Result<Secure> {
     Ok(Secure { tls, redirect })
 }
 
-/// On each SIGHUP, reads the certificate and key again: new handshakes use them, connections
-/// already up are untouched. A reload that fails keeps the current certificate.
-async fn reload_on_hangup(mut hangup: Signal, tls: Arc<Tls>) {
+/// On each SIGHUP: forgets the cached app lookups, so store edits apply at once instead of after
+/// `app_manager.cache.ttl`; with TLS, reads the certificate and key again (new handshakes use
+/// them, connections already up are untouched; a reload that fails keeps the current one).
+async fn reload_on_hangup(mut hangup: Signal, apps: Arc<dyn AppStore>, tls: Option<Arc<Tls>>) {
     while hangup.recv().await.is_some() {
+        apps.forget_cached();
+        tracing::info!("SIGHUP: app cache cleared; apps are read from the store again");
+        let Some(tls) = &tls else { continue };
         let reloading = tls.clone();
         let reloaded = tokio::task::spawn_blocking(move || reloading.reload()).await;
         match reloaded {
@@ -163,9 +171,13 @@ fn init_logging(config: &Config) {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     // A closed stderr (the parent went away) must not panic the task that logs: that task may be
     // the one waiting for SIGTERM.
+    // Colour codes only for a person at a terminal: journald, `docker logs` and files get plain
+    // text, and NO_COLOR (no-color.org) turns colour off everywhere.
+    let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(colour)
         .log_internal_errors(false);
 
     if config

@@ -13,6 +13,8 @@
 //! - [`connection`]: a socket's life, with its I/O-free protocol [`connection::session`].
 //! - [`http`]: the Pusher HTTP API, health checks, and the upgrade route.
 //! - [`tls`]: TLS for the main listener: certificates and keys, reload, the https redirect.
+//! - `accept`: the main port's accept loop: header timeout, HTTP connection cap, bounded
+//!   graceful shutdown.
 //! - [`server`]: listeners and graceful shutdown.
 //!
 //! # The path of one message
@@ -20,6 +22,7 @@
 //! [`channels::Namespace`] gives the subscribers -> the frame is serialised once into shared bytes
 //! -> each subscriber's bounded queue ([`socket`]) -> that socket's task writes it.
 
+mod accept;
 pub mod adapter;
 pub mod app;
 pub mod channels;

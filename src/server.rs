@@ -1,6 +1,7 @@
 //! Wiring: bind the handlers to listeners and run until the shutdown future resolves, then shut
 //! down gracefully: stop accepting, close every socket with 4200, wait up to the grace period.
 
+use crate::accept::{self, HttpBounds};
 use crate::adapter::bus::{Bus, BusError, NatsAuth, NatsBus, RedisBus, RedisClusterBus};
 use crate::adapter::{Cluster, Health, Local};
 use crate::app::migrations::{self, Dialect};
@@ -256,14 +257,17 @@ pub async fn run(
     tokio::spawn(revoke_removed_apps(state.clone()));
 
     let token = state.shutdown.clone();
-    let app =
-        http::router(state.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let app = http::router(state.clone());
+    let bounds = HttpBounds {
+        header_timeout: Duration::from_secs(state.config.http.header_timeout_secs),
+        max_connections: state.config.http.max_connections,
+        grace: Duration::from_secs(state.config.shutdown_grace_period),
+    };
+    let metrics = state.metrics.clone();
     match secure {
         None => {
             let listener = listener.tap_io(|tcp| send_without_delay(tcp));
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async move { token.cancelled().await })
-                .await?
+            accept::serve(listener, app, bounds, token, metrics).await;
         }
         Some(Secure { tls, redirect }) => {
             if let Some(redirect) = redirect {
@@ -278,13 +282,9 @@ pub async fn run(
                     }
                 });
             }
-            // tap_io: ConnectInfo<SocketAddr> as on the plain listener. The listener turns Nagle
-            // off itself, before the handshake.
-            let listener = TlsListener::new(listener, tls, state.metrics.clone(), token.clone())?
-                .tap_io(|_| {});
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async move { token.cancelled().await })
-                .await?
+            // The listener turns Nagle off itself, before the handshake.
+            let listener = TlsListener::new(listener, tls, state.metrics.clone(), token.clone())?;
+            accept::serve(listener, app, bounds, token, metrics).await;
         }
     }
     drain(&state).await;

@@ -105,6 +105,11 @@ impl AppStore for LayeredStore {
     async fn delete(&self, id: &str) -> Result<bool, StoreError> {
         self.store.delete(id).await
     }
+
+    fn forget_cached(&self) {
+        self.by_id.lock().clear();
+        self.by_key.lock().clear();
+    }
 }
 
 #[cfg(test)]

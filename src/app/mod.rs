@@ -54,4 +54,6 @@ pub trait AppStore: Send + Sync {
     async fn update(&self, app: &App) -> Result<(), StoreError>;
     /// Removes an app; false when there was none.
     async fn delete(&self, id: &str) -> Result<bool, StoreError>;
+    /// Drops whatever lookups this store caches, so the next ones read the backing store.
+    fn forget_cached(&self) {}
 }

@@ -79,6 +79,12 @@ pub struct App {
     )]
     pub max_presence_member_size_in_kb: Option<u64>,
     #[serde(
+        alias = "maxChannelsPerConnection",
+        default,
+        deserialize_with = "lenient::optional_number"
+    )]
+    pub max_channels_per_connection: Option<u64>,
+    #[serde(
         alias = "maxChannelNameLength",
         default,
         deserialize_with = "lenient::optional_number"
@@ -261,6 +267,7 @@ impl App {
             max_channel_name_length: None,
             max_event_channels_at_once: None,
             max_event_name_length: None,
+            max_channels_per_connection: None,
             max_event_payload_in_kb: None,
             max_event_batch_size: None,
             allowed_origins: Vec::new(),
@@ -278,6 +285,10 @@ impl App {
 #[derive(Debug, Clone, PartialEq)]
 pub struct LimitDefaults {
     pub max_channel_name_length: u64,
+    pub max_channels_per_connection: u64,
+    /// Subscribe messages one connection may send per second, beyond a burst of
+    /// `max_channels_per_connection` (a new connection subscribes to all its channels at once).
+    pub max_subscriptions_per_second: u64,
     pub max_event_channels_at_once: u64,
     pub max_event_name_length: u64,
     pub max_event_payload_in_kb: u64,
@@ -293,6 +304,8 @@ impl Default for LimitDefaults {
     fn default() -> Self {
         LimitDefaults {
             max_channel_name_length: 164,
+            max_channels_per_connection: 1000,
+            max_subscriptions_per_second: 100,
             max_event_channels_at_once: 100,
             max_event_name_length: 200,
             max_event_payload_in_kb: 10,
@@ -309,6 +322,8 @@ impl Default for LimitDefaults {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Limits {
     pub channel_name_length: usize,
+    pub channels_per_connection: usize,
+    pub subscriptions_per_second: u64,
     pub event_channels_at_once: usize,
     pub event_name_length: usize,
     pub event_payload_bytes: usize,
@@ -324,6 +339,11 @@ impl LimitDefaults {
         let pick = |own: Option<u64>, default: u64| own.unwrap_or(default) as usize;
         Limits {
             channel_name_length: pick(app.max_channel_name_length, self.max_channel_name_length),
+            channels_per_connection: pick(
+                app.max_channels_per_connection,
+                self.max_channels_per_connection,
+            ),
+            subscriptions_per_second: self.max_subscriptions_per_second,
             event_channels_at_once: pick(
                 app.max_event_channels_at_once,
                 self.max_event_channels_at_once,

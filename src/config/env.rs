@@ -81,6 +81,23 @@ pub fn apply(config: &mut Config, lookup: Lookup) -> Result<Option<App>, Vec<Str
         &mut config.websocket_max_payload_kb,
     );
     env.optional_number("MAX_CONNECTIONS", &mut config.max_connections);
+    env.number(
+        "HTTP_HEADER_TIMEOUT_SECS",
+        &mut config.http.header_timeout_secs,
+    );
+    env.number(
+        "HTTP_REQUEST_TIMEOUT_SECS",
+        &mut config.http.request_timeout_secs,
+    );
+    env.number("HTTP_MAX_CONNECTIONS", &mut config.http.max_connections);
+    env.number(
+        "CHANNEL_LIMITS_MAX_CHANNELS_PER_CONNECTION",
+        &mut config.channel_limits.max_channels_per_connection,
+    );
+    env.number(
+        "CHANNEL_LIMITS_MAX_SUBSCRIPTIONS_PER_SECOND",
+        &mut config.channel_limits.max_subscriptions_per_second,
+    );
     env.text("ADAPTER_DRIVER", &mut config.adapter.driver);
     env.text("APP_MANAGER_DRIVER", &mut config.app_manager.driver);
     env.text("CACHE_DRIVER", &mut config.cache.driver);

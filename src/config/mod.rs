@@ -53,6 +53,7 @@ pub struct Config {
     pub event_limits: EventLimits,
     pub presence: PresenceLimits,
     pub http_api: HttpApiConfig,
+    pub http: HttpConfig,
     pub websocket: WebsocketConfig,
     pub logging: LoggingConfig,
     pub console: ConsoleConfig,
@@ -89,6 +90,7 @@ impl Default for Config {
             event_limits: EventLimits::default(),
             presence: PresenceLimits::default(),
             http_api: HttpApiConfig::default(),
+            http: HttpConfig::default(),
             websocket: WebsocketConfig::default(),
             logging: LoggingConfig::default(),
             console: ConsoleConfig::default(),
@@ -608,6 +610,13 @@ impl RedisConfig {
 pub struct ChannelLimits {
     #[serde(deserialize_with = "lenient::number")]
     pub max_name_length: u64,
+    /// Channels one connection may be subscribed to at once.
+    #[serde(deserialize_with = "lenient::number")]
+    pub max_channels_per_connection: u64,
+    /// Subscribe messages one connection may send per second once its first burst (as many as
+    /// `max_channels_per_connection`) is spent.
+    #[serde(deserialize_with = "lenient::number")]
+    pub max_subscriptions_per_second: u64,
     /// Seconds a cache channel keeps its last event.
     #[serde(deserialize_with = "lenient::number")]
     pub cache_ttl: u64,
@@ -615,8 +624,11 @@ pub struct ChannelLimits {
 
 impl Default for ChannelLimits {
     fn default() -> Self {
+        let d = LimitDefaults::default();
         ChannelLimits {
-            max_name_length: 164,
+            max_name_length: d.max_channel_name_length,
+            max_channels_per_connection: d.max_channels_per_connection,
+            max_subscriptions_per_second: d.max_subscriptions_per_second,
             cache_ttl: 1800,
         }
     }
@@ -680,6 +692,33 @@ pub struct HttpApiConfig {
     /// Largest HTTP API request body, in MiB.
     #[serde(deserialize_with = "lenient::number")]
     pub request_limit_in_mb: u64,
+}
+
+/// Bounds on the main port's HTTP connections (before a WebSocket upgrade, and API calls), so a
+/// client that opens connections and sends little or nothing cannot hold them.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct HttpConfig {
+    /// Seconds a connection has to send a whole request head (also between keep-alive requests).
+    #[serde(deserialize_with = "lenient::number")]
+    pub header_timeout_secs: u64,
+    /// Seconds one request may take, body included, before it is answered 408.
+    #[serde(deserialize_with = "lenient::number")]
+    pub request_timeout_secs: u64,
+    /// Connections this node holds in their HTTP phase at once (an upgraded WebSocket has left
+    /// it); further ones are closed as soon as they are accepted.
+    #[serde(deserialize_with = "lenient::number")]
+    pub max_connections: usize,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        HttpConfig {
+            header_timeout_secs: 15,
+            request_timeout_secs: 30,
+            max_connections: 4096,
+        }
+    }
 }
 
 impl Default for HttpApiConfig {
@@ -1226,6 +1265,8 @@ impl Config {
     pub fn limit_defaults(&self) -> LimitDefaults {
         LimitDefaults {
             max_channel_name_length: self.channel_limits.max_name_length,
+            max_channels_per_connection: self.channel_limits.max_channels_per_connection,
+            max_subscriptions_per_second: self.channel_limits.max_subscriptions_per_second,
             max_event_channels_at_once: self.event_limits.max_channels_at_once,
             max_event_name_length: self.event_limits.max_name_length,
             max_event_payload_in_kb: self.event_limits.max_payload_in_kb,
@@ -1284,6 +1325,26 @@ impl Config {
         check(
             self.channel_limits.max_name_length > 0 && self.channel_limits.max_name_length <= 200,
             "channel_limits.max_name_length: must be between 1 and 200".into(),
+        );
+        check(
+            self.http.header_timeout_secs > 0,
+            "http.header_timeout_secs: must be at least 1".into(),
+        );
+        check(
+            self.http.request_timeout_secs > 0,
+            "http.request_timeout_secs: must be at least 1".into(),
+        );
+        check(
+            self.http.max_connections > 0,
+            "http.max_connections: must be at least 1".into(),
+        );
+        check(
+            self.channel_limits.max_channels_per_connection > 0,
+            "channel_limits.max_channels_per_connection: must be at least 1".into(),
+        );
+        check(
+            self.channel_limits.max_subscriptions_per_second > 0,
+            "channel_limits.max_subscriptions_per_second: must be at least 1".into(),
         );
         check(
             matches!(self.adapter.driver.as_str(), "local" | "redis" | "redis-cluster" | "nats"),

@@ -2,7 +2,7 @@
 //! returns the frames to write back to that client, while updating the app's [`Namespace`] (which
 //! delivers to other sockets through their queues). The socket task in `mod.rs` does the I/O.
 
-use super::rate::RateWindow;
+use super::rate::{RateWindow, TokenBucket};
 use crate::adapter::{Cluster, Delta, Route};
 use crate::app::{App, Limits};
 use crate::channels::{DeltaSubscription, MemberJoin, Namespace, SubscriptionOptions};
@@ -65,6 +65,7 @@ pub struct Session {
     /// Subscribed channel -> the presence user id it joined as (None elsewhere).
     subscriptions: HashMap<String, Option<String>>,
     client_events: RateWindow,
+    subscribe_rate: TokenBucket,
     watchlist: Vec<String>,
     /// Algorithms the client can decode, in its order, once it enabled delta compression.
     delta_algorithms: Vec<Algorithm>,
@@ -78,12 +79,18 @@ pub struct Session {
 impl Session {
     pub fn new(ctx: AppContext, socket: Arc<SocketHandle>) -> Self {
         let rate = ctx.limits.client_events_per_second;
+        // A new connection subscribes to all its channels at once (pusher-js after a reconnect):
+        // the burst allows as many as it may hold, and never less than a second's worth.
+        let per_second = ctx.limits.subscriptions_per_second;
+        let burst = (ctx.limits.channels_per_connection as u64).max(per_second);
+        let subscribe_rate = TokenBucket::new(burst, per_second);
         Session {
             socket_id: socket.id.to_string(),
             ctx,
             socket,
             subscriptions: HashMap::new(),
             client_events: RateWindow::per_second(rate),
+            subscribe_rate,
             watchlist: Vec::new(),
             delta_algorithms: Vec::new(),
             delta_channels: HashSet::new(),
@@ -139,6 +146,14 @@ impl Session {
                     );
                 }
             };
+        if !self.subscribe_rate.try_take() {
+            self.ctx.counters.limits_hit.inc();
+            let message = format!(
+                "Too many subscriptions: at most {} a second on one connection",
+                self.ctx.limits.subscriptions_per_second
+            );
+            return refuse_subscription(out, &channel, ("LimitReached", 429), &message);
+        }
         if self.subscriptions.contains_key(channel.as_str()) {
             // Already subscribed: confirm again, as pusher-js may resubscribe after a hiccup.
             // Its presence channels read the member list from the confirmation.
@@ -150,6 +165,12 @@ impl Session {
                 _ => "{}".to_owned(),
             };
             return out.send(outbound::subscription_succeeded(channel.as_str(), &data));
+        }
+        let most = self.ctx.limits.channels_per_connection;
+        if self.subscriptions.len() >= most {
+            self.ctx.counters.limits_hit.inc();
+            let message = format!("Too many channels: at most {most} on one connection");
+            return refuse_subscription(out, &channel, ("LimitReached", 403), &message);
         }
         match channel.kind() {
             ChannelKind::ServerToUser if self.socket.user_id() != channel.server_to_user_id() => {

@@ -23,6 +23,8 @@ use axum::routing::{get, post};
 use axum::Router;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
+use tower_http::timeout::TimeoutLayer;
 
 pub fn router(state: Arc<State>) -> Router {
     let body_limit = state.config.http_api.request_limit_in_mb as usize * 1024 * 1024;
@@ -52,6 +54,11 @@ pub fn router(state: Arc<State>) -> Router {
     router
         .fallback(|| async { ApiError::not_found("No such route") })
         .layer(axum::extract::DefaultBodyLimit::max(body_limit))
+        // Bounds a request whose body trickles in (the header timeout bounds only its head).
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(state.config.http.request_timeout_secs),
+        ))
         .layer(middleware::from_fn_with_state(state.clone(), limit_clients))
         .layer(cors::layer(&state.config.cors))
         .layer(middleware::from_fn_with_state(state.clone(), count_calls))

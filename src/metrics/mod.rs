@@ -72,6 +72,10 @@ pub enum ConnectionError {
     /// The client broke RFC 6455 (invalid UTF-8, unmasked or reserved frames, bad close codes).
     Protocol,
     MessageTooBig,
+    /// An HTTP connection over `http.max_connections`, closed when accepted.
+    HttpLimit,
+    /// An HTTP connection that did not send a request head within `http.header_timeout_secs`.
+    HeaderTimeout,
 }
 
 impl ConnectionError {
@@ -81,6 +85,8 @@ impl ConnectionError {
             ConnectionError::TlsTimeout => "tls_timeout",
             ConnectionError::Protocol => "protocol",
             ConnectionError::MessageTooBig => "message_too_big",
+            ConnectionError::HttpLimit => "http_limit",
+            ConnectionError::HeaderTimeout => "header_timeout",
         }
     }
 }
@@ -154,7 +160,7 @@ impl Metrics {
         );
         let limits_hit = counter(
             "limits_hit_total",
-            "Requests refused by a limit (client event rate)",
+            "Requests refused by a limit (client event rate, channels per connection, subscription rate)",
             &["app_id"],
         );
         let delta_messages = counter(

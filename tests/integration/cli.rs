@@ -162,6 +162,47 @@ async fn an_app_created_with_the_cli_serves_at_once_and_disable_and_delete_take_
     }
 }
 
+/// SIGHUP is how operators ask for a reload: it never stops the server (its default action would,
+/// and did while TLS was off), and it forgets cached app lookups, so an app created in the store
+/// is served at once rather than after `app_manager.cache.ttl`.
+#[tokio::test]
+async fn sighup_clears_the_app_cache_and_never_stops_the_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, mut config) = store_config(dir.path(), &json!({"driver": "sqlite"}));
+    config["app_manager"]["cache"]["ttl"] = json!(3600);
+    std::fs::write(&path, config.to_string()).unwrap();
+    ok_json(&path, &["migrate", "--json"]);
+    let mut server = Server::with_config(config).await;
+    // The refusal is cached for an hour.
+    let mut early = server.connect("later-key").await;
+    assert_eq!(early.next().await["data"]["code"], 4001);
+    ok_json(
+        &path,
+        &[
+            "apps",
+            "create",
+            "--id",
+            "later",
+            "--key",
+            "later-key",
+            "--json",
+        ],
+    );
+    let mut cached = server.connect("later-key").await;
+    assert_eq!(cached.next().await["data"]["code"], 4001, "still cached");
+
+    server.hangup();
+    let log = poll(
+        POLL_BOUND,
+        || std::future::ready(server.stderr()),
+        |log| log.contains("SIGHUP: app cache cleared"),
+    )
+    .await;
+    assert!(log.contains("SIGHUP: app cache cleared"), "{log}");
+    assert!(server.running(), "SIGHUP stopped the server: {log}");
+    let (_welcomed, _) = server.connected("later-key").await;
+}
+
 /// Connects until the server refuses `key` with `code` (its app cache may still hold the old
 /// answer for up to the TTL); returns the last error code seen.
 async fn first_answer_code(server: &Server, key: &str, code: u64) -> u64 {

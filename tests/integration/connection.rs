@@ -208,7 +208,10 @@ async fn an_oversized_frame_closes_only_that_connection() {
 
 #[tokio::test]
 async fn ten_thousand_rapid_subscribes_and_unsubscribes_leave_nothing_behind() {
-    let server = Server::start().await;
+    let mut config = default_config();
+    // Churn far past the default subscription rate: this test is about what churn leaves behind.
+    config["channel_limits"] = json!({"max_subscriptions_per_second": 1_000_000});
+    let server = Server::with_config(config).await;
     let (mut churner, _) = server.connected("key-1").await;
     let (mut bystander, _) = server.connected("key-1").await;
     bystander.subscribe("steady").await;

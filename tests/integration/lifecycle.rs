@@ -238,3 +238,15 @@ async fn gauges_return_exactly_to_their_start_after_1000_connect_disconnect_cycl
     assert!(metric(&metrics, "sockudo_process_resident_memory_bytes") > 0.0);
     assert!(metric(&metrics, "sockudo_process_open_fds") > 0.0);
 }
+
+/// Logs read by machines (journald, `docker logs`, files) carry no terminal colour codes.
+#[tokio::test]
+async fn logs_off_a_terminal_carry_no_colour_codes() {
+    let mut server = Server::start().await;
+    let log = server.stderr();
+    assert!(log.contains("sockudo listening"), "{log}");
+    assert!(
+        !log.contains('\u{1b}'),
+        "colour codes in a log file: {log:?}"
+    );
+}

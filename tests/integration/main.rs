@@ -13,6 +13,7 @@ mod console;
 mod databases;
 mod extensions;
 mod frames;
+mod hostile;
 mod http_api;
 mod lifecycle;
 mod rate_limits;

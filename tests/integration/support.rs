@@ -150,6 +150,17 @@ impl Server {
             .unwrap()
     }
 
+    /// Sends SIGHUP, the signal operators send to reload.
+    pub fn hangup(&self) {
+        // SAFETY: kill(2) with a pid we spawned.
+        unsafe { libc::kill(self.pid(), libc::SIGHUP) };
+    }
+
+    /// Whether the process is still running.
+    pub fn running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
     /// Sends SIGTERM and waits for the exit status, at most 15 s.
     pub async fn terminate(mut self) -> std::process::ExitStatus {
         // SAFETY: kill(2) with a pid we spawned.
