@@ -296,7 +296,7 @@ _sockudo() {
             return 0
             ;;
         sockudo__subcmd__apps__subcmd__create)
-            opts="-h --id --key --secret --name --enabled --client-messages --user-authentication --watchlist-events --subscription-count --max-connections --max-client-events-per-second --max-backend-events-per-second --max-read-requests-per-second --max-presence-members-per-channel --max-presence-member-size-in-kb --max-channel-name-length --max-event-channels-at-once --max-event-name-length --max-event-payload-in-kb --max-event-batch-size --allowed-origins --add-webhook --webhook-events --webhook-channel-prefix --remove-webhook --json --config --help"
+            opts="-h --id --key --secret --name --enabled --client-messages --user-authentication --watchlist-events --subscription-count --max-connections --max-client-events-per-second --max-backend-events-per-second --max-read-requests-per-second --max-presence-members-per-channel --max-presence-member-size-in-kb --max-channel-name-length --max-channels-per-connection --max-event-channels-at-once --max-event-name-length --max-event-payload-in-kb --max-event-batch-size --allowed-origins --add-webhook --webhook-events --webhook-channel-prefix --remove-webhook --json --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -363,6 +363,10 @@ _sockudo() {
                     return 0
                     ;;
                 --max-channel-name-length)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-channels-per-connection)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -734,7 +738,7 @@ _sockudo() {
             return 0
             ;;
         sockudo__subcmd__apps__subcmd__update)
-            opts="-h --key --name --enabled --client-messages --user-authentication --watchlist-events --subscription-count --max-connections --max-client-events-per-second --max-backend-events-per-second --max-read-requests-per-second --max-presence-members-per-channel --max-presence-member-size-in-kb --max-channel-name-length --max-event-channels-at-once --max-event-name-length --max-event-payload-in-kb --max-event-batch-size --allowed-origins --add-webhook --webhook-events --webhook-channel-prefix --remove-webhook --json --config --help"
+            opts="-h --key --name --enabled --client-messages --user-authentication --watchlist-events --subscription-count --max-connections --max-client-events-per-second --max-backend-events-per-second --max-read-requests-per-second --max-presence-members-per-channel --max-presence-member-size-in-kb --max-channel-name-length --max-channels-per-connection --max-event-channels-at-once --max-event-name-length --max-event-payload-in-kb --max-event-batch-size --allowed-origins --add-webhook --webhook-events --webhook-channel-prefix --remove-webhook --json --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -793,6 +797,10 @@ _sockudo() {
                     return 0
                     ;;
                 --max-channel-name-length)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-channels-per-connection)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

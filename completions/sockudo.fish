@@ -75,6 +75,7 @@ complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_su
 complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l max-presence-members-per-channel -r
 complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l max-presence-member-size-in-kb -r
 complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l max-channel-name-length -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l max-channels-per-connection -d 'Channels one connection may be subscribed to at once (none: the global default)' -r
 complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l max-event-channels-at-once -r
 complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l max-event-name-length -r
 complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l max-event-payload-in-kb -r
@@ -114,6 +115,7 @@ complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_su
 complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l max-presence-members-per-channel -r
 complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l max-presence-member-size-in-kb -r
 complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l max-channel-name-length -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l max-channels-per-connection -d 'Channels one connection may be subscribed to at once (none: the global default)' -r
 complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l max-event-channels-at-once -r
 complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l max-event-name-length -r
 complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l max-event-payload-in-kb -r
