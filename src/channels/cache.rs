@@ -93,7 +93,9 @@ impl EventCache {
             return Some(entry.clone());
         }
         drop(entry);
-        self.events.remove(channel);
+        // Only if still expired: a publish may have stored a fresh event since the read above.
+        self.events
+            .remove_if(channel, |_, event| event.stored_at.elapsed() >= self.ttl);
         None
     }
 

@@ -5,7 +5,9 @@ use std::net::{IpAddr, SocketAddr};
 
 /// The client's address: the peer's, or with `trust_hops` proxies in front of the server, the
 /// address the outermost trusted proxy recorded in `X-Forwarded-For` (the `trust_hops`-th entry
-/// from the right; entries further left are the client's own claims and cannot be trusted).
+/// from the right; entries further left are the client's own claims and cannot be trusted). A
+/// header with fewer entries than `trust_hops` did not come through all the proxies, so none of
+/// it can be trusted: the peer's address is used.
 pub fn client_ip(peer: SocketAddr, headers: &HeaderMap, trust_hops: usize) -> IpAddr {
     if trust_hops == 0 {
         return peer.ip();
@@ -22,7 +24,6 @@ pub fn client_ip(peer: SocketAddr, headers: &HeaderMap, trust_hops: usize) -> Ip
         .len()
         .checked_sub(trust_hops)
         .and_then(|i| forwarded.get(i))
-        .or(forwarded.first())
         .and_then(|text| text.parse().ok())
         .unwrap_or(peer.ip())
 }
@@ -46,9 +47,10 @@ mod tests {
         assert_eq!(client_ip(peer, &chain, 0).to_string(), "10.0.0.9");
         assert_eq!(client_ip(peer, &chain, 1).to_string(), "10.0.0.2");
         assert_eq!(client_ip(peer, &chain, 2).to_string(), "1.2.3.4");
+        // Fewer entries than hops: the first one is whatever the client claimed.
         assert_eq!(
             client_ip(peer, &headers(&["1.2.3.4"]), 3).to_string(),
-            "1.2.3.4"
+            "10.0.0.9"
         );
         assert_eq!(
             client_ip(peer, &headers(&["garbage"]), 1).to_string(),

@@ -35,7 +35,8 @@ pub enum CounterStore {
 
 #[derive(Default)]
 pub struct MemoryWindows {
-    windows: DashMap<String, (Instant, u64)>,
+    /// Key -> (window start, count, the key's own window length).
+    windows: DashMap<String, (Instant, u64, Duration)>,
     checks: AtomicU64,
 }
 
@@ -103,11 +104,16 @@ impl MemoryWindows {
     fn add(&self, key: &str, cost: u64, window: Duration) -> (u64, Duration) {
         let now = Instant::now();
         if self.checks.fetch_add(1, Ordering::Relaxed) % SWEEP_EVERY == SWEEP_EVERY - 1 {
+            // Each key by its own window: a 1 s check must not wipe a 60 s window.
             self.windows
-                .retain(|_, (started, _)| now.duration_since(*started) < window);
+                .retain(|_, (started, _, length)| now.duration_since(*started) < *length);
         }
-        let mut entry = self.windows.entry(key.to_owned()).or_insert((now, 0));
-        let (started, count) = entry.value_mut();
+        let mut entry = self
+            .windows
+            .entry(key.to_owned())
+            .or_insert((now, 0, window));
+        let (started, count, length) = entry.value_mut();
+        *length = window;
         if now.duration_since(*started) >= window {
             *started = now;
             *count = 0;
@@ -132,5 +138,17 @@ mod tests {
         let (count, left) = store.add("k", 1, window).await.unwrap();
         assert_eq!(count, 1, "a new window starts from zero");
         assert!(left <= window);
+    }
+
+    #[tokio::test]
+    async fn a_sweep_keeps_keys_whose_own_window_is_still_open() {
+        let store = CounterStore::memory();
+        let minute = Duration::from_secs(60);
+        assert_eq!(store.add("api", 5, minute).await.unwrap().0, 5);
+        // Enough short-window checks to sweep, long after their own 1 ms windows ended.
+        for _ in 0..SWEEP_EVERY {
+            store.add("ws", 1, Duration::from_millis(1)).await.unwrap();
+        }
+        assert_eq!(store.add("api", 1, minute).await.unwrap().0, 6);
     }
 }
