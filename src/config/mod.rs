@@ -1326,26 +1326,21 @@ impl Config {
             self.channel_limits.max_name_length > 0 && self.channel_limits.max_name_length <= 200,
             "channel_limits.max_name_length: must be between 1 and 200".into(),
         );
-        check(
-            self.http.header_timeout_secs > 0,
-            "http.header_timeout_secs: must be at least 1".into(),
-        );
-        check(
-            self.http.request_timeout_secs > 0,
-            "http.request_timeout_secs: must be at least 1".into(),
-        );
-        check(
-            self.http.max_connections > 0,
-            "http.max_connections: must be at least 1".into(),
-        );
-        check(
-            self.channel_limits.max_channels_per_connection > 0,
-            "channel_limits.max_channels_per_connection: must be at least 1".into(),
-        );
-        check(
-            self.channel_limits.max_subscriptions_per_second > 0,
-            "channel_limits.max_subscriptions_per_second: must be at least 1".into(),
-        );
+        for (value, key) in [
+            (self.http.header_timeout_secs, "http.header_timeout_secs"),
+            (self.http.request_timeout_secs, "http.request_timeout_secs"),
+            (self.http.max_connections as u64, "http.max_connections"),
+            (
+                self.channel_limits.max_channels_per_connection,
+                "channel_limits.max_channels_per_connection",
+            ),
+            (
+                self.channel_limits.max_subscriptions_per_second,
+                "channel_limits.max_subscriptions_per_second",
+            ),
+        ] {
+            check(value > 0, format!("{key}: must be at least 1"));
+        }
         check(
             matches!(self.adapter.driver.as_str(), "local" | "redis" | "redis-cluster" | "nats"),
             format!(
