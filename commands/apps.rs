@@ -343,9 +343,9 @@ async fn execute(store: &dyn AppStore, command: Command) -> anyhow::Result<()> {
                 );
                 for app in &apps {
                     let secret = if show_secrets {
-                        app.secret.clone()
+                        app.secret.as_str()
                     } else {
-                        mask(&app.secret)
+                        crate::secrets::MASK
                     };
                     println!(
                         "{:<12} {:<22} {:<8} {:<12} {}",
@@ -418,7 +418,8 @@ async fn execute(store: &dyn AppStore, command: Command) -> anyhow::Result<()> {
                 .collect();
             let text = serde_json::to_string_pretty(&json!({ "apps": apps }))?;
             match output {
-                Some(path) => std::fs::write(&path, text + "\n")
+                // Every secret is in it: readable by its owner only.
+                Some(path) => write_private(&path, &(text + "\n"))
                     .with_context(|| format!("cannot write {}", path.display()))?,
                 None => println!("{text}"),
             }
@@ -469,17 +470,13 @@ fn confirm(question: &str) -> anyhow::Result<bool> {
     Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
 }
 
-fn mask(secret: &str) -> String {
-    let visible: String = secret.chars().take(4).collect();
-    format!("{visible}********")
-}
-
+/// The app as JSON; unless `show_secret`, with its secrets masked (none of their characters).
 fn app_json(app: &App, show_secret: bool) -> Value {
-    let mut value = serde_json::to_value(app).unwrap_or(Value::Null);
+    let mut shown = app.clone();
     if !show_secret {
-        value["secret"] = Value::String(mask(&app.secret));
+        crate::secrets::mask_app(&mut shown);
     }
-    value
+    serde_json::to_value(&shown).unwrap_or(Value::Null)
 }
 
 fn print_app(app: &Arc<App>, show_secret: bool, json: bool, verb: &str) {
@@ -594,4 +591,19 @@ async fn import(
         );
     }
     Ok(())
+}
+
+/// Writes `text` to `path`, created (or truncated) with mode 0600.
+fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    // An existing file keeps its mode through open(2): narrow it too.
+    file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    file.write_all(text.as_bytes())
 }

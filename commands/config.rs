@@ -106,36 +106,47 @@ fn check_connections(config: &Config) -> anyhow::Result<()> {
     })
 }
 
+/// The config with every secret replaced by [`MASK`]: app secrets and encryption keys, webhook
+/// headers, database, Redis and NATS credentials (in URLs too), AWS keys, tokens, the TLS
+/// passphrase. A masked value shows none of its characters.
 fn masked(mut config: Config) -> Config {
-    const MASK: &str = "********";
+    use crate::secrets::{mask_app, mask_option, mask_url, mask_url_option};
     for app in &mut config.app_manager.array.apps {
-        app.secret = MASK.into();
+        mask_app(app);
     }
     for server in [&mut config.database.postgres, &mut config.database.mysql] {
-        if server.password.is_some() {
-            server.password = Some(MASK.into());
-        }
-        server.url = server.url.as_deref().map(mask_url);
+        mask_option(&mut server.password);
+        mask_url_option(&mut server.url);
     }
-    config.database.url = config.database.url.as_deref().map(mask_url);
-    if config.ssl.passphrase.is_some() {
-        config.ssl.passphrase = Some(MASK.into());
+    mask_url_option(&mut config.database.url);
+    let redis = &mut config.database.redis;
+    mask_option(&mut redis.password);
+    mask_url_option(&mut redis.url);
+    for nodes in [
+        &mut redis.cluster_nodes,
+        &mut redis.cluster.nodes,
+        &mut config.adapter.cluster.nodes,
+        &mut config.adapter.nats.servers,
+    ] {
+        for node in nodes.iter_mut() {
+            *node = mask_url(node);
+        }
+    }
+    let nats = &mut config.adapter.nats;
+    mask_option(&mut nats.password);
+    mask_option(&mut nats.token);
+    let sqs = &mut config.queue.sqs;
+    let lambda = &mut config.webhooks.lambda;
+    for secret in [
+        &mut sqs.secret_access_key,
+        &mut sqs.session_token,
+        &mut lambda.secret_access_key,
+        &mut lambda.session_token,
+        &mut config.console.token,
+        &mut config.metrics.stats_token,
+        &mut config.ssl.passphrase,
+    ] {
+        mask_option(secret);
     }
     config
-}
-
-/// `scheme://user:password@host` with the password masked.
-fn mask_url(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme_end), Some(at)) if at > scheme_end => {
-            let credentials = &url[scheme_end + 3..at];
-            match credentials.split_once(':') {
-                Some((user, _)) => {
-                    format!("{}{user}:********{}", &url[..scheme_end + 3], &url[at..])
-                }
-                None => url.to_owned(),
-            }
-        }
-        _ => url.to_owned(),
-    }
 }

@@ -6,6 +6,7 @@ mod bench;
 mod completions;
 mod config;
 mod migrate;
+mod secrets;
 mod serve;
 mod store;
 mod top;

@@ -20,9 +20,31 @@ fn unavailable(error: impl std::fmt::Display) -> StoreError {
     StoreError::Unavailable(format!("sqlite: {error}"))
 }
 
+/// Creates `path` empty with mode 0600 unless it exists; an existing file is left as it is.
+fn create_private(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        other => other.map(drop),
+    }
+}
+
 impl SqliteStore {
     /// Opens (creating if needed) the database file at `path`.
     pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+        // It holds every app's secret: a new file is readable by its owner only, and SQLite gives
+        // its -wal and -shm files the same permissions.
+        create_private(path).map_err(|e| {
+            StoreError::Unavailable(format!(
+                "cannot create SQLite database {}: {e}",
+                path.display()
+            ))
+        })?;
         let connection = Connection::open(path).map_err(|e| {
             StoreError::Unavailable(format!(
                 "cannot open SQLite database {}: {e}",

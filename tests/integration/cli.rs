@@ -162,6 +162,119 @@ async fn an_app_created_with_the_cli_serves_at_once_and_disable_and_delete_take_
     }
 }
 
+/// Every secret a config can hold, each a distinct word the output must not contain.
+const SECRETS: [&str; 14] = [
+    "app-secret-x1",
+    "master-key-x2",
+    "hook-header-x3",
+    "pg-password-x4",
+    "db-url-pw-x5",
+    "redis-pw-x6",
+    "redis-url-pw-x7",
+    "nats-pw-x8",
+    "nats-token-x9",
+    "sqs-key-x10",
+    "lambda-token-x11",
+    "console-token-x12",
+    "stats-token-x13",
+    "cluster-pw-x14",
+];
+
+#[test]
+fn config_print_and_apps_json_show_no_character_of_any_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = json!({"id": "a", "key": "k", "secret": SECRETS[0],
+        "encryption_master_key_base64": "bWFzdGVyLWtleS14Mi0wMTIzNDU2Nzg5YWJjZGVmZ2g=",
+        "webhooks": [{"url": "http://127.0.0.1:9/hook", "headers": {"X-Auth": SECRETS[2]}}]});
+    let config = json!({
+        "app_manager": {"driver": "memory", "array": {"apps": [app]}},
+        "database": {
+            "postgres": {"password": SECRETS[3]},
+            "url": format!("postgres://user:{}@127.0.0.1/db", SECRETS[4]),
+            "redis": {"password": SECRETS[5], "url": format!("redis://:{}@127.0.0.1:6379", SECRETS[6])},
+        },
+        "adapter": {"nats": {"password": SECRETS[7], "token": SECRETS[8]},
+                    "cluster": {"nodes": [format!("redis://u:{}@127.0.0.1:7000", SECRETS[13])]}},
+        "queue": {"sqs": {"secret_access_key": SECRETS[9]}},
+        "webhooks": {"lambda": {"session_token": SECRETS[10]}},
+        "console": {"token": SECRETS[11]},
+        "metrics": {"stats_token": SECRETS[12]},
+    });
+    let path = dir.path().join("config.json");
+    std::fs::write(&path, config.to_string()).unwrap();
+    for args in [&["config", "print"][..], &["config", "print", "--json"]] {
+        let output = run(&path, args);
+        assert!(output.status.success(), "{}", stderr(&output));
+        let printed = String::from_utf8_lossy(&output.stdout);
+        // The master key's base64 starts "bWFz": none of it may show either.
+        for secret in SECRETS.iter().chain(&["bWFz"]) {
+            assert!(
+                !printed.contains(secret),
+                "{args:?} shows {secret}: {printed}"
+            );
+        }
+        assert!(printed.contains("********"), "{printed}");
+    }
+
+    // The same app in a store, through `apps` with --json.
+    let (store, _) = store_config(dir.path(), &json!({"driver": "sqlite"}));
+    let import = dir.path().join("import.json");
+    std::fs::write(
+        &import,
+        json!({"apps": [config["app_manager"]["array"]["apps"][0]]}).to_string(),
+    )
+    .unwrap();
+    ok_json(&store, &["migrate", "--json"]);
+    ok(&store, &["apps", "import", import.to_str().unwrap()]);
+    let views = [
+        ok_json(&store, &["apps", "list", "--json"]).to_string(),
+        ok_json(&store, &["apps", "show", "a", "--json"]).to_string(),
+        ok_json(&store, &["apps", "disable", "a", "--json"]).to_string(),
+        ok_json(&store, &["apps", "enable", "a", "--json"]).to_string(),
+        ok_json(
+            &store,
+            &["apps", "update", "a", "--name", "renamed", "--json"],
+        )
+        .to_string(),
+    ];
+    for view in views {
+        for secret in [SECRETS[0], SECRETS[2], "bWFz"] {
+            assert!(!view.contains(secret), "shows {secret}: {view}");
+        }
+    }
+    let shown = ok_json(&store, &["apps", "show", "a", "--show-secrets", "--json"]);
+    assert_eq!(shown["secret"], SECRETS[0], "--show-secrets shows it whole");
+}
+
+/// The app store and exports hold every secret: only their owner may read them.
+#[test]
+fn the_sqlite_store_and_exports_are_private_files() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = store_config(dir.path(), &json!({"driver": "sqlite"}));
+    ok_json(&path, &["migrate", "--json"]);
+    ok_json(&path, &["apps", "create", "--id", "private", "--json"]);
+    let export = dir.path().join("export.json");
+    std::fs::write(&export, "").unwrap();
+    std::fs::set_permissions(&export, std::fs::Permissions::from_mode(0o644)).unwrap();
+    ok(
+        &path,
+        &["apps", "export", "--output", export.to_str().unwrap()],
+    );
+    let files = std::fs::read_dir(dir.path()).unwrap();
+    let mut checked = Vec::new();
+    for file in files.flatten() {
+        let name = file.file_name().to_string_lossy().into_owned();
+        if name.starts_with("apps.db") || name == "export.json" {
+            let mode = file.metadata().unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{name} is {mode:o}");
+            checked.push(name);
+        }
+    }
+    assert!(checked.contains(&"apps.db".to_owned()), "{checked:?}");
+    assert!(checked.contains(&"export.json".to_owned()), "{checked:?}");
+}
+
 /// SIGHUP is how operators ask for a reload: it never stops the server (its default action would,
 /// and did while TLS was off), and it forgets cached app lookups, so an app created in the store
 /// is served at once rather than after `app_manager.cache.ttl`.
