@@ -31,6 +31,7 @@ pub struct Args {
 
 pub fn run(file: Option<&Path>, args: Args) -> anyhow::Result<()> {
     let lookup = |name: &str| std::env::var(name).ok();
+    let host_given = args.host.is_some() || lookup("HOST").is_some();
     let mut loaded = config::load(file, &lookup)?;
     let config = &mut loaded.config;
     if let Some(host) = args.host {
@@ -50,16 +51,24 @@ pub fn run(file: Option<&Path>, args: Args) -> anyhow::Result<()> {
         tracing::warn!(key, "unknown config key is ignored");
     }
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
-    runtime.block_on(serve(loaded.config))
+    runtime.block_on(serve(loaded.config, host_given))
 }
 
-async fn serve(config: Config) -> anyhow::Result<()> {
+/// `host_given`: the address came from `--host` or HOST, so it stands even for the development
+/// app, which otherwise listens on loopback only (its secret is public).
+async fn serve(config: Config, host_given: bool) -> anyhow::Result<()> {
     // Watched from the start: SIGHUP's default action ends the process, and operators send it
     // expecting a reload (logrotate, `systemctl reload`).
     let hangup = signal(SignalKind::hangup()).context("cannot watch SIGHUP")?;
     let file_limit = sockudo::limits::raise_open_file_limit();
     tracing::info!(file_limit, "open-file limit (caps concurrent connections)");
-    let state = sockudo::server::prepare(config).await?;
+    let mut state = sockudo::server::prepare(config).await?;
+    if state.development_app && !host_given {
+        tracing::warn!(
+            "the development app listens on 127.0.0.1 only; give --host or HOST to listen elsewhere"
+        );
+        state.config.host = "127.0.0.1".into();
+    }
     state.metrics.open_files_limit.set(file_limit as i64);
     let config = &state.config;
     let address = format!("{}:{}", config.host, config.port);

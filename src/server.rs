@@ -78,7 +78,8 @@ pub async fn prepare(config: Config) -> Result<State, StartError> {
             "a configured app clashes with a stored one: {clash}"
         ))
     })?;
-    if statics.is_empty() && stored.is_empty() {
+    let development_app = statics.is_empty() && stored.is_empty();
+    if development_app {
         tracing::warn!(
             "no app configured: serving the development app app-id / app-key / app-secret; do not use it in production"
         );
@@ -92,6 +93,7 @@ pub async fn prepare(config: Config) -> Result<State, StartError> {
     };
     let apps = LayeredStore::new(statics, database.apps, ttl);
     let mut state = State::new(config, Arc::new(apps));
+    state.development_app = development_app;
     state.webhooks =
         webhooks::start(&state.config, state.metrics.clone(), state.shutdown.clone()).await?;
     state.cluster = join_cluster(&state).await?;

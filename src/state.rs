@@ -35,6 +35,8 @@ pub struct State {
     pub rate_limits: RateLimits,
     /// Where closed sockets leave their channels; `None`: each does it itself.
     pub cleanup: Option<CleanupQueue>,
+    /// No app was configured, so the well-known development app is served.
+    pub development_app: bool,
 }
 
 impl State {
@@ -52,6 +54,7 @@ impl State {
         };
         let metrics = Metrics::new(&config.metrics.prometheus.prefix);
         State {
+            development_app: false,
             cleanup: CleanupQueue::start(&config.cleanup, metrics.cleanup.clone()),
             rate_limits: RateLimits::local(metrics.clone()),
             metrics,

@@ -236,3 +236,42 @@ async fn sigterm_ends_the_server_with_half_sent_requests_and_stuck_readers_open(
     let status = server.terminate().await;
     assert!(status.success(), "{status}");
 }
+
+/// The development app's secret is public: unless told where to listen, it serves loopback only.
+#[tokio::test]
+async fn the_development_app_listens_on_loopback_unless_a_host_is_given() {
+    for (host, reachable_elsewhere) in [(None, false), (Some("0.0.0.0"), true)] {
+        let port = free_port();
+        let dir = tempfile::tempdir().unwrap();
+        let mut serve = sockudo();
+        serve
+            .arg("serve")
+            .current_dir(dir.path())
+            .env_remove("HOST")
+            .env("PORT", port.to_string())
+            .env("METRICS_ENABLED", "false")
+            .stderr(std::process::Stdio::null());
+        if let Some(host) = host {
+            serve.env("HOST", host);
+        }
+        let mut child = serve.spawn().unwrap();
+        let up = poll(
+            POLL_BOUND,
+            || async move {
+                reqwest::get(format!("http://127.0.0.1:{port}/up/app-id"))
+                    .await
+                    .is_ok_and(|r| r.status() == 200)
+            },
+            |up| *up,
+        )
+        .await;
+        // Another loopback address: reached only when the server listens beyond 127.0.0.1.
+        let elsewhere = tokio::net::TcpStream::connect(("127.0.0.2", port))
+            .await
+            .is_ok();
+        let _ = child.kill();
+        let _ = child.wait();
+        assert!(up, "development app not served ({host:?})");
+        assert_eq!(elsewhere, reachable_elsewhere, "HOST {host:?}");
+    }
+}
