@@ -91,9 +91,13 @@ fn check_connections(config: &Config) -> anyhow::Result<()> {
         }
         if config.queue.driver == "redis" {
             let redis = &config.database.redis;
-            RedisQueue::connect(&redis.connection_url(), &redis.key_prefix)
-                .await
-                .context("queue.driver redis")?;
+            RedisQueue::connect(
+                &redis.connection_url(),
+                &redis.key_prefix,
+                config.queue.max_length,
+            )
+            .await
+            .context("queue.driver redis")?;
             println!("webhook queue (redis) answers");
         }
         if sockudo::server::connect_shared_cache(config)

@@ -102,6 +102,7 @@ pub fn apply(config: &mut Config, lookup: Lookup) -> Result<Option<App>, Vec<Str
     env.text("APP_MANAGER_DRIVER", &mut config.app_manager.driver);
     env.text("CACHE_DRIVER", &mut config.cache.driver);
     env.text("QUEUE_DRIVER", &mut config.queue.driver);
+    env.number("QUEUE_MAX_LENGTH", &mut config.queue.max_length);
     aws(&mut env, config);
     if let Some(url) = env.get("REDIS_URL") {
         config.database.redis.url = Some(url);

@@ -363,6 +363,10 @@ impl Default for CacheConfig {
 #[serde(default)]
 pub struct QueueConfig {
     pub driver: String,
+    /// Jobs one webhook queue (an app's URL) may hold in the memory and redis drivers; beyond,
+    /// new webhooks are dropped and counted.
+    #[serde(deserialize_with = "lenient::number")]
+    pub max_length: usize,
     pub sqs: SqsConfig,
 }
 
@@ -370,6 +374,7 @@ impl Default for QueueConfig {
     fn default() -> Self {
         QueueConfig {
             driver: "memory".into(),
+            max_length: 10_000,
             sqs: SqsConfig::default(),
         }
     }
@@ -1330,6 +1335,7 @@ impl Config {
             (self.http.header_timeout_secs, "http.header_timeout_secs"),
             (self.http.request_timeout_secs, "http.request_timeout_secs"),
             (self.http.max_connections as u64, "http.max_connections"),
+            (self.queue.max_length as u64, "queue.max_length"),
             (
                 self.channel_limits.max_channels_per_connection,
                 "channel_limits.max_channels_per_connection",

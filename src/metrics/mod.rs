@@ -216,7 +216,7 @@ impl Metrics {
         );
         let webhooks_dropped = counter(
             "webhooks_dropped_total",
-            "Webhooks lost: given up after the retry window, or dropped on overload",
+            "Webhooks lost: given up after the retry window, or dropped on overload (full buffer or queue)",
             &["app_id"],
         );
         let gauge = |n: &str, help: &str| {

@@ -19,7 +19,7 @@ mod queue;
 mod routing;
 
 pub use event::WebhookEvent;
-pub use queue::{JobQueue, MemoryQueue, QueueError, RedisQueue};
+pub use queue::{JobQueue, MemoryQueue, Pushed, QueueError, RedisQueue};
 
 use crate::app::App;
 use crate::config::Config;
@@ -123,7 +123,14 @@ pub async fn start(
         "none" => return Ok(Emitter::disabled()),
         "redis" => {
             let redis = &config.database.redis;
-            Arc::new(RedisQueue::connect(&redis.connection_url(), &redis.key_prefix).await?)
+            Arc::new(
+                RedisQueue::connect(
+                    &redis.connection_url(),
+                    &redis.key_prefix,
+                    config.queue.max_length,
+                )
+                .await?,
+            )
         }
         #[cfg(feature = "aws")]
         "sqs" => {
@@ -131,7 +138,7 @@ pub async fn start(
             queue.check().await?;
             Arc::new(queue)
         }
-        _ => Arc::new(MemoryQueue::default()),
+        _ => Arc::new(MemoryQueue::new(config.queue.max_length)),
     };
     let (tx, rx) = mpsc::channel(EMIT_BUFFER);
     let wake = Arc::new(tokio::sync::Notify::new());
@@ -147,6 +154,8 @@ pub async fn start(
         router: routing::Router::default(),
         queue: queue.clone(),
         wake: wake.clone(),
+        metrics: metrics.clone(),
+        full_logged: None,
     };
     let queue_handle = queue.clone();
     tokio::spawn(dispatcher.run(rx, shutdown));
@@ -174,7 +183,13 @@ struct Dispatcher {
     router: routing::Router,
     queue: Arc<dyn JobQueue>,
     wake: Arc<tokio::sync::Notify>,
+    metrics: Metrics,
+    /// When a full queue was last logged: once per [`FULL_LOG_INTERVAL`] at most.
+    full_logged: Option<Instant>,
 }
+
+/// How often a full webhook queue is logged (every drop is counted in the metrics).
+const FULL_LOG_INTERVAL: Duration = Duration::from_secs(10);
 
 impl Dispatcher {
     /// Runs for the life of the process. Once `shutdown` is cancelled the sockets are closing for
@@ -233,10 +248,31 @@ impl Dispatcher {
         }
     }
 
-    async fn enqueue(&self, job: job::Job) {
-        tracing::debug!(app_id = %job.app_id, url = %job.url, "webhook job queued");
-        if let Err(error) = self.queue.push(&job).await {
-            tracing::error!(%error, app_id = %job.app_id, url = %job.url, "cannot queue webhook; it is lost");
+    async fn enqueue(&mut self, job: job::Job) {
+        match self.queue.push(&job).await {
+            Ok(Pushed::Queued) => {
+                tracing::debug!(app_id = %job.app_id, url = %job.url, "webhook job queued")
+            }
+            Ok(Pushed::Full) => {
+                self.metrics
+                    .webhooks_dropped
+                    .with_label_values(&[&job.app_id])
+                    .inc();
+                if self
+                    .full_logged
+                    .is_none_or(|at| at.elapsed() >= FULL_LOG_INTERVAL)
+                {
+                    self.full_logged = Some(Instant::now());
+                    tracing::warn!(
+                        app_id = %job.app_id,
+                        url = %job.url,
+                        "webhook queue full (queue.max_length); dropping new webhooks (counted in webhooks_dropped_total)"
+                    );
+                }
+            }
+            Err(error) => {
+                tracing::error!(%error, app_id = %job.app_id, url = %job.url, "cannot queue webhook; it is lost")
+            }
         }
         self.wake.notify_one();
     }

@@ -26,9 +26,18 @@ impl From<redis::RedisError> for QueueError {
     }
 }
 
+/// What [`JobQueue::push`] did with a job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pushed {
+    Queued,
+    /// Its queue already held `queue.max_length` jobs: the job was dropped (the newest goes, so
+    /// what is queued keeps its order).
+    Full,
+}
+
 #[async_trait]
 pub trait JobQueue: Send + Sync {
-    async fn push(&self, job: &Job) -> Result<(), QueueError>;
+    async fn push(&self, job: &Job) -> Result<Pushed, QueueError>;
     /// Queues that may hold jobs.
     async fn queues(&self) -> Result<Vec<String>, QueueError>;
     /// Takes or extends the lease on `queue` for `ttl`; false when someone else holds it.
@@ -50,21 +59,33 @@ pub trait JobQueue: Send + Sync {
 }
 
 /// In-process queue: fast, and lost when the process ends.
-#[derive(Default)]
 pub struct MemoryQueue {
     queues: Mutex<HashMap<String, VecDeque<Job>>>,
     leased: Mutex<HashSet<String>>,
+    /// Jobs one queue (app and URL) may hold.
+    max_length: usize,
+}
+
+impl MemoryQueue {
+    pub fn new(max_length: usize) -> MemoryQueue {
+        MemoryQueue {
+            queues: Mutex::default(),
+            leased: Mutex::default(),
+            max_length,
+        }
+    }
 }
 
 #[async_trait]
 impl JobQueue for MemoryQueue {
-    async fn push(&self, job: &Job) -> Result<(), QueueError> {
-        self.queues
-            .lock()
-            .entry(job.queue_key())
-            .or_default()
-            .push_back(job.clone());
-        Ok(())
+    async fn push(&self, job: &Job) -> Result<Pushed, QueueError> {
+        let mut queues = self.queues.lock();
+        let jobs = queues.entry(job.queue_key()).or_default();
+        if jobs.len() >= self.max_length {
+            return Ok(Pushed::Full);
+        }
+        jobs.push_back(job.clone());
+        Ok(Pushed::Queued)
     }
 
     async fn queues(&self) -> Result<Vec<String>, QueueError> {
@@ -116,17 +137,26 @@ pub struct RedisQueue {
     node: String,
     /// Queue -> the exact payload `head` last returned, which `pop` may remove.
     heads: parking_lot::Mutex<HashMap<String, String>>,
+    /// Jobs one queue (app and URL) may hold.
+    max_length: usize,
 }
 
 /// Extends the lease only if this node still holds it.
 const RENEW: &str = r#"if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) and 1 or 0 end"#;
 /// Removes the list's first element only if it is still ARGV[1].
 const POP_IF_HEAD: &str = r#"if redis.call('LINDEX', KEYS[1], 0) == ARGV[1] then redis.call('LPOP', KEYS[1]) return 1 else return 0 end"#;
+/// Appends ARGV[1] to list KEYS[1] and names the queue ARGV[3] in set KEYS[2], unless the list
+/// already holds ARGV[2] jobs; returns 1 when queued.
+const PUSH_BOUNDED: &str = r#"if redis.call('LLEN', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end redis.call('RPUSH', KEYS[1], ARGV[1]) redis.call('SADD', KEYS[2], ARGV[3]) return 1"#;
 /// Deletes the lease only if this node holds it.
 const RELEASE: &str = r#"if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end"#;
 
 impl RedisQueue {
-    pub async fn connect(url: &str, prefix: &str) -> Result<RedisQueue, QueueError> {
+    pub async fn connect(
+        url: &str,
+        prefix: &str,
+        max_length: usize,
+    ) -> Result<RedisQueue, QueueError> {
         let client = redis::Client::open(url)?;
         let connection =
             tokio::time::timeout(Duration::from_secs(5), ConnectionManager::new(client))
@@ -137,6 +167,7 @@ impl RedisQueue {
             prefix: format!("{prefix}webhooks:"),
             node: hex::encode(rand::random::<[u8; 8]>()),
             heads: parking_lot::Mutex::new(HashMap::new()),
+            max_length,
         })
     }
 
@@ -155,17 +186,23 @@ pub fn redact(url: &str) -> String {
 
 #[async_trait]
 impl JobQueue for RedisQueue {
-    async fn push(&self, job: &Job) -> Result<(), QueueError> {
+    async fn push(&self, job: &Job) -> Result<Pushed, QueueError> {
         let queue = job.queue_key();
         let payload = serde_json::to_string(job).map_err(|e| QueueError(e.to_string()))?;
         let mut connection = self.connection.clone();
-        redis::pipe()
-            .atomic()
-            .rpush(self.list(&queue), payload)
-            .sadd(format!("{}queues", self.prefix), &queue)
-            .query_async::<()>(&mut connection)
+        let queued: i64 = redis::Script::new(PUSH_BOUNDED)
+            .key(self.list(&queue))
+            .key(format!("{}queues", self.prefix))
+            .arg(payload)
+            .arg(self.max_length)
+            .arg(&queue)
+            .invoke_async(&mut connection)
             .await?;
-        Ok(())
+        Ok(if queued == 1 {
+            Pushed::Queued
+        } else {
+            Pushed::Full
+        })
     }
 
     async fn queues(&self) -> Result<Vec<String>, QueueError> {
@@ -269,7 +306,7 @@ mod tests {
 
     #[tokio::test]
     async fn memory_queue_keeps_order_per_url_and_one_lease_per_queue() {
-        let queue = MemoryQueue::default();
+        let queue = MemoryQueue::new(100);
         for n in 0..3 {
             queue.push(&job("http://one", n)).await.unwrap();
         }
@@ -299,8 +336,8 @@ mod tests {
         };
         let prefix = format!("t{}:", hex::encode(rand::random::<[u8; 4]>()));
         let (first, second) = (
-            RedisQueue::connect(&url, &prefix).await.unwrap(),
-            RedisQueue::connect(&url, &prefix).await.unwrap(),
+            RedisQueue::connect(&url, &prefix, 100).await.unwrap(),
+            RedisQueue::connect(&url, &prefix, 100).await.unwrap(),
         );
         for n in 0..2 {
             first.push(&job("http://one", n)).await.unwrap();

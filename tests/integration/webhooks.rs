@@ -383,3 +383,39 @@ pub async fn killed_node_jobs_are_delivered_once(
     assert_eq!(total, 25);
     (receiver, node_b)
 }
+
+/// A receiver that is down cannot make the server hold webhooks without end: each queue (an app's
+/// URL) holds at most `queue.max_length` requests, and newer ones are dropped and counted. For the
+/// memory queue and the Redis queue.
+#[tokio::test]
+async fn a_queue_for_a_receiver_that_is_down_holds_at_most_max_length() {
+    let prefix = format!("t{}:", hex::encode(rand::random::<[u8; 4]>()));
+    let mut drivers = vec![json!({"driver": "memory", "max_length": 3})];
+    if let Some(redis) = redis_url() {
+        drivers.push(json!({"driver": "redis", "max_length": 3, "redis": redis}));
+    }
+    for queue in drivers {
+        let down = ReservedPort::new();
+        let url = format!("http://127.0.0.1:{}/hook", down.port());
+        let mut config = config_with_hooks(&url, &["channel_occupied"]);
+        // One request per event, so ten events are ten requests.
+        config["webhooks"]["batching"] = json!({"enabled": false});
+        if let Some(redis) = queue["redis"].as_str() {
+            config["database"] = json!({"redis": {"url": redis, "key_prefix": prefix}});
+        }
+        config["queue"] = json!({"driver": queue["driver"], "max_length": queue["max_length"]});
+        let server = Server::with_config(config).await;
+        let _client = occupy(&server, &names(10, "full-")).await;
+        let dropped = poll_metric(
+            &server,
+            "sockudo_webhooks_dropped_total{app_id=\"app-1\"}",
+            |n| n >= 7.0,
+        )
+        .await;
+        assert_eq!(dropped, 7.0, "{queue}: 10 events, 3 places");
+        let depth = poll_metric(&server, "sockudo_webhook_queue_depth", |n| n == 3.0).await;
+        assert_eq!(depth, 3.0, "{queue}");
+        let mut server = server;
+        assert!(server.stderr().contains("webhook queue full"), "{queue}");
+    }
+}

@@ -17,7 +17,7 @@
 use super::{AwsError, Credentials, Signer};
 use crate::config::SqsConfig;
 use crate::webhooks::job::Job;
-use crate::webhooks::queue::{JobQueue, QueueError};
+use crate::webhooks::queue::{JobQueue, Pushed, QueueError};
 use async_trait::async_trait;
 use parking_lot::Mutex;
 use serde_json::{json, Value};
@@ -251,15 +251,16 @@ impl SqsQueue {
 
 #[async_trait]
 impl JobQueue for SqsQueue {
-    async fn push(&self, job: &Job) -> Result<(), QueueError> {
+    async fn push(&self, job: &Job) -> Result<Pushed, QueueError> {
         let body = serde_json::to_string(job).map_err(|e| QueueError::new(e.to_string()))?;
         let mut request = json!({"QueueUrl": self.client.queue_url, "MessageBody": body});
         if self.fifo {
             request["MessageGroupId"] = json!(job.queue_key());
             request["MessageDeduplicationId"] = json!(hex::encode(rand::random::<[u8; 16]>()));
         }
+        // SQS bounds its own queues (and bills for them): no length check here.
         self.client.call("SendMessage", request).await?;
-        Ok(())
+        Ok(Pushed::Queued)
     }
 
     async fn queues(&self) -> Result<Vec<String>, QueueError> {
