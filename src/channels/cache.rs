@@ -68,10 +68,17 @@ impl SharedEvent {
     }
 }
 
+/// The app's `cache_miss` webhook goes out at most once per channel in this long: a client that
+/// subscribes and unsubscribes an empty cache channel in a loop must not turn into a flood of
+/// webhooks (every subscriber still gets `pusher:cache_miss`).
+pub const CACHE_MISS_WEBHOOK_INTERVAL: Duration = Duration::from_secs(10);
+
 #[derive(Debug)]
 pub struct EventCache {
     ttl: Duration,
     events: DashMap<String, CachedEvent>,
+    /// Channel -> when its last `cache_miss` webhook went out (within the interval).
+    misses: DashMap<String, Instant>,
 }
 
 impl EventCache {
@@ -79,6 +86,7 @@ impl EventCache {
         EventCache {
             ttl,
             events: DashMap::new(),
+            misses: DashMap::new(),
         }
     }
 
@@ -127,12 +135,52 @@ impl EventCache {
     /// Drops expired entries so channels nobody reads again do not hold memory forever.
     pub fn purge_expired(&self) {
         self.events.retain(|_, e| e.stored_at.elapsed() < self.ttl);
+        self.misses
+            .retain(|_, sent| sent.elapsed() < CACHE_MISS_WEBHOOK_INTERVAL);
+    }
+
+    /// True when `channel`'s `cache_miss` webhook may go out now (none in the last interval);
+    /// then it counts as sent.
+    pub fn miss_webhook_due(&self, channel: &str) -> bool {
+        use dashmap::mapref::entry::Entry;
+        let now = Instant::now();
+        match self.misses.entry(channel.to_owned()) {
+            Entry::Occupied(sent)
+                if now.duration_since(*sent.get()) < CACHE_MISS_WEBHOOK_INTERVAL =>
+            {
+                false
+            }
+            Entry::Occupied(mut sent) => {
+                sent.insert(now);
+                true
+            }
+            Entry::Vacant(slot) => {
+                slot.insert(now);
+                true
+            }
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_channels_miss_webhook_is_due_once_per_interval() {
+        let cache = EventCache::new(Duration::from_secs(60));
+        assert!(cache.miss_webhook_due("cache-a"));
+        assert!(!cache.miss_webhook_due("cache-a"));
+        assert!(cache.miss_webhook_due("cache-b"), "per channel");
+        // Once the interval has passed (as purge finds it), the next miss is due again.
+        cache.misses.insert(
+            "cache-a".into(),
+            Instant::now() - CACHE_MISS_WEBHOOK_INTERVAL,
+        );
+        cache.purge_expired();
+        assert!(!cache.misses.contains_key("cache-a"));
+        assert!(cache.miss_webhook_due("cache-a"));
+    }
 
     fn event() -> CachedEvent {
         CachedEvent {

@@ -351,9 +351,11 @@ impl Session {
             Some(_) => out.send(outbound::cache_miss(channel.as_str())),
             None => {
                 out.send(outbound::cache_miss(channel.as_str()));
-                self.emit(WebhookEvent::CacheMiss {
-                    channel: channel.as_str().to_owned(),
-                });
+                if cache.miss_webhook_due(channel.as_str()) {
+                    self.emit(WebhookEvent::CacheMiss {
+                        channel: channel.as_str().to_owned(),
+                    });
+                }
             }
         }
     }

@@ -419,3 +419,28 @@ async fn a_queue_for_a_receiver_that_is_down_holds_at_most_max_length() {
         assert!(server.stderr().contains("webhook queue full"), "{queue}");
     }
 }
+
+/// Subscribing and unsubscribing an empty cache channel in a loop sends every subscriber
+/// `pusher:cache_miss`, but the app's `cache_miss` webhook at most once per channel per interval.
+#[tokio::test]
+async fn the_cache_miss_webhook_goes_out_once_per_channel_per_interval() {
+    let (receiver, url) = Receiver::start(&[]).await;
+    let server = Server::with_config(config_with_hooks(&url, &["cache_miss"])).await;
+    let (mut client, _) = server.connected("key-1").await;
+    for _ in 0..5 {
+        client.subscribe("cache-looped").await;
+        client.expect_event("pusher:cache_miss").await;
+        client
+            .send(json!({"event": "pusher:unsubscribe", "data": {"channel": "cache-looped"}}))
+            .await;
+    }
+    // Webhooks to one URL keep their order: once the marker's is in, the loop's are too.
+    client.subscribe("cache-marker").await;
+    receiver.wait_for("cache_miss", "cache-marker").await;
+    let looped = receiver
+        .events()
+        .iter()
+        .filter(|event| event["channel"] == "cache-looped")
+        .count();
+    assert_eq!(looped, 1);
+}
