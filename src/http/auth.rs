@@ -6,6 +6,7 @@ use crate::protocol::signature;
 use crate::ratelimit::{Limit, Quota};
 use crate::state::State;
 use axum::http::{Method, Uri};
+use bytes::Bytes;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -19,14 +20,15 @@ pub struct Authorized {
     pub params: HashMap<String, String>,
 }
 
-/// Finds the app and checks key, timestamp, body MD5 and signature. Unknown app: 404; any auth
-/// failure: 401; a disabled app: 403 (only after the caller proved they hold its secret).
+/// Finds the app and checks key, timestamp and signature, from the request line alone: the
+/// signature covers `body_md5`, so nobody without the secret gets a body read (see
+/// [`signed_body`]). Unknown app: 404; any auth failure: 401; a disabled app: 403 (only after the
+/// caller proved they hold its secret).
 pub async fn authorize(
     state: &State,
     app_id: &str,
     method: &Method,
     uri: &Uri,
-    body: &[u8],
 ) -> Result<Authorized, ApiError> {
     let app = match state.apps.find_by_id(app_id).await {
         Ok(Some(app)) => app,
@@ -57,13 +59,6 @@ pub async fn authorize(
             "auth_timestamp is more than {TIMESTAMP_WINDOW_SECS} s from the server time ({now}); check the clock"
         )));
     }
-    if !body.is_empty() {
-        let given = get("body_md5")
-            .ok_or_else(|| ApiError::unauthorized("Missing body_md5 for a request with a body"))?;
-        if !given.eq_ignore_ascii_case(&signature::body_md5(body)) {
-            return Err(ApiError::unauthorized("body_md5 does not match the body"));
-        }
-    }
     let to_sign = signature::http_string_to_sign(
         method.as_str(),
         uri.path(),
@@ -81,6 +76,36 @@ pub async fn authorize(
         return Err(ApiError::forbidden("App is disabled"));
     }
     Ok(Authorized { app, params })
+}
+
+/// Reads the body of a request that passed [`authorize`] (at most `http_api.request_limit_in_mb`,
+/// else 413) and checks it against the signed `body_md5`.
+pub async fn signed_body(
+    state: &State,
+    auth: &Authorized,
+    body: axum::body::Body,
+) -> Result<Bytes, ApiError> {
+    let limit_mb = state.config.http_api.request_limit_in_mb;
+    let limit = usize::try_from(limit_mb.saturating_mul(1024 * 1024)).unwrap_or(usize::MAX);
+    let body = axum::body::to_bytes(body, limit).await.map_err(|error| {
+        let too_large = std::error::Error::source(&error)
+            .is_some_and(|source| source.is::<http_body_util::LengthLimitError>());
+        if too_large {
+            ApiError::too_large(format!("Request body is over {limit_mb} MiB"))
+        } else {
+            ApiError::bad_request(format!("Cannot read the request body: {error}"))
+        }
+    })?;
+    if !body.is_empty() {
+        let given = auth
+            .params
+            .get("body_md5")
+            .ok_or_else(|| ApiError::unauthorized("Missing body_md5 for a request with a body"))?;
+        if !given.eq_ignore_ascii_case(&signature::body_md5(&body)) {
+            return Err(ApiError::unauthorized("body_md5 does not match the body"));
+        }
+    }
+    Ok(body)
 }
 
 /// Counts `cost` against one of the app's per-second quotas (`max_backend_events_per_second`,

@@ -1,6 +1,6 @@
 //! Channel and user queries, and `terminate_connections`.
 
-use super::auth::authorize;
+use super::auth::{authorize, signed_body};
 use super::events::parse_info;
 use super::ApiError;
 use crate::channels::ChannelCounts;
@@ -8,8 +8,7 @@ use crate::protocol::channel::{classify, ChannelName, SERVER_TO_USER_PREFIX};
 
 use crate::protocol::{ChannelKind, CloseCode};
 use crate::state::State;
-use axum::body::Bytes;
-use axum::extract::{Path, State as Extract};
+use axum::extract::{Path, Request, State as Extract};
 use axum::http::{Method, Uri};
 use axum::Json;
 use serde_json::{json, Map, Value};
@@ -50,7 +49,7 @@ pub async fn list(
     method: Method,
     uri: Uri,
 ) -> Result<Json<Value>, ApiError> {
-    let auth = authorize(&state, &app_id, &method, &uri, &[]).await?;
+    let auth = authorize(&state, &app_id, &method, &uri).await?;
     let prefix = auth
         .params
         .get("filter_by_prefix")
@@ -102,7 +101,7 @@ pub async fn show(
     method: Method,
     uri: Uri,
 ) -> Result<Json<Value>, ApiError> {
-    let auth = authorize(&state, &app_id, &method, &uri, &[]).await?;
+    let auth = authorize(&state, &app_id, &method, &uri).await?;
     let limits = state.limit_defaults.for_app(&auth.app);
     let name = ChannelName::parse(&channel, limits.channel_name_length)
         .map_err(|e| ApiError::bad_request(format!("Invalid channel {channel:?}: {e}")))?;
@@ -157,7 +156,7 @@ pub async fn users(
     method: Method,
     uri: Uri,
 ) -> Result<Json<Value>, ApiError> {
-    let auth = authorize(&state, &app_id, &method, &uri, &[]).await?;
+    let auth = authorize(&state, &app_id, &method, &uri).await?;
     if classify(&channel).0 != ChannelKind::Presence {
         return Err(ApiError::bad_request(
             "Users can only be listed for presence channels",
@@ -174,9 +173,10 @@ pub async fn terminate_user(
     Path((app_id, user_id)): Path<(String, String)>,
     method: Method,
     uri: Uri,
-    body: Bytes,
+    request: Request,
 ) -> Result<Json<Value>, ApiError> {
-    let auth = authorize(&state, &app_id, &method, &uri, &body).await?;
+    let auth = authorize(&state, &app_id, &method, &uri).await?;
+    signed_body(&state, &auth, request.into_body()).await?;
     if let Some(namespace) = state.registry.existing(&auth.app.id) {
         for socket in namespace.user_sockets(&user_id) {
             socket.close(CloseCode::Unauthorized);

@@ -1,7 +1,7 @@
 //! `POST /events` and `POST /batch_events`: validate every event first, then publish, so a bad
 //! batch publishes nothing.
 
-use super::auth::{app_quota, authorize};
+use super::auth::{app_quota, authorize, signed_body};
 use super::ApiError;
 use crate::adapter::Route;
 use crate::app::Limits;
@@ -11,8 +11,7 @@ use crate::protocol::channel::ChannelName;
 use crate::protocol::{outbound, ChannelKind, SocketId};
 use crate::ratelimit::Limit;
 use crate::state::State;
-use axum::body::Bytes;
-use axum::extract::{Path, State as Extract};
+use axum::extract::{Path, Request, State as Extract};
 use axum::http::{Method, Uri};
 use axum::Json;
 use serde::Deserialize;
@@ -56,9 +55,10 @@ pub async fn trigger(
     Path(app_id): Path<String>,
     method: Method,
     uri: Uri,
-    body: Bytes,
+    request: Request,
 ) -> Result<Json<Value>, ApiError> {
-    let auth = authorize(&state, &app_id, &method, &uri, &body).await?;
+    let auth = authorize(&state, &app_id, &method, &uri).await?;
+    let body = signed_body(&state, &auth, request.into_body()).await?;
     let body: EventBody = parse_json(&body)?;
     let limits = state.limit_defaults.for_app(&auth.app);
     let event = validate(body, &limits)?;
@@ -76,9 +76,10 @@ pub async fn trigger_batch(
     Path(app_id): Path<String>,
     method: Method,
     uri: Uri,
-    body: Bytes,
+    request: Request,
 ) -> Result<Json<Value>, ApiError> {
-    let auth = authorize(&state, &app_id, &method, &uri, &body).await?;
+    let auth = authorize(&state, &app_id, &method, &uri).await?;
+    let body = signed_body(&state, &auth, request.into_body()).await?;
     let body: BatchBody = parse_json(&body)?;
     let limits = state.limit_defaults.for_app(&auth.app);
     if body.batch.len() > limits.event_batch_size {

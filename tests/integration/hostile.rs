@@ -275,3 +275,34 @@ async fn the_development_app_listens_on_loopback_unless_a_host_is_given() {
         assert_eq!(elsewhere, reachable_elsewhere, "HOST {host:?}");
     }
 }
+
+/// The signature covers `body_md5`, so it is checked from the request line before any of the body
+/// is read: a caller without the secret cannot make the server take in 10 MB bodies.
+#[tokio::test]
+async fn a_badly_signed_request_is_refused_before_its_body_is_read() {
+    let server = Server::start().await;
+    let mut unsigned = half_request(
+        server.port,
+        "POST /apps/app-1/events?auth_key=key-1&auth_timestamp=1&auth_version=1.0&body_md5=x\
+         &auth_signature=bad HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
+         Content-Length: 10000000\r\n\r\n",
+    )
+    .await;
+    let answer = closed_by_server(&mut unsigned).await;
+    assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
+}
+
+/// A correctly signed body over `http_api.request_limit_in_mb` is answered 413.
+#[tokio::test]
+async fn a_signed_body_over_the_request_limit_is_413() {
+    let mut config = default_config();
+    config["http_api"] = json!({"request_limit_in_mb": 1});
+    let server = Server::with_config(config).await;
+    let body = json!({"name": "e", "channel": "c", "data": "x".repeat(1024 * 1024)});
+    let (status, answer) = server.api(APP1, "POST", "/events", &[], Some(&body)).await;
+    assert_eq!(status, 413, "{answer}");
+    assert!(
+        answer["error"].as_str().unwrap().contains("1 MiB"),
+        "{answer}"
+    );
+}
