@@ -3,24 +3,27 @@
 //! within `app_manager.cache.ttl` seconds rather than at once, and why a flood of connections with
 //! an unknown key does not become a flood of database queries (misses are cached too).
 
-use super::{App, AppStore, MemoryAppStore, StoreError};
+use super::{App, AppRef, AppStore, MemoryAppStore, StoreError};
 use async_trait::async_trait;
+use lru::LruCache;
 use parking_lot::Mutex;
-use std::collections::HashMap;
+use std::num::NonZeroUsize;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// Entries kept at most; the cache is cleared when it fills, which only costs a re-read.
-const MAX_CACHED: usize = 10_000;
+/// Lookups kept per cache (by id, by key); past it the least recently used one goes, so a flood of
+/// unknown keys pushes out only other cold entries, never the whole cache.
+const MAX_CACHED: NonZeroUsize = NonZeroUsize::new(10_000).expect("not zero");
 
 type Lookup = Option<Arc<App>>;
+type Cache = Mutex<LruCache<String, (Instant, Lookup)>>;
 
 pub struct LayeredStore {
     statics: MemoryAppStore,
     store: Arc<dyn AppStore>,
     ttl: Duration,
-    by_id: Mutex<HashMap<String, (Instant, Lookup)>>,
-    by_key: Mutex<HashMap<String, (Instant, Lookup)>>,
+    by_id: Cache,
+    by_key: Cache,
 }
 
 impl LayeredStore {
@@ -30,35 +33,24 @@ impl LayeredStore {
             statics,
             store,
             ttl,
-            by_id: Mutex::new(HashMap::new()),
-            by_key: Mutex::new(HashMap::new()),
+            by_id: Mutex::new(LruCache::new(MAX_CACHED)),
+            by_key: Mutex::new(LruCache::new(MAX_CACHED)),
         }
     }
 
-    fn cached(
-        &self,
-        cache: &Mutex<HashMap<String, (Instant, Lookup)>>,
-        name: &str,
-    ) -> Option<Lookup> {
-        let cache = cache.lock();
+    fn cached_in(&self, cache: &Cache, name: &str) -> Option<Lookup> {
+        let mut cache = cache.lock();
         let (at, app) = cache.get(name)?;
         (at.elapsed() < self.ttl).then(|| app.clone())
     }
 
-    fn remember(
-        &self,
-        cache: &Mutex<HashMap<String, (Instant, Lookup)>>,
-        name: &str,
-        app: &Lookup,
-    ) {
+    fn remember(&self, cache: &Cache, name: &str, app: &Lookup) {
         if self.ttl.is_zero() {
             return;
         }
-        let mut cache = cache.lock();
-        if cache.len() >= MAX_CACHED {
-            cache.clear();
-        }
-        cache.insert(name.to_owned(), (Instant::now(), app.clone()));
+        cache
+            .lock()
+            .put(name.to_owned(), (Instant::now(), app.clone()));
     }
 }
 
@@ -68,7 +60,7 @@ impl AppStore for LayeredStore {
         if let Some(app) = self.statics.find_by_id(id).await? {
             return Ok(Some(app));
         }
-        if let Some(hit) = self.cached(&self.by_id, id) {
+        if let Some(hit) = self.cached_in(&self.by_id, id) {
             return Ok(hit);
         }
         let app = self.store.find_by_id(id).await?;
@@ -80,7 +72,7 @@ impl AppStore for LayeredStore {
         if let Some(app) = self.statics.find_by_key(key).await? {
             return Ok(Some(app));
         }
-        if let Some(hit) = self.cached(&self.by_key, key) {
+        if let Some(hit) = self.cached_in(&self.by_key, key) {
             return Ok(hit);
         }
         let app = self.store.find_by_key(key).await?;
@@ -110,16 +102,27 @@ impl AppStore for LayeredStore {
         self.by_id.lock().clear();
         self.by_key.lock().clear();
     }
+
+    fn cached(&self, app: AppRef<'_>) -> Option<Option<Arc<App>>> {
+        if let Some(Some(found)) = self.statics.cached(app) {
+            return Some(Some(found));
+        }
+        match app {
+            AppRef::Id(id) => self.cached_in(&self.by_id, id),
+            AppRef::Key(key) => self.cached_in(&self.by_key, key),
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// A store whose contents the test changes underneath the cache.
+    /// A store whose contents the test changes underneath the cache; it counts key lookups.
     #[derive(Default)]
     struct Backing {
         apps: Mutex<Vec<App>>,
+        key_queries: std::sync::atomic::AtomicUsize,
     }
 
     #[async_trait]
@@ -134,6 +137,8 @@ mod tests {
                 .map(Arc::new))
         }
         async fn find_by_key(&self, key: &str) -> Result<Option<Arc<App>>, StoreError> {
+            self.key_queries
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             Ok(self
                 .apps
                 .lock()
@@ -171,5 +176,46 @@ mod tests {
         tokio::time::sleep(Duration::from_millis(60)).await;
         assert_eq!(layered.find_by_key("kd").await.unwrap().unwrap().id, "d");
         assert_eq!(layered.all().await.unwrap().len(), 2);
+    }
+
+    /// A flood of unknown keys (twice the cache's size) evicts only cold entries: an app in use
+    /// keeps being answered from the cache, and `cached` says what a lookup would cost.
+    #[tokio::test]
+    async fn a_flood_of_unknown_keys_does_not_push_out_an_app_in_use() {
+        let backing = Arc::new(Backing::default());
+        backing.create(&App::new("d", "kd", "y")).await.unwrap();
+        let statics = MemoryAppStore::new([App::new("s", "ks", "x")]).unwrap();
+        let layered = LayeredStore::new(statics, backing.clone(), Duration::from_secs(60));
+        assert!(
+            layered.cached(AppRef::Key("kd")).is_none(),
+            "not looked up yet"
+        );
+        assert!(layered.find_by_key("kd").await.unwrap().is_some());
+        assert!(
+            layered.cached(AppRef::Key("ks")).is_some(),
+            "statics need no query"
+        );
+        let queries = |b: &Backing| b.key_queries.load(std::sync::atomic::Ordering::Relaxed);
+        let before = queries(&backing);
+        for n in 0..2 * MAX_CACHED.get() {
+            assert!(layered
+                .find_by_key(&format!("random-{n}"))
+                .await
+                .unwrap()
+                .is_none());
+            if n % 1000 == 0 {
+                assert!(layered.find_by_key("kd").await.unwrap().is_some());
+            }
+        }
+        assert_eq!(
+            queries(&backing) - before,
+            2 * MAX_CACHED.get(),
+            "kd was answered from the cache throughout"
+        );
+        assert!(layered.cached(AppRef::Key("kd")).is_some());
+        assert!(matches!(
+            layered.cached(AppRef::Key("random-19999")),
+            Some(None)
+        ));
     }
 }

@@ -1,6 +1,6 @@
 //! Apps held in memory: the static apps of the config and the default app from the environment.
 
-use super::{App, AppStore, StoreError};
+use super::{App, AppRef, AppStore, StoreError};
 use async_trait::async_trait;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -68,6 +68,14 @@ impl AppStore for MemoryAppStore {
 
     async fn delete(&self, _: &str) -> Result<bool, StoreError> {
         Err(StoreError::ReadOnly("memory"))
+    }
+
+    fn cached(&self, app: AppRef<'_>) -> Option<Option<Arc<App>>> {
+        let id = match app {
+            AppRef::Id(id) => Some(id),
+            AppRef::Key(key) => self.id_by_key.get(key).map(String::as_str),
+        };
+        Some(id.and_then(|id| self.by_id.get(id)).cloned())
     }
 }
 

@@ -56,4 +56,16 @@ pub trait AppStore: Send + Sync {
     async fn delete(&self, id: &str) -> Result<bool, StoreError>;
     /// Drops whatever lookups this store caches, so the next ones read the backing store.
     fn forget_cached(&self) {}
+    /// The answer for `app` without a query: `Some` when this store holds it in memory or in
+    /// its cache (`Some(None)`: known not to exist), `None` when only a query can tell.
+    fn cached(&self, _app: AppRef<'_>) -> Option<Option<Arc<App>>> {
+        None
+    }
+}
+
+/// How a request names an app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AppRef<'a> {
+    Id(&'a str),
+    Key(&'a str),
 }

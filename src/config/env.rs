@@ -100,6 +100,10 @@ pub fn apply(config: &mut Config, lookup: Lookup) -> Result<Option<App>, Vec<Str
     );
     env.text("ADAPTER_DRIVER", &mut config.adapter.driver);
     env.text("APP_MANAGER_DRIVER", &mut config.app_manager.driver);
+    env.number(
+        "APP_MANAGER_CACHE_MAX_MISSES_PER_SECOND",
+        &mut config.app_manager.cache.max_misses_per_second,
+    );
     env.text("CACHE_DRIVER", &mut config.cache.driver);
     env.text("QUEUE_DRIVER", &mut config.queue.driver);
     env.number("QUEUE_MAX_LENGTH", &mut config.queue.max_length);

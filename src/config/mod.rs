@@ -262,6 +262,10 @@ pub struct AppCacheConfig {
     pub enabled: bool,
     #[serde(deserialize_with = "lenient::number")]
     pub ttl: u64,
+    /// App lookups one client IP may make per second that the cache cannot answer (each is a
+    /// store query): a flood of random keys or ids is refused with 429 beyond it. 0: no limit.
+    #[serde(deserialize_with = "lenient::number")]
+    pub max_misses_per_second: u64,
 }
 
 impl Default for AppCacheConfig {
@@ -269,6 +273,7 @@ impl Default for AppCacheConfig {
         AppCacheConfig {
             enabled: true,
             ttl: 5,
+            max_misses_per_second: 20,
         }
     }
 }

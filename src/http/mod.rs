@@ -14,14 +14,15 @@ pub use error::ApiError;
 #[doc(hidden)]
 pub use events::fuzz_event_body;
 
-use crate::ratelimit::{client_ip, Limit};
+use crate::app::AppRef;
+use crate::ratelimit::{client_ip, Limit, Quota};
 use crate::state::State;
 use axum::extract::{ConnectInfo, MatchedPath, Request, State as Extract};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 use tower_http::timeout::TimeoutLayer;
@@ -67,11 +68,18 @@ pub fn router(state: Arc<State>) -> Router {
 
 /// The per-client-IP limits of `rate_limiter`: HTTP API calls (`/apps/...`, with
 /// `X-RateLimit-*` headers on every answer) and WebSocket upgrades (`/app/{key}`), 429 when spent.
+/// Before them, and always on: lookups of apps the cache cannot answer (each a store query) per
+/// client IP, `app_manager.cache.max_misses_per_second`, so random keys cannot flood the store.
 async fn limit_clients(
     Extract(state): Extract<Arc<State>>,
     request: Request,
     next: Next,
 ) -> Response {
+    if let Some(ip) = uncached_lookup(&state, &request) {
+        if let Some(refused) = limit_store_lookups(&state, ip).await {
+            return refused;
+        }
+    }
     let path = request.uri().path();
     let (limit, kind) = if path.starts_with("/apps/") {
         (state.rate_limits.api.as_ref(), Limit::Api)
@@ -113,6 +121,55 @@ async fn limit_clients(
         error::add_rate_headers(response.headers_mut(), &decision);
     }
     response
+}
+
+/// The app a path names: `/app/{key}` (upgrades), `/apps/{id}/...` (the API), `/up/{id}`.
+fn named_app(path: &str) -> Option<AppRef<'_>> {
+    let mut segments = path.trim_start_matches('/').split('/');
+    let (kind, name) = (segments.next()?, segments.next()?);
+    match kind {
+        "app" => Some(AppRef::Key(name)),
+        "apps" | "up" => Some(AppRef::Id(name)),
+        _ => None,
+    }
+}
+
+/// The client IP to count against `app_manager.cache.max_misses_per_second`, when `request`
+/// names an app the cache cannot answer (and the limit is on).
+fn uncached_lookup(state: &State, request: &Request) -> Option<IpAddr> {
+    let app = named_app(request.uri().path())?;
+    if state.config.app_manager.cache.max_misses_per_second == 0 || state.apps.cached(app).is_some()
+    {
+        return None;
+    }
+    let ConnectInfo(peer) = *request.extensions().get::<ConnectInfo<SocketAddr>>()?;
+    // The proxies trusted for the API limit, if configured, tell the clients apart here too.
+    let trust_hops = state.rate_limits.api.as_ref().map_or(0, |l| l.trust_hops);
+    Some(client_ip(peer, request.headers(), trust_hops))
+}
+
+/// 429 when `ip` is over its store lookups for this second.
+async fn limit_store_lookups(state: &State, ip: IpAddr) -> Option<Response> {
+    let max = state.config.app_manager.cache.max_misses_per_second;
+    let decision = state
+        .rate_limits
+        .check(
+            Limit::AppLookups,
+            &format!("lookups:{ip}"),
+            1,
+            Quota::per_second(max),
+        )
+        .await;
+    (!decision.allowed).then(|| {
+        ApiError::too_many_requests(
+            format!(
+                "Too many lookups of apps not in the cache from {ip}; retry in {} s",
+                decision.reset_secs
+            ),
+            decision,
+        )
+        .into_response()
+    })
 }
 
 /// Counts every API call by its route template (bounded) and status.

@@ -5,7 +5,9 @@
 //! - `api`: HTTP API requests per client IP (`rate_limiter.api_rate_limit`),
 //! - `websocket`: WebSocket upgrades per client IP (`rate_limiter.websocket_rate_limit`),
 //! - `backend_events`: events an app publishes per second (`max_backend_events_per_second`),
-//! - `read_requests`: an app's channel queries per second (`max_read_requests_per_second`).
+//! - `read_requests`: an app's channel queries per second (`max_read_requests_per_second`),
+//! - `app_lookups`: lookups of apps the cache cannot answer, per client IP
+//!   (`app_manager.cache.max_misses_per_second`).
 //!
 //! A counter store that fails (Redis down) lets requests through and says so in the log and the
 //! `rate_limit_errors_total` metric: an outage of the limiter must not become an outage of the API.
@@ -36,6 +38,8 @@ pub enum Limit {
     Websocket,
     BackendEvents,
     ReadRequests,
+    /// App lookups the cache could not answer, per client IP.
+    AppLookups,
 }
 
 impl Limit {
@@ -45,6 +49,7 @@ impl Limit {
             Limit::Websocket => "websocket",
             Limit::BackendEvents => "backend_events",
             Limit::ReadRequests => "read_requests",
+            Limit::AppLookups => "app_lookups",
         }
     }
 }

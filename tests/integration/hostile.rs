@@ -306,3 +306,50 @@ async fn a_signed_body_over_the_request_limit_is_413() {
         "{answer}"
     );
 }
+
+/// Lookups of apps the cache cannot answer are store queries: each client IP gets
+/// `app_manager.cache.max_misses_per_second` of them, then 429, so random keys and ids cannot
+/// flood the store. Apps the server knows are not affected.
+#[tokio::test]
+async fn lookups_of_unknown_apps_are_limited_per_client() {
+    let mut config = default_config();
+    config["app_manager"]["cache"] = json!({"max_misses_per_second": 3});
+    let server = Server::with_config(config).await;
+    let base = format!("http://127.0.0.1:{}", server.port);
+    let mut statuses = Vec::new();
+    for n in 0..6 {
+        statuses.push(
+            raw_request("GET", &format!("{base}/up/unknown-{n}"), None)
+                .await
+                .0,
+        );
+    }
+    // Three lookups in the first second; then refused (a slow run may start a new second).
+    assert_eq!(&statuses[..3], [404, 404, 404], "{statuses:?}");
+    assert!(statuses.contains(&429), "{statuses:?}");
+    // An upgrade with an unknown key is refused before the upgrade, too.
+    let mut upgrade = half_request(
+        server.port,
+        "GET /app/random-key?protocol=7 HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n\
+         Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
+         Sec-WebSocket-Version: 13\r\nConnection: close\r\n\r\n",
+    )
+    .await;
+    let answer = closed_by_server(&mut upgrade).await;
+    assert!(answer.starts_with("HTTP/1.1 429"), "{answer}");
+    // Known apps need no store query.
+    assert_eq!(
+        raw_request("GET", &format!("{base}/up/app-1"), None)
+            .await
+            .0,
+        200
+    );
+    server.connected("key-1").await;
+    let metrics = server.metrics().await;
+    assert!(
+        metric(
+            &metrics,
+            "sockudo_rate_limit_rejections_total{limit=\"app_lookups\"}"
+        ) >= 2.0
+    );
+}
