@@ -82,11 +82,16 @@ pub fn encode(header: &Header, payload: &[u8]) -> Bytes {
     Bytes::from(bytes)
 }
 
-/// Splits a message into its header and payload; `None` for anything malformed (ignored, never
-/// trusted: the bus may be shared with other software).
+/// Splits a message into its header and payload; `None` for anything malformed or absurd
+/// (ignored, never trusted: the bus may be shared with other software).
 pub fn decode(message: &Bytes) -> Option<(Header, Bytes)> {
     let newline = message.iter().position(|b| *b == b'\n')?;
-    let header = serde_json::from_slice(&message[..newline]).ok()?;
+    let header: Header = serde_json::from_slice(&message[..newline]).ok()?;
+    if let Header::Snapshot { state, .. } = &header {
+        if !state.is_plausible() {
+            return None;
+        }
+    }
     Some((header, message.slice(newline + 1..)))
 }
 
@@ -112,5 +117,50 @@ mod tests {
         assert_eq!(&payload[..], frame);
         assert!(decode(&Bytes::from_static(b"garbage")).is_none());
         assert!(decode(&Bytes::from_static(b"{\"kind\":\"Nope\"}\n")).is_none());
+    }
+
+    /// A snapshot is expanded into one delta per socket (to diff it, or to remove a dead node's
+    /// state): one claiming absurd counts is refused at decoding instead of allocating them.
+    #[test]
+    fn a_snapshot_with_absurd_counts_is_refused() {
+        let snapshot = |subscribers: u64, member_sockets: u64, user_sockets: u64| {
+            let text = format!(
+                r#"{{"kind":"Snapshot","node":"n","seq":1,"state":{{"apps":{{"a":{{"channels":{{"presence-c":{{"subscribers":{subscribers},"members":{{"u":[{member_sockets},null]}}}}}},"users":{{"u":{user_sockets}}}}}}}}}}}"#
+            );
+            decode(&Bytes::from(text + "\n"))
+        };
+        assert!(snapshot(2, 1, 1).is_some());
+        assert!(snapshot(u64::MAX, 1, 1).is_none());
+        assert!(snapshot(2, u64::MAX, 1).is_none());
+        assert!(
+            snapshot(2, 3, 1).is_none(),
+            "more member sockets than subscribers"
+        );
+        assert!(snapshot(2, 1, u64::MAX).is_none());
+    }
+
+    /// Small counts (accepted when consistent) and any u64 (nearly always absurd).
+    fn counts() -> impl proptest::strategy::Strategy<Value = u64> {
+        use proptest::prelude::*;
+        prop_oneof![0u64..100, any::<u64>()]
+    }
+
+    proptest::proptest! {
+        /// Whatever the counts, decoding never panics, and what it accepts can be expanded into
+        /// deltas within the bound.
+        #[test]
+        fn decoded_snapshots_stay_within_the_bound(
+            subscribers in counts(),
+            member_sockets in counts(),
+            users in counts(),
+        ) {
+            let text = format!(
+                r#"{{"kind":"Snapshot","node":"n","seq":1,"state":{{"apps":{{"a":{{"channels":{{"c":{{"subscribers":{subscribers},"members":{{"u":[{member_sockets},null]}}}}}},"users":{{"u":{users}}}}}}}}}}}"#
+            );
+            if let Some((Header::Snapshot { state, .. }, _)) = decode(&Bytes::from(text + "\n")) {
+                proptest::prop_assert!(subscribers < 100 && member_sockets <= subscribers && users < 100);
+                proptest::prop_assert!(state.as_deltas().len() <= super::super::view::MAX_SNAPSHOT_SOCKETS);
+            }
+        }
     }
 }

@@ -54,6 +54,11 @@ pub struct AppState {
     pub users: HashMap<String, usize>,
 }
 
+/// The most subscriptions plus signed-in sockets one node's snapshot may claim. A snapshot is
+/// expanded into one delta per socket, so a larger claim (a bug, or software sharing the bus) is
+/// refused rather than allocated; a real node holds far fewer sockets than this.
+pub const MAX_SNAPSHOT_SOCKETS: usize = 1 << 24;
+
 /// Everything one node holds, as the cluster needs to know it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct NodeState {
@@ -61,10 +66,31 @@ pub struct NodeState {
 }
 
 impl NodeState {
+    /// Whether the counts are possible: each channel's member sockets within its subscribers,
+    /// and everything together within [`MAX_SNAPSHOT_SOCKETS`].
+    pub fn is_plausible(&self) -> bool {
+        let mut total: usize = 0;
+        let mut add = |count: usize| {
+            total = total.saturating_add(count);
+            total <= MAX_SNAPSHOT_SOCKETS
+        };
+        self.apps.values().all(|app| {
+            app.channels.values().all(|channel| {
+                let members = channel
+                    .members
+                    .values()
+                    .try_fold(0usize, |sum, (sockets, _)| sum.checked_add(*sockets));
+                members.is_some_and(|members| members <= channel.subscribers)
+                    && add(channel.subscribers)
+            }) && app.users.values().all(|sockets| add(*sockets))
+        })
+    }
+
     pub fn apply(&mut self, delta: &Delta) {
         match delta {
             Delta::Sub { app, channel } => {
-                self.channel(app, channel).subscribers += 1;
+                let state = self.channel(app, channel);
+                state.subscribers = state.subscribers.saturating_add(1);
             }
             Delta::Unsub { app, channel } => {
                 let state = self.channel(app, channel);
@@ -78,12 +104,12 @@ impl NodeState {
                 info,
             } => {
                 let state = self.channel(app, channel);
-                state.subscribers += 1;
+                state.subscribers = state.subscribers.saturating_add(1);
                 let member = state
                     .members
                     .entry(user.clone())
                     .or_insert((0, info.clone()));
-                member.0 += 1;
+                member.0 = member.0.saturating_add(1);
             }
             Delta::Leave { app, channel, user } => {
                 let state = self.channel(app, channel);
@@ -97,13 +123,14 @@ impl NodeState {
                 self.prune(app, channel);
             }
             Delta::Online { app, user } => {
-                *self
+                let sockets = self
                     .apps
                     .entry(app.clone())
                     .or_default()
                     .users
                     .entry(user.clone())
-                    .or_default() += 1;
+                    .or_default();
+                *sockets = sockets.saturating_add(1);
             }
             Delta::Offline { app, user } => {
                 if let Some(state) = self.apps.get_mut(app) {
