@@ -121,14 +121,16 @@ async fn terminate_on_limit_closes_the_connection_with_4301() {
 }
 
 /// Two members of `private-fast`; the first sends eight client events back to back, all in one
-/// one-second window (app-1 allows 5 per second per connection). Returns (sender, receiver).
+/// one-second window (app-1 allows 5 per second per connection). With `terminate_on_limit` the
+/// server closes the sender after the sixth, so the last ones may find it closed. Returns
+/// (sender, receiver).
 async fn burst_of_eight(server: &Server) -> (Client, Client) {
     let (mut a, a_id) = server.connected("key-1").await;
     let (mut b, b_id) = server.connected("key-1").await;
     a.subscribe_signed(&a_id, "private-fast", None).await;
     b.subscribe_signed(&b_id, "private-fast", None).await;
     for i in 0..8 {
-        a.send(json!({"event": "client-n", "channel": "private-fast", "data": i}))
+        a.send_unless_closed(json!({"event": "client-n", "channel": "private-fast", "data": i}))
             .await;
     }
     (a, b)

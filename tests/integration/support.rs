@@ -373,6 +373,15 @@ impl Client {
         self.writer.send(message).await.expect("send");
     }
 
+    /// Sends `frame` unless the connection is already closed (the server may close it part way
+    /// through a burst, as `terminate_on_limit` does); returns whether it was sent.
+    pub async fn send_unless_closed(&mut self, frame: Value) -> bool {
+        self.writer
+            .send(Message::text(frame.to_string()))
+            .await
+            .is_ok()
+    }
+
     async fn receive(&mut self, wait: Duration) -> Received {
         if let Some(ended) = self.ended {
             return Received::Ended(ended);
