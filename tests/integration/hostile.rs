@@ -208,10 +208,26 @@ async fn a_body_that_trickles_in_is_answered_408() {
     let mut config = default_config();
     config["http"] = json!({"request_timeout_secs": 1});
     let server = Server::with_config(config).await;
+    // Correctly signed (the signature is checked before the body), then only part of the body.
+    let body = json!({"name": "e", "channel": "c", "data": "d"}).to_string();
+    let url = signed_url(
+        server.port,
+        APP1,
+        "POST",
+        "/events",
+        &[],
+        Some(&body),
+        now(),
+    );
+    let target = &url[url.find("/apps/").unwrap()..];
     let mut slow = half_request(
         server.port,
-        "POST /apps/app-1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
-         Content-Length: 100\r\n\r\n{\"name\":",
+        &format!(
+            "POST {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
+             Content-Length: {}\r\n\r\n{}",
+            body.len(),
+            &body[..8]
+        ),
     )
     .await;
     let answer = closed_by_server(&mut slow).await;
