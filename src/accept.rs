@@ -64,6 +64,7 @@ pub async fn serve<L>(
         let shutdown = shutdown.clone();
         let connection_open = connection_open.clone();
         let metrics = metrics.clone();
+        metrics.http_connections.inc();
         tokio::spawn(async move {
             let mut connection = std::pin::pin!(connection);
             let served = tokio::select! {
@@ -76,6 +77,7 @@ pub async fn serve<L>(
             if served.is_err_and(|error| error.is_timeout()) {
                 metrics.connection_failed(ConnectionError::HeaderTimeout);
             }
+            metrics.http_connections.dec();
             drop(permit);
             drop(connection_open);
         });

@@ -27,6 +27,7 @@ use session::{AppContext, Session};
 // `Sink` comes through futures-util's `sink` feature (enabled in the dependency graph).
 use futures_util::{Sink, Stream};
 use sockudo_ws::axum_integration::{WebSocket, WebSocketUpgrade};
+use sockudo_ws::error::CloseReason;
 use sockudo_ws::Message;
 use std::collections::HashMap;
 use std::future::{poll_fn, Future};
@@ -289,8 +290,7 @@ async fn run(mut ws: WebSocket, state: Arc<State>, app: Arc<App>, slots: Slots) 
         None => session.end(),
     }
     if let Some(code) = close {
-        // Flushes what is buffered, then the close frame; bounded by the transport's close timeout.
-        let _ = Box::pin(ws.close(code, reason_for(code))).await;
+        Box::pin(close_handshake(&mut ws, code)).await;
     }
     state
         .metrics
@@ -426,6 +426,25 @@ fn transport_config(config: &crate::config::Config) -> sockudo_ws::Config {
 
 /// The WebSocket close code for an inbound message over `websocket_max_payload_kb`.
 const MESSAGE_TOO_BIG: u16 = 1009;
+
+/// How long a closing socket waits for the client's Close frame (the transport's default close
+/// timeout): long enough for a client across the world, short enough that a silent one is let go.
+const CLOSE_HANDSHAKE: Duration = Duration::from_secs(5);
+
+/// Flushes what is buffered and the close frame, then reads (and discards) until the client's
+/// Close. Dropping the socket with the client's frames unread would make the kernel answer with a
+/// RST, and a RST can discard the close frame (and the `pusher:error` before it) on the client's
+/// side before it is read: the client would see a dropped connection instead of the code that
+/// tells it whether to reconnect.
+async fn close_handshake(ws: &mut WebSocket, code: u16) {
+    let close = Message::Close(Some(CloseReason::new(code, reason_for(code))));
+    let _ = tokio::time::timeout(CLOSE_HANDSHAKE, async {
+        if ws.send(close).await.is_ok() {
+            while let Some(Ok(_)) = ws.recv().await {}
+        }
+    })
+    .await;
+}
 
 fn reason_for(code: u16) -> &'static str {
     match code {

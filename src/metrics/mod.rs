@@ -27,6 +27,9 @@ pub fn proc_status_kib(field: &str) -> Option<u64> {
 pub struct Metrics {
     registry: Registry,
     pub connected: IntGauge,
+    /// Connections on the main port in their HTTP phase (not yet upgraded), against
+    /// `http.max_connections`.
+    pub http_connections: IntGauge,
     pub connections: IntCounterVec,
     pub disconnections: IntCounterVec,
     pub messages_received: IntCounterVec,
@@ -227,6 +230,10 @@ impl Metrics {
             g
         };
         let connected = gauge("connected", "Sockets connected to this node");
+        let http_connections = gauge(
+            "http_connections",
+            "Connections on the main port in their HTTP phase (not yet upgraded)",
+        );
         let webhook_queue_depth = gauge(
             "webhook_queue_depth",
             "Webhook requests waiting for delivery",
@@ -311,6 +318,7 @@ impl Metrics {
         Metrics {
             registry,
             connected,
+            http_connections,
             connections,
             disconnections,
             messages_received,

@@ -3,6 +3,7 @@
 use crate::support::*;
 use serde_json::{json, Value};
 use sockudo_ws::Message;
+use std::time::Duration;
 
 #[tokio::test]
 async fn connection_established_carries_a_valid_socket_id() {
@@ -180,6 +181,59 @@ async fn malformed_frames_get_errors_and_the_connection_survives() {
         .await;
     client.send(json!({"event": "pusher:ping"})).await;
     assert_eq!(client.next().await["event"], "pusher:pong");
+}
+
+/// The server ends a connection with a close handshake, not a reset: after its Close it reads on
+/// until the client's Close. A socket dropped with the client's frames unread answers them with a
+/// RST, and a client whose write fails that way (browsers, sockudo-ws' split client) reports a
+/// dropped connection and may never read the close code already on its way (seen as 1 flake in
+/// 3 suite runs: `terminate_on_limit` closing a client still sending its burst).
+#[tokio::test]
+async fn a_client_still_sending_after_the_server_closed_is_not_reset() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut config = default_config();
+    config["websocket_max_payload_kb"] = json!(1);
+    let server = Server::with_config(config).await;
+    let (mut stream, head) = upgrade_by_hand(server.port, "").await;
+    assert!(head.starts_with("HTTP/1.1 101"), "{head}");
+    let oversized = json!({"event": "client-x", "channel": "chat", "data": "x".repeat(2048)});
+    stream
+        .write_all(&masked_text_frame(oversized.to_string().as_bytes()))
+        .await
+        .unwrap();
+    let mut received = Vec::new();
+    let mut buffer = [0u8; 4096];
+    while close_code_in(&received).is_none() {
+        let n = tokio::time::timeout(WAIT, stream.read(&mut buffer))
+            .await
+            .expect("the close frame within WAIT")
+            .expect("no reset before the close frame");
+        assert!(n > 0, "the connection ended without a close frame");
+        received.extend_from_slice(&buffer[..n]);
+    }
+    assert_eq!(close_code_in(&received), Some(1009));
+    // Frames the client had in flight when the server closed; the second write is the one a reset
+    // would fail.
+    let ping = masked_text_frame(
+        json!({"event": "pusher:ping", "data": {}})
+            .to_string()
+            .as_bytes(),
+    );
+    for _ in 0..2 {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        stream
+            .write_all(&ping)
+            .await
+            .expect("the server still reads after its close");
+    }
+    stream
+        .write_all(&masked_close_frame(1000))
+        .await
+        .expect("the server still reads after its close");
+    let end = tokio::time::timeout(WAIT, stream.read_to_end(&mut received))
+        .await
+        .expect("the server ends the connection after the client's close");
+    assert!(end.is_ok(), "a clean end, not {end:?}");
 }
 
 #[tokio::test]

@@ -166,10 +166,13 @@ async fn http_connections_over_the_cap_are_closed_at_once() {
     let mut config = default_config();
     config["http"] = json!({"max_connections": 3});
     let server = Server::with_config(config).await;
+    // The start-up probe's connection may still be winding down on the server.
+    eventually_metric(&server, "sockudo_http_connections", 0.0).await;
     let mut held = Vec::new();
     for _ in 0..3 {
         held.push(half_request(server.port, "GET /up HTTP/1.1\r\n").await);
     }
+    eventually_metric(&server, "sockudo_http_connections", 3.0).await;
     // The server accepts connections in order: once the fourth is closed, the three hold places.
     let mut over = half_request(server.port, "").await;
     closed_by_server(&mut over).await;

@@ -739,12 +739,53 @@ pub async fn stalled_subscriber(port: u16, channels: &[&str]) -> tokio::net::Tcp
     stream
 }
 
-fn masked_text_frame(payload: &[u8]) -> Vec<u8> {
+/// A text frame as a client sends it (masked), for tests that write the wire by hand.
+pub fn masked_text_frame(payload: &[u8]) -> Vec<u8> {
     let mask = [1u8, 2, 3, 4];
     let mut frame = vec![0x81];
-    assert!(payload.len() < 126);
-    frame.push(0x80 | payload.len() as u8);
+    match u16::try_from(payload.len()) {
+        Ok(short) if short < 126 => frame.push(0x80 | short as u8),
+        Ok(length) => {
+            frame.push(0x80 | 126);
+            frame.extend_from_slice(&length.to_be_bytes());
+        }
+        Err(_) => panic!("test frames stay under 64 KiB"),
+    }
     frame.extend_from_slice(&mask);
     frame.extend(payload.iter().enumerate().map(|(i, b)| b ^ mask[i % 4]));
     frame
+}
+
+/// A Close frame with `code` as a client sends it (masked).
+pub fn masked_close_frame(code: u16) -> Vec<u8> {
+    let mask = [1u8, 2, 3, 4];
+    let mut frame = vec![0x88, 0x80 | 2];
+    frame.extend_from_slice(&mask);
+    frame.extend(code.to_be_bytes().iter().zip(mask).map(|(b, m)| b ^ m));
+    frame
+}
+
+/// The close code in the first Close frame among `bytes` (unmasked frames, as a server sends
+/// them), or None when the bytes hold no complete Close frame.
+pub fn close_code_in(bytes: &[u8]) -> Option<u16> {
+    let mut rest = bytes;
+    while rest.len() >= 2 {
+        let (header, length) = match rest[1] & 0x7f {
+            126 if rest.len() >= 4 => (4, u16::from_be_bytes([rest[2], rest[3]]) as usize),
+            127 if rest.len() >= 10 => (
+                10,
+                u64::from_be_bytes(rest[2..10].try_into().unwrap()) as usize,
+            ),
+            126 | 127 => return None,
+            short => (2, short as usize),
+        };
+        let payload = rest.get(header..header + length)?;
+        if rest[0] & 0x0f == 0x8 {
+            return payload
+                .get(..2)
+                .map(|code| u16::from_be_bytes([code[0], code[1]]));
+        }
+        rest = &rest[header + length..];
+    }
+    None
 }
