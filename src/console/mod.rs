@@ -13,10 +13,13 @@
 //! - `POST {path}/api/apps/{app_id}/events`: publish one event (`POST /apps/{id}/events` body) or a
 //!   batch (`{"batch": [...]}`), through the same validation and fan-out as the HTTP API.
 //!
-//! Access (everything but the static assets): loopback clients only, unless the request carries
-//! `console.token` (`Authorization: Bearer`, `X-Console-Token` or `?token=`). A request with a
-//! forwarding header (`Forwarded`, `X-Forwarded-For`, `X-Real-IP`) is treated as remote, so a
-//! reverse proxy on the same host does not open the console to everyone.
+//! Access (everything but the static assets) is decided in [`access`]: loopback clients by a
+//! loopback name, or anyone with `console.token`; the API only for the console's own page (same
+//! origin, per-process CSRF token). The console's routes are outside the HTTP API's CORS layer.
+
+mod access;
+
+pub use access::CSRF_HEADER;
 
 use crate::app::App;
 use crate::http::events::{parse_json, publish, validate, EventBody};
@@ -25,9 +28,9 @@ use crate::protocol::channel::{ChannelName, SERVER_TO_USER_PREFIX};
 use crate::protocol::{signature, ChannelKind, SocketId};
 use crate::state::State;
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, Path, Request, State as Extract};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::middleware::{self, Next};
+use axum::extract::{Path, State as Extract};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -35,9 +38,7 @@ use base64::Engine;
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeSet, HashMap};
-use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
-use subtle::ConstantTimeEq;
 
 const INDEX: &str = include_str!("assets/index.html");
 const ASSETS: &[(&str, &str, &str)] = &[
@@ -116,8 +117,13 @@ const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-
 /// The console's routes under `console.path`; [`crate::http::router`] merges them when enabled.
 pub fn routes(state: &Arc<State>) -> Router<Arc<State>> {
     let base = base_path(&state.config.console.path);
+    let keys = Arc::new(access::Keys::new(state.config.console.token.clone()));
+    let page = {
+        let keys = keys.clone();
+        move |state: Extract<Arc<State>>| page(state, keys.clone())
+    };
     let protected = Router::new()
-        .route(&base, get(page))
+        .route(&base, get(page.clone()))
         .route(&format!("{base}/"), get(page))
         .route(&format!("{base}/api/apps"), get(apps))
         .route(
@@ -133,7 +139,7 @@ pub fn routes(state: &Arc<State>) -> Router<Arc<State>> {
             post(auth_user),
         )
         .route(&format!("{base}/api/apps/{{app_id}}/events"), post(trigger))
-        .route_layer(middleware::from_fn_with_state(state.clone(), guard));
+        .route_layer(middleware::from_fn_with_state(keys, access::guard));
     Router::new()
         .route(&format!("{base}/assets/{{file}}"), get(asset))
         .merge(protected)
@@ -149,78 +155,17 @@ pub fn base_path(path: &str) -> String {
     }
 }
 
-/// Whether a console request is let in: a token equal to `expected` always is; otherwise only a
-/// loopback peer without forwarding headers.
-pub fn allowed(
-    peer: Option<IpAddr>,
-    forwarded: bool,
-    given_token: Option<&str>,
-    expected: Option<&str>,
-) -> bool {
-    if let (Some(given), Some(expected)) = (given_token, expected) {
-        if !expected.is_empty() && bool::from(given.as_bytes().ct_eq(expected.as_bytes())) {
-            return true;
-        }
-    }
-    !forwarded && peer.is_some_and(is_loopback)
-}
-
-fn is_loopback(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => v4.is_loopback(),
-        IpAddr::V6(v6) => {
-            v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
-        }
-    }
-}
-
-/// The token a request carries, from a header or the `token` query parameter.
-fn request_token(headers: &HeaderMap, query: Option<&str>) -> Option<String> {
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    if let Some(bearer) = header("authorization").and_then(|v| v.strip_prefix("Bearer ")) {
-        return Some(bearer.trim().to_owned());
-    }
-    if let Some(token) = header("x-console-token") {
-        return Some(token.trim().to_owned());
-    }
-    form_urlencoded::parse(query.unwrap_or("").as_bytes())
-        .find(|(k, _)| k == "token")
-        .map(|(_, v)| v.into_owned())
-}
-
-async fn guard(Extract(state): Extract<Arc<State>>, request: Request, next: Next) -> Response {
-    let peer = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|info| info.0.ip());
-    let headers = request.headers();
-    let forwarded = ["forwarded", "x-forwarded-for", "x-real-ip"]
-        .iter()
-        .any(|h| headers.contains_key(*h));
-    let token = request_token(headers, request.uri().query());
-    if allowed(
-        peer,
-        forwarded,
-        token.as_deref(),
-        state.config.console.token.as_deref(),
-    ) {
-        return next.run(request).await;
-    }
-    ApiError::forbidden(
-        "The console answers loopback clients only; from elsewhere send the admin token \
-         (console.token) as `Authorization: Bearer <token>`, `X-Console-Token` or `?token=`",
-    )
-    .into_response()
-}
-
-async fn page(Extract(state): Extract<Arc<State>>) -> Response {
+/// The page, with its base path and this process's CSRF token written in.
+async fn page(Extract(state): Extract<Arc<State>>, keys: Arc<access::Keys>) -> Response {
     let base = base_path(&state.config.console.path);
     let escaped = base
         .replace('&', "&amp;")
         .replace('"', "&quot;")
         .replace('<', "&lt;")
         .replace('>', "&gt;");
-    let html = INDEX.replace("{{BASE}}", &escaped);
+    let html = INDEX
+        .replace("{{BASE}}", &escaped)
+        .replace("{{CSRF}}", &keys.csrf);
     (
         [
             (
@@ -497,39 +442,6 @@ async fn trigger(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn loopback_only_without_a_token() {
-        let local: IpAddr = "127.0.0.1".parse().unwrap();
-        let local6: IpAddr = "::1".parse().unwrap();
-        let mapped: IpAddr = "::ffff:127.0.0.1".parse().unwrap();
-        let remote: IpAddr = "192.0.2.7".parse().unwrap();
-        assert!(allowed(Some(local), false, None, None));
-        assert!(allowed(Some(local6), false, None, None));
-        assert!(allowed(Some(mapped), false, None, None));
-        assert!(!allowed(Some(remote), false, None, None));
-        assert!(!allowed(None, false, None, None));
-        // Behind a proxy on the same host: remote.
-        assert!(!allowed(Some(local), true, None, None));
-        // The token lets anyone in; a wrong or empty one does not.
-        assert!(allowed(Some(remote), true, Some("s3cret"), Some("s3cret")));
-        assert!(!allowed(Some(remote), false, Some("wrong"), Some("s3cret")));
-        assert!(!allowed(Some(remote), false, Some(""), Some("")));
-        assert!(!allowed(Some(remote), false, Some("s3cret"), None));
-    }
-
-    #[test]
-    fn tokens_come_from_headers_or_the_query() {
-        let mut headers = HeaderMap::new();
-        assert_eq!(
-            request_token(&headers, Some("a=1&token=t%201")),
-            Some("t 1".into())
-        );
-        headers.insert("x-console-token", HeaderValue::from_static("x"));
-        assert_eq!(request_token(&headers, None), Some("x".into()));
-        headers.insert("authorization", HeaderValue::from_static("Bearer b"));
-        assert_eq!(request_token(&headers, None), Some("b".into()));
-    }
 
     #[test]
     fn shared_secrets_follow_pushers_scheme() {

@@ -28,7 +28,6 @@ use std::time::Duration;
 use tower_http::timeout::TimeoutLayer;
 
 pub fn router(state: Arc<State>) -> Router {
-    let body_limit = state.config.http_api.request_limit_in_mb as usize * 1024 * 1024;
     let router = Router::new()
         .route("/app/{key}", get(crate::connection::upgrade))
         .route("/apps/{app_id}/events", post(events::trigger))
@@ -46,14 +45,28 @@ pub fn router(state: Arc<State>) -> Router {
         .route("/up", get(health::up))
         .route("/usage", get(health::usage))
         .route("/up/{app_id}", get(health::up_app));
-    // The web console (`console.enabled`): its routes exist only when it is on.
+    let api = guarded(
+        router.fallback(|| async { ApiError::not_found("No such route") }),
+        &state,
+    )
+    .layer(cors::layer(&state.config.cors));
+    // The web console (`console.enabled`): its routes exist only when it is on, and stay outside
+    // the CORS layer: no other origin may read or preflight them.
     let router = if state.config.console.enabled {
-        router.merge(crate::console::routes(&state))
+        api.merge(guarded(crate::console::routes(&state), &state))
     } else {
-        router
+        api
     };
     router
-        .fallback(|| async { ApiError::not_found("No such route") })
+        .layer(middleware::from_fn_with_state(state.clone(), count_calls))
+        .with_state(state)
+}
+
+/// The layers every route of the main port has: the body limit, the whole-request timeout and
+/// the per-client limits.
+fn guarded(router: Router<Arc<State>>, state: &Arc<State>) -> Router<Arc<State>> {
+    let body_limit = state.config.http_api.request_limit_in_mb as usize * 1024 * 1024;
+    router
         .layer(axum::extract::DefaultBodyLimit::max(body_limit))
         // Bounds a request whose body trickles in (the header timeout bounds only its head).
         .layer(TimeoutLayer::with_status_code(
@@ -61,9 +74,6 @@ pub fn router(state: Arc<State>) -> Router {
             Duration::from_secs(state.config.http.request_timeout_secs),
         ))
         .layer(middleware::from_fn_with_state(state.clone(), limit_clients))
-        .layer(cors::layer(&state.config.cors))
-        .layer(middleware::from_fn_with_state(state.clone(), count_calls))
-        .with_state(state)
 }
 
 /// The per-client-IP limits of `rate_limiter`: HTTP API calls (`/apps/...`, with

@@ -11,10 +11,15 @@ use std::net::{IpAddr, UdpSocket};
 
 const ON: &[(&str, &str)] = &[("CONSOLE_ENABLED", "true")];
 
+/// GET `url` with `headers`; a call of the console's API also carries the page's CSRF token, as
+/// the page's script sends it.
 async fn get(url: &str, headers: &[(&str, &str)]) -> (u16, String, String) {
     let mut request = reqwest::Client::new().get(url);
     for (name, value) in headers {
         request = request.header(*name, *value);
+    }
+    if let Some(csrf) = csrf_for(url, headers).await {
+        request = request.header("x-console-csrf", csrf);
     }
     let response = request.send().await.unwrap();
     let status = response.status().as_u16();
@@ -26,16 +31,37 @@ async fn get(url: &str, headers: &[(&str, &str)]) -> (u16, String, String) {
     (status, content_type, response.text().await.unwrap())
 }
 
+/// POST to the console's API as its page does (with the CSRF token).
 async fn post(url: &str, content_type: &str, body: String) -> (u16, Value) {
+    let csrf = csrf_for(url, &[]).await.expect("a console API url");
     let response = reqwest::Client::new()
         .post(url)
         .header("content-type", content_type)
+        .header("x-console-csrf", csrf)
         .body(body)
         .send()
         .await
         .unwrap();
     let status = response.status().as_u16();
     (status, response.json().await.unwrap())
+}
+
+/// The CSRF token of the console whose API `url` calls, read from its page (fetched with the same
+/// headers and query), or None for a URL outside the API or a page that is refused.
+async fn csrf_for(url: &str, headers: &[(&str, &str)]) -> Option<String> {
+    let (base, rest) = url.split_once("/api/")?;
+    let query = rest.split_once('?').map_or("", |(_, query)| query);
+    let mut request = reqwest::Client::new().get(format!("{base}?{query}"));
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let html = request.send().await.unwrap().text().await.unwrap();
+    page_csrf(&html)
+}
+
+fn page_csrf(html: &str) -> Option<String> {
+    let (_, after) = html.split_once(r#"<meta name="sockudo-console-csrf" content=""#)?;
+    Some(after.split('"').next()?.to_owned())
 }
 
 #[tokio::test]
@@ -505,25 +531,139 @@ async fn other_clients_need_the_admin_token() {
         assert_eq!(status, 403, "{ip}: {body}");
         assert_eq!(get(&format!("{remote}?token=let-me-in"), &[]).await.0, 200);
     }
+}
 
-    // The check itself.
-    let remote: IpAddr = "203.0.113.9".parse().unwrap();
-    assert!(!sockudo::console::allowed(
-        Some(remote),
-        false,
-        None,
-        Some("t")
-    ));
-    assert!(sockudo::console::allowed(
-        Some(remote),
-        false,
-        Some("t"),
-        Some("t")
-    ));
-    assert!(sockudo::console::allowed(
-        "::1".parse().ok(),
-        false,
-        None,
-        None
-    ));
+/// A page of another origin, or of another name for this host (DNS rebinding), gets nothing from
+/// the console: no CORS headers, 403 for reads and for posts a browser sends without preflight,
+/// and nothing is published.
+#[tokio::test]
+async fn other_origins_and_foreign_host_names_are_refused() {
+    let server = Server::with_config_and_env(default_config(), ON).await;
+    let mut subscriber = server.connect("key-1").await;
+    subscriber.subscribe("news").await;
+    subscriber
+        .expect_event("pusher_internal:subscription_succeeded")
+        .await;
+    let origin = format!("http://127.0.0.1:{}", server.port);
+    let page = format!("{origin}/console");
+    let api = format!("{origin}/console/api/apps");
+    let events = format!("{origin}/console/api/apps/app-1/events");
+    let html = reqwest::get(&page).await.unwrap().text().await.unwrap();
+    let csrf = page_csrf(&html).expect("the page carries its CSRF token");
+    assert_eq!(csrf.len(), 64, "{csrf}");
+    let client = reqwest::Client::new();
+    let event = json!({"name": "stolen", "channel": "news", "data": "x"}).to_string();
+
+    // The page's own calls: same origin, with the token.
+    let own = client
+        .get(&api)
+        .header("origin", &origin)
+        .header("sec-fetch-site", "same-origin")
+        .header("x-console-csrf", &csrf)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(own.status(), 200);
+
+    // Another origin reading: 403, and no CORS header that would let a browser read it anyway.
+    let foreign = client
+        .get(&api)
+        .header("origin", "http://evil.example")
+        .header("sec-fetch-site", "cross-site")
+        .header("x-console-csrf", &csrf)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(foreign.status(), 403);
+    assert!(foreign
+        .headers()
+        .get("access-control-allow-origin")
+        .is_none());
+    // A preflight gets no permission either.
+    let preflight = client
+        .request(reqwest::Method::OPTIONS, &events)
+        .header("origin", "http://evil.example")
+        .header("access-control-request-method", "POST")
+        .header("access-control-request-headers", "x-console-csrf")
+        .send()
+        .await
+        .unwrap();
+    assert!(preflight
+        .headers()
+        .get("access-control-allow-origin")
+        .is_none());
+
+    // A text/plain POST (sent without preflight), with or without a guessed token.
+    for (origin, fetch_site, token) in [
+        ("http://evil.example", "cross-site", None),
+        ("http://127.0.0.1:1", "same-site", None),
+        (origin.as_str(), "same-origin", None),
+        (origin.as_str(), "same-origin", Some("0".repeat(64))),
+    ] {
+        let mut request = client
+            .post(&events)
+            .header("content-type", "text/plain")
+            .header("origin", origin)
+            .header("sec-fetch-site", fetch_site)
+            .body(event.clone());
+        if let Some(token) = &token {
+            request = request.header("x-console-csrf", token);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), 403, "{origin} {fetch_site} {token:?}");
+        let body = response.text().await.unwrap();
+        assert!(body.contains("own page") || body.contains("Csrf"), "{body}");
+    }
+
+    // DNS rebinding: a loopback peer, but a name the attacker owns. The page itself is refused,
+    // so its CSRF token cannot be read through the rebound name.
+    for host in ["evil.example", &format!("evil.example:{}", server.port)] {
+        let rebound = client.get(&page).header("host", host).send().await.unwrap();
+        assert_eq!(rebound.status(), 403, "{host}");
+        let body = rebound.text().await.unwrap();
+        assert!(body.contains("loopback name"), "{body}");
+        assert!(page_csrf(&body).is_none());
+        let rebound_post = client
+            .post(&events)
+            .header("host", host)
+            .header("origin", format!("http://{host}"))
+            .header("sec-fetch-site", "same-origin")
+            .header("x-console-csrf", &csrf)
+            .body(event.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(rebound_post.status(), 403, "{host}");
+    }
+    // `localhost` is a loopback name.
+    let by_name = client
+        .get(&page)
+        .header("host", format!("localhost:{}", server.port))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(by_name.status(), 200);
+
+    // None of it published anything: the page's own publish is the first event the subscriber sees.
+    let (status, _) = post(
+        &events,
+        "application/json",
+        json!({"name": "mine", "channel": "news", "data": "ok"}).to_string(),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let first = subscriber.next().await;
+    assert_eq!(first["event"], "mine", "{first}");
+    // The HTTP API keeps its CORS answers.
+    let cors = client
+        .request(
+            reqwest::Method::OPTIONS,
+            format!("{origin}/apps/app-1/events"),
+        )
+        .header("origin", "http://evil.example")
+        .header("access-control-request-method", "POST")
+        .send()
+        .await
+        .unwrap();
+    assert!(cors.headers().get("access-control-allow-origin").is_some());
 }

@@ -5,7 +5,9 @@
 (function () {
   const BASE = document.querySelector('meta[name="sockudo-console-base"]').content;
   const TOKEN = new URLSearchParams(location.search).get('token');
-  const AUTH_HEADERS = TOKEN ? { 'X-Console-Token': TOKEN } : {};
+  // Every API call carries the per-process CSRF token the server wrote into the page.
+  const CSRF = document.querySelector('meta[name="sockudo-console-csrf"]').content;
+  const AUTH_HEADERS = TOKEN ? { 'X-Console-Token': TOKEN, 'X-Console-Csrf': CSRF } : { 'X-Console-Csrf': CSRF };
   const LOG_LIMIT = 2000;
   const CHANNELS_EVERY_MS = 3000;
 

@@ -13,6 +13,7 @@
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
+const http = require('node:http');
 const path = require('node:path');
 const crypto = require('node:crypto');
 const { startServer, defaultApp, REPO } = require('../lib/server');
@@ -416,13 +417,80 @@ test('private-encrypted channels: decrypted in the log, encrypted by the trigger
   assert.deepEqual(foreign, [], 'the console requested hosts other than the server');
 });
 
+// The CSRF token the console's page carries (its script sends it on every API call).
+async function consoleCsrf() {
+  const html = await (await fetch(`${origin}/console`)).text();
+  const m = html.match(/<meta name="sockudo-console-csrf" content="([0-9a-f]{64})">/);
+  assert.ok(m, 'the page carries a CSRF token');
+  return m[1];
+}
+
 test('console API: secrets stay out, forwarded requests need the token', { skip }, async () => {
-  const apps = await (await fetch(`${origin}/console/api/apps`)).text();
+  const headers = { 'X-Console-Csrf': await consoleCsrf() };
+  const apps = await (await fetch(`${origin}/console/api/apps`, { headers })).text();
   assert.match(apps, /"key":"key-1"/);
   assert.doesNotMatch(apps, /secret-1/);
   assert.ok(!apps.includes(MASTER_KEY), 'the master key stays on the server');
   const encrypted = Object.fromEntries(JSON.parse(apps).apps.map((a) => [a.id, a.encrypted_channels]));
   assert.deepEqual(encrypted, { 'app-1': true, 'app-2': false });
-  const forwarded = await fetch(`${origin}/console/api/apps`, { headers: { 'X-Forwarded-For': '192.0.2.1' } });
+  const forwarded = await fetch(`${origin}/console/api/apps`, { headers: { ...headers, 'X-Forwarded-For': '192.0.2.1' } });
   assert.equal(forwarded.status, 403);
+  const withoutToken = await fetch(`${origin}/console/api/apps`);
+  assert.equal(withoutToken.status, 403);
+});
+
+// A page of another site open in the developer's browser tries what an attacker would: read the
+// app list, publish with a request the browser sends without preflight, publish with the console's
+// header (preflighted), and read the page for its CSRF token. It gets nothing, and nothing is
+// published: a subscriber's first event is the one published after the attack.
+test('a page of another origin can neither read the console nor publish through it', { skip }, async (t) => {
+  const attacker = http.createServer((req, res) => {
+    res.writeHead(200, { 'Content-Type': 'text/html' });
+    res.end('<!doctype html><title>elsewhere</title><p>elsewhere</p>');
+  });
+  await new Promise((resolve) => attacker.listen(0, '127.0.0.1', resolve));
+  t.after(() => attacker.close());
+  const subscriber = await connectClient(server.port, { label: 'subscriber' });
+  t.after(() => disconnectAll([subscriber]));
+  const news = subscriber.record(await subscriber.subscribe('news'));
+
+  const context = await browser.newContext();
+  t.after(() => context.close());
+  const page = await context.newPage();
+  const answers = [];
+  page.on('response', (r) => answers.push(`${r.request().method()} ${new URL(r.url()).pathname} ${r.status()}`));
+  // localhost is another site than 127.0.0.1 for the browser, and both reach this host.
+  await page.goto(`http://localhost:${attacker.address().port}/`);
+  const tried = await page.evaluate(async (target) => {
+    const attempt = async (what) => {
+      try {
+        const response = await what();
+        return `answered ${response.status} ${(await response.text()).slice(0, 40)}`;
+      } catch (e) {
+        return 'blocked';
+      }
+    };
+    const events = `${target}/console/api/apps/app-1/events`;
+    const body = JSON.stringify({ name: 'stolen', channel: 'news', data: 'x' });
+    return {
+      read: await attempt(() => fetch(`${target}/console/api/apps`)),
+      simplePost: await attempt(() =>
+        fetch(events, { method: 'POST', mode: 'no-cors', headers: { 'Content-Type': 'text/plain' }, body })),
+      preflighted: await attempt(() =>
+        fetch(events, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Console-Csrf': 'guess' }, body })),
+      page: await attempt(() => fetch(`${target}/console`)),
+    };
+  }, origin);
+  assert.deepEqual(tried, {
+    read: 'blocked',
+    // An opaque answer: the page learns nothing, and the server refused it (below).
+    simplePost: 'answered 0 ',
+    preflighted: 'blocked',
+    page: 'blocked',
+  });
+  assert.ok(answers.includes('POST /console/api/apps/app-1/events 403'), answers.join('\n'));
+
+  await subscriber.sdk.trigger('news', 'mine', { ok: true });
+  await news.waitFor((e) => e.event === 'mine', 'the event published after the attack');
+  assert.deepEqual(news.all((e) => !e.event.startsWith('pusher')).map((e) => e.event), ['mine']);
 });
