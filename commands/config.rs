@@ -147,6 +147,7 @@ fn masked(mut config: Config) -> Config {
         &mut lambda.secret_access_key,
         &mut lambda.session_token,
         &mut config.console.token,
+        &mut config.adapter.secret,
         &mut config.metrics.stats_token,
         &mut config.ssl.passphrase,
     ] {

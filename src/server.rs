@@ -3,7 +3,7 @@
 
 use crate::accept::{self, HttpBounds};
 use crate::adapter::bus::{Bus, BusError, NatsAuth, NatsBus, RedisBus, RedisClusterBus};
-use crate::adapter::{Cluster, Health, Local};
+use crate::adapter::{BusKey, Cluster, Health, Link, Local};
 use crate::app::migrations::{self, Dialect};
 use crate::channels::SharedCache;
 
@@ -213,7 +213,11 @@ async fn join_cluster(state: &State) -> Result<Arc<Cluster>, StartError> {
         },
         cleanup: Duration::from_millis(health.cleanup_interval_ms.max(100)),
     };
-    let cluster = Cluster::join(bus, local, timing, state.shutdown.clone());
+    let link = Link {
+        outbox_limit_bytes: config.adapter.outbox_limit_mb * 1024 * 1024,
+        key: config.adapter.secret.as_deref().map(BusKey::new),
+    };
+    let cluster = Cluster::join(bus, local, timing, link, state.shutdown.clone());
     tracing::info!(adapter = %config.adapter.driver, node = cluster.node_id(), "joined the cluster");
     Ok(cluster)
 }

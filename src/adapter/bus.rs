@@ -13,7 +13,8 @@ pub struct BusError(pub String);
 
 #[async_trait]
 pub trait Bus: Send + Sync {
-    async fn publish(&self, message: Bytes) -> Result<(), BusError>;
+    /// Publishes `messages` in order, pipelined: one round trip for all of them, not one each.
+    async fn publish(&self, messages: &[Bytes]) -> Result<(), BusError>;
     /// Delivers every message on the bus to `sink` until the sink closes, reconnecting after
     /// failures; `connected` follows the subscription's state.
     async fn run_subscriber(&self, sink: mpsc::Sender<Bytes>, connected: watch::Sender<bool>);
@@ -48,8 +49,8 @@ impl RedisBus {
 
 #[async_trait]
 impl Bus for RedisBus {
-    async fn publish(&self, message: Bytes) -> Result<(), BusError> {
-        redis_publish(self.publisher.clone(), &self.channel, &message, "redis").await
+    async fn publish(&self, messages: &[Bytes]) -> Result<(), BusError> {
+        redis_publish(self.publisher.clone(), &self.channel, messages, "redis").await
     }
 
     async fn run_subscriber(&self, sink: mpsc::Sender<Bytes>, connected: watch::Sender<bool>) {
@@ -63,18 +64,25 @@ impl Bus for RedisBus {
     }
 }
 
+/// One pipeline of PUBLISH commands. In a Redis Cluster a pipeline goes to one node (they all
+/// name the same channel), so the order holds there too.
 async fn redis_publish<C: redis::aio::ConnectionLike>(
     mut connection: C,
     channel: &str,
-    message: &[u8],
+    messages: &[Bytes],
     what: &str,
 ) -> Result<(), BusError> {
-    redis::cmd("PUBLISH")
-        .arg(channel)
-        .arg(message)
-        .query_async::<i64>(&mut connection)
+    let mut pipeline = redis::pipe();
+    for message in messages {
+        pipeline
+            .cmd("PUBLISH")
+            .arg(channel)
+            .arg(&message[..])
+            .ignore();
+    }
+    pipeline
+        .query_async::<()>(&mut connection)
         .await
-        .map(|_| ())
         .map_err(|e| BusError(format!("{what}: {e}")))
 }
 
@@ -146,11 +154,11 @@ impl RedisClusterBus {
 
 #[async_trait]
 impl Bus for RedisClusterBus {
-    async fn publish(&self, message: Bytes) -> Result<(), BusError> {
+    async fn publish(&self, messages: &[Bytes]) -> Result<(), BusError> {
         redis_publish(
             self.publisher.clone(),
             &self.channel,
-            &message,
+            messages,
             "redis cluster",
         )
         .await
@@ -214,11 +222,16 @@ impl NatsBus {
 
 #[async_trait]
 impl Bus for NatsBus {
-    async fn publish(&self, message: Bytes) -> Result<(), BusError> {
-        self.client
-            .publish(self.subject.clone(), message)
-            .await
-            .map_err(|e| BusError(format!("nats: {e}")))
+    /// The client queues each message for its connection's writer, which batches what is queued
+    /// into its writes: no round trip per message.
+    async fn publish(&self, messages: &[Bytes]) -> Result<(), BusError> {
+        for message in messages {
+            self.client
+                .publish(self.subject.clone(), message.clone())
+                .await
+                .map_err(|e| BusError(format!("nats: {e}")))?;
+        }
+        Ok(())
     }
 
     async fn run_subscriber(&self, sink: mpsc::Sender<Bytes>, connected: watch::Sender<bool>) {

@@ -21,6 +21,8 @@ pub mod bus;
 mod message;
 pub mod view;
 
+pub use message::{fuzz_decode, BusKey};
+
 use crate::app::AppStore;
 use crate::channels::{Published, Registry, SharedEvent};
 use crate::filter::Tags;
@@ -35,6 +37,7 @@ use parking_lot::Mutex;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot, watch};
@@ -45,7 +48,8 @@ use view::{NodeState, RemoteNode, RemoteView};
 /// What a node publishes, in order.
 enum Outgoing {
     Delta(Delta),
-    Frame(Header, Bytes),
+    /// A header and its payload, with the bytes it counts against the outbox limit.
+    Frame(Header, Bytes, usize),
     Hello,
     Snapshot,
     Heartbeat,
@@ -55,9 +59,44 @@ enum Outgoing {
 
 pub struct Cluster {
     node: String,
-    outbox: Option<mpsc::UnboundedSender<Outgoing>>,
+    outbox: Option<Outbox>,
     remote: Mutex<RemoteView>,
     connected: watch::Receiver<bool>,
+    key: Option<BusKey>,
+}
+
+/// The queue to the publishing task. State deltas and control messages always go in (they are
+/// bounded by the node's own sockets and channels, and dropping one would corrupt the other
+/// nodes' view); broadcast frames go in while the bytes queued stay under the limit, and are
+/// dropped and counted above it: a stalled bus must not take the node's memory with it.
+struct Outbox {
+    sender: mpsc::UnboundedSender<Outgoing>,
+    /// Bytes of frames queued and not yet published.
+    queued: Arc<AtomicUsize>,
+    limit: usize,
+    metrics: Metrics,
+    /// When a drop was last logged: once per [`DROP_LOG_INTERVAL`] at most.
+    drop_logged: Mutex<Option<Instant>>,
+}
+
+/// How often dropped broadcasts and refused bus messages are logged (each is counted).
+const DROP_LOG_INTERVAL: Duration = Duration::from_secs(10);
+
+/// How the node talks on the bus: `adapter.outbox_limit_mb` and `adapter.secret`.
+#[derive(Clone)]
+pub struct Link {
+    pub outbox_limit_bytes: usize,
+    pub key: Option<BusKey>,
+}
+
+/// True at most once per [`DROP_LOG_INTERVAL`] (`last` holds when it last was).
+fn log_due(last: &mut Option<Instant>) -> bool {
+    let now = Instant::now();
+    if last.is_some_and(|at| now.duration_since(at) < DROP_LOG_INTERVAL) {
+        return false;
+    }
+    *last = Some(now);
+    true
 }
 
 /// How a frame sent to the other nodes is delivered there.
@@ -104,6 +143,7 @@ impl Cluster {
             outbox: None,
             remote: Mutex::new(RemoteView::default()),
             connected,
+            key: None,
         })
     }
 
@@ -112,24 +152,37 @@ impl Cluster {
         bus: Arc<dyn Bus>,
         local: Local,
         health: Health,
+        link: Link,
         shutdown: CancellationToken,
     ) -> Arc<Cluster> {
         let (connected_tx, connected) = watch::channel(false);
-        let (outbox, outgoing) = mpsc::unbounded_channel();
+        let (sender, outgoing) = mpsc::unbounded_channel();
+        let queued = Arc::new(AtomicUsize::new(0));
         let cluster = Arc::new(Cluster {
             node: random_node_id(),
-            outbox: Some(outbox),
+            outbox: Some(Outbox {
+                sender,
+                queued: queued.clone(),
+                limit: link.outbox_limit_bytes,
+                metrics: local.metrics.clone(),
+                drop_logged: Mutex::new(None),
+            }),
             remote: Mutex::new(RemoteView::default()),
             connected,
+            key: link.key.clone(),
         });
         let (inbox_tx, inbox) = mpsc::channel(65_536);
         let subscriber_bus = bus.clone();
         tokio::spawn(async move { subscriber_bus.run_subscriber(inbox_tx, connected_tx).await });
         tokio::spawn(publish(
-            cluster.node.clone(),
-            bus,
+            Publisher::new(
+                cluster.node.clone(),
+                bus,
+                local.metrics.clone(),
+                link,
+                queued,
+            ),
             outgoing,
-            local.metrics.clone(),
         ));
         tokio::spawn(cluster.clone().receive(inbox, local.clone()));
         tokio::spawn(cluster.clone().keep_alive(local, health, shutdown));
@@ -147,7 +200,7 @@ impl Cluster {
 
     fn send(&self, outgoing: Outgoing) {
         if let Some(outbox) = &self.outbox {
-            let _ = outbox.send(outgoing);
+            let _ = outbox.sender.send(outgoing);
         }
     }
 
@@ -167,7 +220,14 @@ impl Cluster {
 
     /// Delivers `frame` to the subscribers of `channel` on the other nodes.
     pub fn broadcast(&self, app: &str, channel: &str, frame: &Bytes, route: Route) {
-        if self.outbox.is_none() {
+        let Some(outbox) = &self.outbox else {
+            return;
+        };
+        let size = frame.len()
+            + route
+                .cache
+                .map_or(0, |(event, data)| event.len() + data.len());
+        if !outbox.admit(size) {
             return;
         }
         let header = Header::Broadcast {
@@ -181,7 +241,7 @@ impl Cluster {
             api: route.api,
             tags: route.tags.cloned(),
         };
-        self.send(Outgoing::Frame(header, frame.clone()));
+        self.send(Outgoing::Frame(header, frame.clone(), size));
     }
 
     /// Closes the user's sockets on the other nodes.
@@ -191,7 +251,7 @@ impl Cluster {
             app: app.to_owned(),
             user: user.to_owned(),
         };
-        self.send(Outgoing::Frame(header, Bytes::new()));
+        self.send(Outgoing::Frame(header, Bytes::new(), 0));
     }
 
     /// Other nodes this node currently knows of.
@@ -245,15 +305,24 @@ impl Cluster {
 
     /// Handles messages from other nodes, in order.
     async fn receive(self: Arc<Self>, mut inbox: mpsc::Receiver<Bytes>, local: Local) {
+        let mut refusal_logged = None;
         while let Some(message) = inbox.recv().await {
-            let Some((header, payload)) = message::decode(&message) else {
-                local
-                    .metrics
-                    .adapter_failures
-                    .with_label_values(&["malformed"])
-                    .inc();
-                tracing::warn!("ignoring a malformed cluster message");
-                continue;
+            let (header, payload) = match message::decode(&message, self.key.as_ref()) {
+                Ok(decoded) => decoded,
+                Err(refused) => {
+                    local
+                        .metrics
+                        .adapter_failures
+                        .with_label_values(&[refused.kind()])
+                        .inc();
+                    if log_due(&mut refusal_logged) {
+                        tracing::warn!(
+                            "{} (counted in sockudo_adapter_failures_total)",
+                            refused.explain()
+                        );
+                    }
+                    continue;
+                }
             };
             local
                 .metrics
@@ -406,7 +475,7 @@ impl Cluster {
                 node: self.node.clone(),
                 entries,
             };
-            self.send(Outgoing::Frame(header, Bytes::new()));
+            self.send(Outgoing::Frame(header, Bytes::new(), 0));
         }
     }
 
@@ -415,7 +484,7 @@ impl Cluster {
             node: self.node.clone(),
             target: node.to_owned(),
         };
-        self.send(Outgoing::Frame(header, Bytes::new()));
+        self.send(Outgoing::Frame(header, Bytes::new(), 0));
     }
 
     /// Applies another node's change to the view and tells this node's sockets (and, as owner,
@@ -690,22 +759,36 @@ fn random_node_id() -> String {
     hex::encode(rand::random::<[u8; 8]>())
 }
 
-/// Publishes the outbox in order; consecutive deltas travel in one message. Keeps a mirror of
-/// what it has published, so a snapshot always matches its sequence number.
-async fn publish(
-    node: String,
-    bus: Arc<dyn Bus>,
-    mut outgoing: mpsc::UnboundedReceiver<Outgoing>,
-    metrics: Metrics,
-) {
-    let mut publisher = Publisher {
-        node,
-        bus,
-        metrics,
-        seq: 0,
-        mirror: NodeState::default(),
-        pending: Vec::new(),
-    };
+impl Outbox {
+    /// Takes `size` bytes of frames into the queue, or counts (and now and then logs) a drop.
+    fn admit(&self, size: usize) -> bool {
+        let queued = self.queued.fetch_add(size, Ordering::Relaxed);
+        if queued + size <= self.limit {
+            return true;
+        }
+        self.queued.fetch_sub(size, Ordering::Relaxed);
+        self.metrics
+            .adapter_messages
+            .with_label_values(&["dropped"])
+            .inc();
+        if log_due(&mut self.drop_logged.lock()) {
+            tracing::warn!(
+                queued_bytes = queued,
+                limit_bytes = self.limit,
+                "the cluster bus is not keeping up: broadcasts to other nodes are dropped \
+                 (adapter.outbox_limit_mb; counted in sockudo_adapter_messages_total{{direction=\"dropped\"}})"
+            );
+        }
+        false
+    }
+}
+
+/// At most this many messages go in one pipeline (one round trip).
+const PIPELINE: usize = 512;
+
+/// Publishes the outbox in order: everything queued at once is encoded, then pipelined;
+/// consecutive deltas travel in one message.
+async fn publish(mut publisher: Publisher, mut outgoing: mpsc::UnboundedReceiver<Outgoing>) {
     while let Some(first) = outgoing.recv().await {
         let mut batch = vec![first];
         while let Ok(next) = outgoing.try_recv() {
@@ -714,20 +797,49 @@ async fn publish(
         for item in batch {
             publisher.publish(item).await;
         }
-        publisher.flush_deltas().await;
+        publisher.flush_deltas();
+        publisher.send_ready().await;
     }
 }
 
+/// Keeps a mirror of what it has published, so a snapshot always matches its sequence number.
 struct Publisher {
     node: String,
     bus: Arc<dyn Bus>,
     metrics: Metrics,
+    key: Option<BusKey>,
     seq: u64,
     mirror: NodeState,
     pending: Vec<Delta>,
+    /// Encoded messages waiting for the next pipeline.
+    ready: Vec<Bytes>,
+    /// The outbox's byte count, and how much of it `ready` holds.
+    queued: Arc<AtomicUsize>,
+    ready_bytes: usize,
 }
 
 impl Publisher {
+    fn new(
+        node: String,
+        bus: Arc<dyn Bus>,
+        metrics: Metrics,
+        link: Link,
+        queued: Arc<AtomicUsize>,
+    ) -> Publisher {
+        Publisher {
+            node,
+            bus,
+            metrics,
+            key: link.key,
+            seq: 0,
+            mirror: NodeState::default(),
+            pending: Vec::new(),
+            ready: Vec::new(),
+            queued,
+            ready_bytes: 0,
+        }
+    }
+
     async fn publish(&mut self, item: Outgoing) {
         if let Outgoing::Delta(delta) = item {
             self.mirror.apply(&delta);
@@ -735,11 +847,15 @@ impl Publisher {
             return;
         }
         // Anything else goes out after the deltas before it, in order.
-        self.flush_deltas().await;
+        self.flush_deltas();
         let node = self.node.clone();
         let header = match item {
-            Outgoing::Frame(header, payload) => return self.send(&header, &payload).await,
+            Outgoing::Frame(header, payload, size) => {
+                self.ready_bytes += size;
+                return self.encode(&header, &payload);
+            }
             Outgoing::Flush(done) => {
+                self.send_ready().await;
                 let _ = done.send(());
                 return;
             }
@@ -755,10 +871,10 @@ impl Publisher {
             },
             Outgoing::Delta(_) => unreachable!("deltas return above"),
         };
-        self.send(&header, &[]).await;
+        self.encode(&header, &[]);
     }
 
-    async fn flush_deltas(&mut self) {
+    fn flush_deltas(&mut self) {
         if self.pending.is_empty() {
             return;
         }
@@ -768,26 +884,38 @@ impl Publisher {
             seq: self.seq,
             deltas: std::mem::take(&mut self.pending),
         };
-        self.send(&header, &[]).await;
+        self.encode(&header, &[]);
     }
 
-    async fn send(&self, header: &Header, payload: &[u8]) {
-        match self.bus.publish(message::encode(header, payload)).await {
-            Ok(()) => self
-                .metrics
-                .adapter_messages
-                .with_label_values(&["sent"])
-                .inc(),
-            Err(error) => {
-                // Lost while the bus is down; deltas are repaired by the snapshots exchanged on
-                // reconnect.
-                self.metrics
-                    .adapter_failures
-                    .with_label_values(&["publish"])
-                    .inc();
-                tracing::debug!(%error, "cluster publish failed");
+    fn encode(&mut self, header: &Header, payload: &[u8]) {
+        self.ready
+            .push(message::encode(header, payload, self.key.as_ref()));
+    }
+
+    /// Publishes what is ready, in pipelines, and frees its room in the outbox.
+    async fn send_ready(&mut self) {
+        for messages in self.ready.chunks(PIPELINE) {
+            let count = messages.len() as u64;
+            match self.bus.publish(messages).await {
+                Ok(()) => self
+                    .metrics
+                    .adapter_messages
+                    .with_label_values(&["sent"])
+                    .inc_by(count),
+                Err(error) => {
+                    // Lost while the bus is down; deltas are repaired by the snapshots exchanged
+                    // on reconnect.
+                    self.metrics
+                        .adapter_failures
+                        .with_label_values(&["publish"])
+                        .inc_by(count);
+                    tracing::debug!(%error, "cluster publish failed");
+                }
             }
         }
+        self.ready.clear();
+        self.queued
+            .fetch_sub(std::mem::take(&mut self.ready_bytes), Ordering::Relaxed);
     }
 }
 

@@ -99,6 +99,10 @@ pub fn apply(config: &mut Config, lookup: Lookup) -> Result<Option<App>, Vec<Str
         &mut config.channel_limits.max_subscriptions_per_second,
     );
     env.text("ADAPTER_DRIVER", &mut config.adapter.driver);
+    env.number(
+        "ADAPTER_OUTBOX_LIMIT_MB",
+        &mut config.adapter.outbox_limit_mb,
+    );
     env.text("APP_MANAGER_DRIVER", &mut config.app_manager.driver);
     env.number(
         "APP_MANAGER_CACHE_MAX_MISSES_PER_SECOND",
@@ -131,6 +135,7 @@ pub fn apply(config: &mut Config, lookup: Lookup) -> Result<Option<App>, Vec<Str
         ("NATS_USERNAME", &mut config.adapter.nats.username),
         ("NATS_PASSWORD", &mut config.adapter.nats.password),
         ("NATS_TOKEN", &mut config.adapter.nats.token),
+        ("ADAPTER_SECRET", &mut config.adapter.secret),
     ] {
         if let Some(value) = env.get(name) {
             *target = Some(value);

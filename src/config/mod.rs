@@ -158,6 +158,12 @@ pub struct AdapterConfig {
     /// Accepted for Sockudo compatibility; sockudo never falls back to local silently.
     #[serde(deserialize_with = "lenient::boolean")]
     pub fallback_to_local: bool,
+    /// Broadcasts waiting for the bus may hold this many MiB; above it they are dropped and
+    /// counted (`sockudo_adapter_messages_total{direction="dropped"}`).
+    pub outbox_limit_mb: usize,
+    /// Shared by every node: bus messages are signed with it (HMAC-SHA256) and unsigned or
+    /// wrongly signed ones are refused. None: messages are not signed.
+    pub secret: Option<String>,
     pub cluster: RedisClusterConfig,
     pub nats: NatsConfig,
 }
@@ -168,6 +174,8 @@ impl Default for AdapterConfig {
             driver: "local".into(),
             prefix: String::new(),
             fallback_to_local: false,
+            outbox_limit_mb: 64,
+            secret: None,
             cluster: RedisClusterConfig::default(),
             nats: NatsConfig::default(),
         }
@@ -1341,6 +1349,10 @@ impl Config {
             (self.http.request_timeout_secs, "http.request_timeout_secs"),
             (self.http.max_connections as u64, "http.max_connections"),
             (self.queue.max_length as u64, "queue.max_length"),
+            (
+                self.adapter.outbox_limit_mb as u64,
+                "adapter.outbox_limit_mb",
+            ),
             (
                 self.channel_limits.max_channels_per_connection,
                 "channel_limits.max_channels_per_connection",

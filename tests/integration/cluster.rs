@@ -395,3 +395,206 @@ async fn deltas_and_filters_work_for_events_published_on_another_node() {
         );
     }
 }
+
+/// Publishes `message` on the bus of `prefix` as any client of the Redis server could.
+async fn publish_raw(url: &str, prefix: &str, message: &[u8]) {
+    let client = redis::Client::open(url).unwrap();
+    let mut connection = client.get_multiplexed_async_connection().await.unwrap();
+    redis::cmd("PUBLISH")
+        .arg(format!("{prefix}cluster"))
+        .arg(message)
+        .query_async::<i64>(&mut connection)
+        .await
+        .unwrap();
+}
+
+/// A broadcast of `event` on `news` of app-1 as another node would send it, unsigned.
+fn forged_broadcast(event: &str) -> Vec<u8> {
+    let header = json!({"kind": "Broadcast", "node": "intruder", "app": "app-1", "channel": "news",
+        "except": null, "cache": null});
+    let frame = json!({"event": event, "channel": "news", "data": "forged"});
+    format!("{header}\n{frame}").into_bytes()
+}
+
+/// With `adapter.secret`, nodes sign what they send and refuse what is unsigned, wrongly signed
+/// or (on a node without the secret) signed: anyone who can PUBLISH on the Redis server cannot
+/// speak for a node. Without it, the same forged message is delivered.
+#[tokio::test]
+async fn with_a_shared_secret_forged_bus_messages_are_refused() {
+    let Some(url) = bus("SOCKUDO_TEST_REDIS_URL") else {
+        return;
+    };
+    let prefix = format!("t{}:", hex::encode(rand::random::<[u8; 4]>()));
+    let adapter = |secret: Option<&str>| {
+        json!({"adapter": {"driver": "redis", "prefix": prefix, "secret": secret},
+            "database": {"redis": {"url": url}}})
+    };
+    let a = node(&adapter(Some("s3cret"))).await;
+    let b = node(&adapter(Some("s3cret"))).await;
+    let (mut subscriber, _) = a.connected("key-1").await;
+    subscriber.subscribe("news").await;
+    eventually("B sees the subscription on A", || async {
+        subscription_count(&b, "news").await == 1
+    })
+    .await;
+
+    // Forged, then signed by a node: only the node's arrives.
+    publish_raw(&url, &prefix, &forged_broadcast("forged")).await;
+    let unauthenticated = r#"sockudo_adapter_failures_total{kind="unauthenticated"}"#;
+    poll_metric(&a, unauthenticated, |n| n >= 1.0).await;
+    let event = json!({"name": "signed", "channel": "news", "data": "ok"});
+    let (status, _) = b.api(APP1, "POST", "/events", &[], Some(&event)).await;
+    assert_eq!(status, 200);
+    let first = subscriber.next().await;
+    assert_eq!(first["event"], "signed", "{first}");
+
+    // A node with another secret, or none, hears the others' messages but takes none of them.
+    let other = node(&adapter(Some("another"))).await;
+    poll_metric(&other, unauthenticated, |n| n >= 1.0).await;
+    let unsigned = node(&adapter(None)).await;
+    poll_metric(
+        &unsigned,
+        r#"sockudo_adapter_failures_total{kind="signed"}"#,
+        |n| n >= 1.0,
+    )
+    .await;
+    assert_eq!(subscription_count(&unsigned, "news").await, 0);
+
+    // The threat is real: without a secret the forged broadcast is delivered.
+    let open_prefix = format!("t{}:", hex::encode(rand::random::<[u8; 4]>()));
+    let open = node(
+        &json!({"adapter": {"driver": "redis", "prefix": open_prefix},
+        "database": {"redis": {"url": url}}}),
+    )
+    .await;
+    let (mut victim, _) = open.connected("key-1").await;
+    victim.subscribe("news").await;
+    // Sent again until the node's bus subscription is up.
+    for _ in 0..100 {
+        publish_raw(&url, &open_prefix, &forged_broadcast("forged")).await;
+        if let Some(frame) = victim.next_within(Duration::from_millis(300)).await {
+            assert_eq!(frame["event"], "forged", "{frame}");
+            return;
+        }
+    }
+    panic!("the forged broadcast never reached the node without a secret");
+}
+
+async fn subscription_count(server: &Server, channel: &str) -> u64 {
+    let path = format!("/channels/{channel}");
+    let (_, body) = server
+        .api(APP1, "GET", &path, &[("info", "subscription_count")], None)
+        .await;
+    body["subscription_count"].as_u64().unwrap_or(0)
+}
+
+/// A Redis server of the test's own, which it can stop (SIGSTOP) and resume.
+struct PrivateRedis {
+    child: std::process::Child,
+    url: String,
+}
+
+impl PrivateRedis {
+    /// None (the test skips) where redis-server is not installed, except under CI.
+    async fn start() -> Option<PrivateRedis> {
+        let port = free_port();
+        let child = std::process::Command::new("redis-server")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+            ])
+            .args(["--appendonly", "no"])
+            .stdout(std::process::Stdio::null())
+            .spawn();
+        let child = match child {
+            Ok(child) => child,
+            Err(_) if std::env::var_os("CI").is_none() => {
+                eprintln!("skipping: redis-server is not installed");
+                return None;
+            }
+            Err(error) => panic!("redis-server: {error}"),
+        };
+        let redis = PrivateRedis {
+            child,
+            url: format!("redis://127.0.0.1:{port}"),
+        };
+        let client = redis::Client::open(redis.url.as_str()).unwrap();
+        eventually("the private redis-server answers", || async {
+            client.get_multiplexed_async_connection().await.is_ok()
+        })
+        .await;
+        Some(redis)
+    }
+
+    fn signal(&self, signal: &str) {
+        let status = std::process::Command::new("kill")
+            .args([signal, &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+}
+
+impl Drop for PrivateRedis {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// While the bus is stalled, broadcasts for other nodes wait in the outbox up to
+/// `adapter.outbox_limit_mb`, and past it are dropped and counted; local subscribers get every
+/// event, the node keeps answering, and the bus is used again once it is back.
+#[tokio::test]
+async fn a_stalled_bus_holds_at_most_the_outbox_limit() {
+    let Some(redis) = PrivateRedis::start().await else {
+        return;
+    };
+    let mut config = default_config();
+    config["adapter"] = json!({"driver": "redis", "outbox_limit_mb": 1});
+    config["database"] = json!({"redis": {"url": redis.url}});
+    config["event_limits"] = json!({"max_payload_in_kb": 200, "max_batch_size": 10});
+    let server = Server::with_config(config).await;
+    let (mut subscriber, _) = server.connected("key-1").await;
+    subscriber.subscribe("news").await;
+    let sent = r#"sockudo_adapter_messages_total{direction="sent"}"#;
+    let before = poll_metric(&server, sent, |n| n >= 1.0).await;
+
+    redis.signal("-STOP");
+    // 4 MB of events in 4 requests: far more than 1 MB can wait for the stalled bus.
+    let data = "x".repeat(100 * 1024);
+    let batch: Vec<Value> = (0..10)
+        .map(|_| json!({"name": "big", "channel": "news", "data": data}))
+        .collect();
+    for _ in 0..4 {
+        let (status, body) = server
+            .api(
+                APP1,
+                "POST",
+                "/batch_events",
+                &[],
+                Some(&json!({"batch": batch})),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+    }
+    for _ in 0..40 {
+        assert_eq!(subscriber.expect_event("big").await["data"], data.as_str());
+    }
+    let dropped = metric(
+        &server.metrics().await,
+        r#"sockudo_adapter_messages_total{direction="dropped"}"#,
+    );
+    assert!(dropped >= 20.0, "only {dropped} of 40 broadcasts dropped");
+    let (status, _) =
+        raw_request("GET", &format!("http://127.0.0.1:{}/up", server.port), None).await;
+    assert_eq!(status, 200);
+
+    redis.signal("-CONT");
+    let resumed = metric(&server.metrics().await, sent);
+    poll_metric(&server, sent, |n| n > resumed.max(before)).await;
+}
