@@ -295,6 +295,49 @@ async fn the_development_app_listens_on_loopback_unless_a_host_is_given() {
     }
 }
 
+/// The development app (public secret) is never served beside apps of a persistent store.
+#[tokio::test]
+async fn the_development_app_is_never_served_beside_stored_apps() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        &["migrate"][..],
+        &["apps", "create", "--id", "stored", "--json"],
+    ] {
+        let output = sockudo()
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{args:?}: {output:?}");
+    }
+    let port = free_port();
+    let mut child = sockudo()
+        .arg("serve")
+        .current_dir(dir.path())
+        .env("HOST", "127.0.0.1")
+        .env("PORT", port.to_string())
+        .env("METRICS_ENABLED", "false")
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let status_of = |app: &'static str| async move {
+        reqwest::get(format!("http://127.0.0.1:{port}/up/{app}"))
+            .await
+            .map(|r| r.status().as_u16())
+            .ok()
+    };
+    let stored = poll(POLL_BOUND, || status_of("stored"), |s| *s == Some(200)).await;
+    let development = status_of("app-id").await;
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(stored, Some(200), "the stored app is not served");
+    assert_eq!(
+        development,
+        Some(404),
+        "the development app must not be served"
+    );
+}
+
 /// The signature covers `body_md5`, so it is checked from the request line before any of the body
 /// is read: a caller without the secret cannot make the server take in 10 MB bodies.
 #[tokio::test]
