@@ -13,6 +13,7 @@
 //! - [`connection`]: a socket's life, with its I/O-free protocol [`connection::session`].
 //! - [`http`]: the Pusher HTTP API, health checks, and the upgrade route.
 //! - [`tls`]: TLS for the main listener: certificates and keys, reload, the https redirect.
+//! - `net`: socket settings shared by the plain and the TLS listener (`TCP_NODELAY`).
 //! - `accept`: the main port's accept loop: header timeout, HTTP connection cap, bounded
 //!   graceful shutdown.
 //! - [`server`]: listeners and graceful shutdown.
@@ -37,6 +38,7 @@ pub mod http;
 mod lenient;
 pub mod limits;
 pub mod metrics;
+mod net;
 pub mod protocol;
 pub mod ratelimit;
 pub mod server;

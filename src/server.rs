@@ -11,6 +11,7 @@ use crate::app::{self, LayeredStore, MemoryAppStore};
 use crate::config::{self, Config};
 use crate::http;
 use crate::metrics::Metrics;
+use crate::net;
 use crate::protocol::CloseCode;
 use crate::ratelimit::{ClientLimit, CounterStore, RateLimits};
 use crate::state::State;
@@ -25,7 +26,7 @@ use axum::Router;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -272,7 +273,7 @@ pub async fn run(
     let metrics = state.metrics.clone();
     match secure {
         None => {
-            let listener = listener.tap_io(|tcp| send_without_delay(tcp));
+            let listener = listener.tap_io(|tcp| net::send_without_delay(tcp));
             accept::serve(listener, app, bounds, token, metrics).await;
         }
         Some(Secure { tls, redirect }) => {
@@ -295,15 +296,6 @@ pub async fn run(
     }
     drain(&state).await;
     Ok(())
-}
-
-/// Turns Nagle's algorithm off for an accepted connection. sockudo-ws already gathers what is
-/// ready into one write, so Nagle can only hold a frame back until the client acknowledges the
-/// one before, and clients delay acknowledgements by up to 40 ms.
-pub fn send_without_delay(tcp: &TcpStream) {
-    if let Err(error) = tcp.set_nodelay(true) {
-        tracing::debug!(%error, "could not set TCP_NODELAY");
-    }
 }
 
 /// Waits for sockets (told to close by the cancelled token) to finish, up to the grace period.

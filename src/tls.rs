@@ -316,7 +316,7 @@ impl TlsListener {
                         continue;
                     }
                 };
-                crate::server::send_without_delay(&stream);
+                crate::net::send_without_delay(&stream);
                 let acceptor = tls.acceptor();
                 let sender = sender.clone();
                 let metrics = metrics.clone();
