@@ -45,6 +45,7 @@ pub mod server;
 pub mod socket;
 pub mod state;
 pub mod stats;
+mod throttle;
 pub mod tls;
 
 pub mod webhooks;

@@ -29,6 +29,7 @@ use crate::filter::Tags;
 use crate::metrics::Metrics;
 use crate::protocol::channel::classify;
 use crate::protocol::{outbound, ChannelKind, CloseCode, SocketId};
+use crate::throttle::LogThrottle;
 use crate::webhooks::{Emitter, WebhookEvent};
 use bus::Bus;
 use bytes::Bytes;
@@ -75,28 +76,14 @@ struct Outbox {
     queued: Arc<AtomicUsize>,
     limit: usize,
     metrics: Metrics,
-    /// When a drop was last logged: once per [`DROP_LOG_INTERVAL`] at most.
-    drop_logged: Mutex<Option<Instant>>,
+    drop_logged: Mutex<LogThrottle>,
 }
-
-/// How often dropped broadcasts and refused bus messages are logged (each is counted).
-const DROP_LOG_INTERVAL: Duration = Duration::from_secs(10);
 
 /// How the node talks on the bus: `adapter.outbox_limit_mb` and `adapter.secret`.
 #[derive(Clone)]
 pub struct Link {
     pub outbox_limit_bytes: usize,
     pub key: Option<BusKey>,
-}
-
-/// True at most once per [`DROP_LOG_INTERVAL`] (`last` holds when it last was).
-fn log_due(last: &mut Option<Instant>) -> bool {
-    let now = Instant::now();
-    if last.is_some_and(|at| now.duration_since(at) < DROP_LOG_INTERVAL) {
-        return false;
-    }
-    *last = Some(now);
-    true
 }
 
 /// How a frame sent to the other nodes is delivered there.
@@ -165,7 +152,7 @@ impl Cluster {
                 queued: queued.clone(),
                 limit: link.outbox_limit_bytes,
                 metrics: local.metrics.clone(),
-                drop_logged: Mutex::new(None),
+                drop_logged: Mutex::new(LogThrottle::default()),
             }),
             remote: Mutex::new(RemoteView::default()),
             connected,
@@ -305,7 +292,7 @@ impl Cluster {
 
     /// Handles messages from other nodes, in order.
     async fn receive(self: Arc<Self>, mut inbox: mpsc::Receiver<Bytes>, local: Local) {
-        let mut refusal_logged = None;
+        let mut refusal_logged = LogThrottle::default();
         while let Some(message) = inbox.recv().await {
             let (header, payload) = match message::decode(&message, self.key.as_ref()) {
                 Ok(decoded) => decoded,
@@ -315,7 +302,7 @@ impl Cluster {
                         .adapter_failures
                         .with_label_values(&[refused.kind()])
                         .inc();
-                    if log_due(&mut refusal_logged) {
+                    if refusal_logged.due() {
                         tracing::warn!(
                             "{} (counted in sockudo_adapter_failures_total)",
                             refused.explain()
@@ -771,7 +758,7 @@ impl Outbox {
             .adapter_messages
             .with_label_values(&["dropped"])
             .inc();
-        if log_due(&mut self.drop_logged.lock()) {
+        if self.drop_logged.lock().due() {
             tracing::warn!(
                 queued_bytes = queued,
                 limit_bytes = self.limit,

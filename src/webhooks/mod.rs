@@ -24,6 +24,7 @@ pub use queue::{JobQueue, MemoryQueue, Pushed, QueueError, RedisQueue};
 use crate::app::App;
 use crate::config::Config;
 use crate::metrics::Metrics;
+use crate::throttle::LogThrottle;
 use batch::Batcher;
 use debounce::Debouncer;
 use delivery::{Final, Sender};
@@ -155,7 +156,7 @@ pub async fn start(
         queue: queue.clone(),
         wake: wake.clone(),
         metrics: metrics.clone(),
-        full_logged: None,
+        full_logged: LogThrottle::default(),
     };
     let queue_handle = queue.clone();
     tokio::spawn(dispatcher.run(rx, shutdown));
@@ -184,12 +185,9 @@ struct Dispatcher {
     queue: Arc<dyn JobQueue>,
     wake: Arc<tokio::sync::Notify>,
     metrics: Metrics,
-    /// When a full queue was last logged: once per [`FULL_LOG_INTERVAL`] at most.
-    full_logged: Option<Instant>,
+    /// A full queue is logged once per interval (every drop is counted in the metrics).
+    full_logged: LogThrottle,
 }
-
-/// How often a full webhook queue is logged (every drop is counted in the metrics).
-const FULL_LOG_INTERVAL: Duration = Duration::from_secs(10);
 
 impl Dispatcher {
     /// Runs for the life of the process. Once `shutdown` is cancelled the sockets are closing for
@@ -258,11 +256,7 @@ impl Dispatcher {
                     .webhooks_dropped
                     .with_label_values(&[&job.app_id])
                     .inc();
-                if self
-                    .full_logged
-                    .is_none_or(|at| at.elapsed() >= FULL_LOG_INTERVAL)
-                {
-                    self.full_logged = Some(Instant::now());
+                if self.full_logged.due() {
                     tracing::warn!(
                         app_id = %job.app_id,
                         url = %job.url,

@@ -262,14 +262,8 @@ async fn the_development_app_listens_on_loopback_unless_a_host_is_given() {
     for (host, reachable_elsewhere) in [(None, false), (Some("0.0.0.0"), true)] {
         let port = free_port();
         let dir = tempfile::tempdir().unwrap();
-        let mut serve = sockudo();
-        serve
-            .arg("serve")
-            .current_dir(dir.path())
-            .env_remove("HOST")
-            .env("PORT", port.to_string())
-            .env("METRICS_ENABLED", "false")
-            .stderr(std::process::Stdio::null());
+        let mut serve = serve_in(dir.path(), port);
+        serve.env_remove("HOST");
         if let Some(host) = host {
             serve.env("HOST", host);
         }
@@ -311,13 +305,8 @@ async fn the_development_app_is_never_served_beside_stored_apps() {
         assert!(output.status.success(), "{args:?}: {output:?}");
     }
     let port = free_port();
-    let mut child = sockudo()
-        .arg("serve")
-        .current_dir(dir.path())
+    let mut child = serve_in(dir.path(), port)
         .env("HOST", "127.0.0.1")
-        .env("PORT", port.to_string())
-        .env("METRICS_ENABLED", "false")
-        .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
     let status_of = |app: &'static str| async move {

@@ -144,12 +144,8 @@ fn config_check_uses_the_serve_loader() {
 async fn with_nothing_configured_the_development_app_serves_and_says_so() {
     let port = free_port();
     let dir = tempfile::tempdir().unwrap();
-    let mut child = sockudo()
-        .arg("serve")
-        .current_dir(dir.path())
+    let mut child = serve_in(dir.path(), port)
         .env("HOST", "127.0.0.1")
-        .env("PORT", port.to_string())
-        .env("METRICS_ENABLED", "false")
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();

@@ -226,6 +226,19 @@ pub fn sockudo() -> Command {
     Command::new(env!("CARGO_BIN_EXE_sockudo"))
 }
 
+/// `sockudo serve` in `dir` (where the embedded store lives) on `port`, without the metrics
+/// listener and with stderr discarded; the caller sets HOST and spawns it.
+pub fn serve_in(dir: &std::path::Path, port: u16) -> Command {
+    let mut serve = sockudo();
+    serve
+        .arg("serve")
+        .current_dir(dir)
+        .env("PORT", port.to_string())
+        .env("METRICS_ENABLED", "false")
+        .stderr(std::process::Stdio::null());
+    serve
+}
+
 pub fn now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
