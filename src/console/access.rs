@@ -23,7 +23,7 @@ use std::sync::Arc;
 use subtle::ConstantTimeEq;
 
 /// The header the page sends its CSRF token in.
-pub const CSRF_HEADER: &str = "x-console-csrf";
+const CSRF_HEADER: &str = "x-console-csrf";
 
 /// What the guard needs besides the request: the admin token and this process's CSRF token.
 pub struct Keys {

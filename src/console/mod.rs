@@ -19,8 +19,6 @@
 
 mod access;
 
-pub use access::CSRF_HEADER;
-
 use crate::app::App;
 use crate::http::events::{parse_json, publish, validate, EventBody};
 use crate::http::{cluster_counts, ApiError};
