@@ -493,10 +493,27 @@ function clusterSuite(ad, value) {
       assert.equal(c.events.count((e) => e.event === 'pusher:cache_miss'), 0, `no cache_miss on ${node.label}`);
     }
 
+    // Each node reads the bus in order: once a witness on every one of `nodes` has an event
+    // triggered through `from` after the others, those nodes have taken everything before it (a
+    // new subscriber may otherwise connect before the cache channel's last event arrives).
+    async function busCaughtUp(t, from, nodes) {
+      const S = `sentinel-${uid()}`;
+      const seen = await Promise.all(nodes.map(async (node) => {
+        const c = await client(t, node, { label: 'witness' });
+        return c.record(await c.subscribe(S));
+      }));
+      for (let i = 0; i < 100 && !seen.every((rec) => rec.count((e) => e.event === 'tick') > 0); i++) {
+        await from.sdk.trigger(S, 'tick', {});
+        await sleep(50);
+      }
+      assert.ok(seen.every((rec) => rec.count((e) => e.event === 'tick') > 0), 'the bus did not catch up');
+    }
+
     test('a cache- channel triggered through node B replays its last event to new subscribers on A and C', { timeout: 30000 }, async (t) => {
       const CH = `cache-x-${uid()}`;
       await B.sdk.trigger(CH, 'snap', { v: 1 });
       await B.sdk.trigger(CH, 'snap-last', { v: 2 });
+      await busCaughtUp(t, B, [A, C]);
       await expectCached(t, A, CH, 'snap-last', { v: 2 });
       await expectCached(t, C, CH, 'snap-last', { v: 2 });
     });
