@@ -28,7 +28,7 @@ pub enum Command {
 
 pub fn run(file: Option<&Path>, command: Command) -> anyhow::Result<()> {
     let lookup = |name: &str| std::env::var(name).ok();
-    let loaded = config::load(file, &lookup)?;
+    let loaded = config::load_checked(file, &lookup, &sockudo::tls::file_problems)?;
     match command {
         Command::Check { strict, connect } => {
             if strict && !loaded.unknown_keys.is_empty() {

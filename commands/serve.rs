@@ -5,7 +5,7 @@ use anyhow::{anyhow, Context};
 use sockudo::app::AppStore;
 use sockudo::config::{self, Config};
 use sockudo::server::Secure;
-use sockudo::tls::Tls;
+use sockudo::tls::{self, Files, Tls};
 use std::io::IsTerminal;
 use std::path::Path;
 use std::sync::Arc;
@@ -32,7 +32,7 @@ pub struct Args {
 pub fn run(file: Option<&Path>, args: Args) -> anyhow::Result<()> {
     let lookup = |name: &str| std::env::var(name).ok();
     let host_given = args.host.is_some() || lookup("HOST").is_some();
-    let mut loaded = config::load(file, &lookup)?;
+    let mut loaded = config::load_checked(file, &lookup, &tls::file_problems)?;
     let config = &mut loaded.config;
     if let Some(host) = args.host {
         config.host = host;
@@ -114,9 +114,9 @@ async fn serve(config: Config, host_given: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The certificate (checked by the config loader, read again here) and the redirect listener.
+/// The certificate (checked with the config at load, read again here) and the redirect listener.
 async fn secure(config: &Config) -> anyhow::Result<Secure> {
-    let tls = Tls::load(config.ssl.files())
+    let tls = Tls::load(Files::of(&config.ssl))
         .map_err(|problems| anyhow!("invalid TLS setup:\n  - {}", problems.join("\n  - ")))?;
     let redirect = if config.ssl.redirect_http {
         let address = format!("{}:{}", config.host, config.ssl.http_port);

@@ -36,15 +36,16 @@ pub mod filter;
 mod glob;
 pub mod http;
 mod lenient;
+pub mod lifecycle;
 pub mod limits;
 pub mod metrics;
 mod net;
 pub mod protocol;
+pub mod publish;
 pub mod ratelimit;
 pub mod server;
 pub mod socket;
 pub mod state;
-pub mod stats;
 mod throttle;
 pub mod tls;
 

@@ -9,13 +9,14 @@ use crate::channels::SharedCache;
 
 use crate::app::{self, LayeredStore, MemoryAppStore};
 use crate::config::{self, Config};
+use crate::console;
 use crate::http;
+use crate::http::stats;
 use crate::metrics::Metrics;
 use crate::net;
 use crate::protocol::CloseCode;
 use crate::ratelimit::{ClientLimit, CounterStore, RateLimits};
 use crate::state::State;
-use crate::stats;
 use crate::tls::{self, Tls, TlsListener};
 use axum::extract::State as Extract;
 use axum::serve::ListenerExt;
@@ -97,8 +98,9 @@ pub async fn prepare(config: Config) -> Result<State, StartError> {
     state.development_app = development_app;
     state.webhooks =
         webhooks::start(&state.config, state.metrics.clone(), state.shutdown.clone()).await?;
-    state.cluster = join_cluster(&state).await?;
-    state.shared_cache = open_shared_cache(&state).await?;
+    let cluster = join_cluster(&state).await?;
+    let shared_cache = open_shared_cache(&state).await?;
+    state.connect(cluster, shared_cache);
     state.rate_limits = rate_limits(&state.config, state.metrics.clone()).await?;
     Ok(state)
 }
@@ -200,6 +202,7 @@ async fn join_cluster(state: &State) -> Result<Arc<Cluster>, StartError> {
     let health = &config.cluster_health;
     let local = Local {
         registry: state.registry.clone(),
+        deliver: Arc::new(state.publisher.here.clone()),
         metrics: state.metrics.clone(),
         apps: state.apps.clone(),
         webhooks: state.webhooks.clone(),
@@ -264,7 +267,13 @@ pub async fn run(
     tokio::spawn(revoke_removed_apps(state.clone()));
 
     let token = state.shutdown.clone();
-    let app = http::router(state.clone());
+    // The web console's routes exist only when it is on.
+    let console = state
+        .config
+        .console
+        .enabled
+        .then(|| console::routes(&state));
+    let app = http::router(state.clone(), console);
     let bounds = HttpBounds {
         header_timeout: Duration::from_secs(state.config.http.header_timeout_secs),
         max_connections: state.config.http.max_connections,

@@ -5,6 +5,7 @@ use crate::app::{AppStore, LimitDefaults};
 use crate::cleanup::CleanupQueue;
 
 use crate::channels::{Registry, SharedCache};
+use crate::publish::{Here, Publisher};
 
 use crate::config::Config;
 use crate::delta::settings::DeltaDefaults;
@@ -29,9 +30,9 @@ pub struct State {
     pub webhooks: Emitter,
     /// The other nodes (none with the local adapter).
     pub cluster: Arc<Cluster>,
+    /// The one publish path (it holds the same registry, metrics and cluster as this state).
+    pub publisher: Publisher,
     pub started: std::time::Instant,
-    /// Cache channel values in Redis (`cache.driver` redis / redis-cluster).
-    pub shared_cache: Option<SharedCache>,
     pub rate_limits: RateLimits,
     /// Where closed sockets leave their channels; `None`: each does it itself.
     pub cleanup: Option<CleanupQueue>,
@@ -53,6 +54,17 @@ impl State {
             },
         };
         let metrics = Metrics::new(&config.metrics.prometheus.prefix);
+        let registry = Arc::new(Registry::new(cache_ttl));
+        let cluster = Cluster::local();
+        let publisher = Publisher {
+            here: Here {
+                registry: registry.clone(),
+                metrics: metrics.clone(),
+            },
+            cluster: cluster.clone(),
+            shared_cache: None,
+            emit_tags: config.tag_filtering.enabled && config.tag_filtering.enable_tags,
+        };
         State {
             development_app: false,
             cleanup: CleanupQueue::start(&config.cleanup, metrics.cleanup.clone()),
@@ -60,15 +72,23 @@ impl State {
             metrics,
             limit_defaults: config.limit_defaults(),
             delta_defaults: Arc::new(config.delta_defaults()),
-            registry: Arc::new(Registry::new(cache_ttl)),
+            registry,
             queue_limits,
             apps,
             config,
             shutdown: CancellationToken::new(),
             webhooks: Emitter::disabled(),
-            cluster: Cluster::local(),
+            cluster,
+            publisher,
             started: std::time::Instant::now(),
-            shared_cache: None,
         }
+    }
+
+    /// Joins `cluster` and keeps cache channel values in `shared_cache`: the publish path sends
+    /// to both from now on.
+    pub fn connect(&mut self, cluster: Arc<Cluster>, shared_cache: Option<SharedCache>) {
+        self.publisher.cluster = cluster.clone();
+        self.publisher.shared_cache = shared_cache;
+        self.cluster = cluster;
     }
 }

@@ -5,6 +5,7 @@
 //! Problems are reported as the config's are: one line per problem, each naming its key
 //! (`ssl.cert_path: ...`), all of them at once.
 
+use crate::config::{Config, SslConfig};
 use crate::metrics::{ConnectionError, Metrics};
 use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
@@ -36,6 +37,31 @@ pub struct Files {
     pub passphrase: Option<String>,
     /// PEM CA bundle: clients must present a certificate one of these signed.
     pub ca_path: Option<PathBuf>,
+}
+
+impl Files {
+    /// The files `ssl` names (an empty `passphrase` or `ca_path` is none).
+    pub fn of(ssl: &SslConfig) -> Files {
+        let set = |value: &Option<String>| value.clone().filter(|v| !v.is_empty());
+        Files {
+            cert_path: ssl.cert_path.clone().into(),
+            key_path: ssl.key_path.clone().into(),
+            passphrase: set(&ssl.passphrase),
+            ca_path: set(&ssl.ca_path).map(Into::into),
+        }
+    }
+}
+
+/// With TLS on: every problem with the files `ssl` names, read and parsed now. `serve` and
+/// `config check` give it to [`crate::config::load_checked`], so both report these with the
+/// config's other problems.
+pub fn file_problems(config: &Config) -> Vec<String> {
+    if !config.ssl.enabled {
+        return Vec::new();
+    }
+    server_config(&Files::of(&config.ssl))
+        .err()
+        .unwrap_or_default()
 }
 
 /// Larger than any certificate chain or key; a bigger "PEM file" is a wrong path.

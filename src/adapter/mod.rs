@@ -24,13 +24,13 @@ pub mod view;
 pub use message::{fuzz_decode, BusKey};
 
 use crate::app::AppStore;
-use crate::channels::{Published, Registry, SharedEvent};
+use crate::channels::{Registry, SharedEvent};
 use crate::filter::Tags;
+use crate::lifecycle::{self, Change, Member, Occupancy};
 use crate::metrics::Metrics;
-use crate::protocol::channel::classify;
-use crate::protocol::{outbound, ChannelKind, CloseCode, SocketId};
+use crate::protocol::{outbound, CloseCode, SocketId};
 use crate::throttle::LogThrottle;
-use crate::webhooks::{Emitter, WebhookEvent};
+use crate::webhooks::Emitter;
 use bus::Bus;
 use bytes::Bytes;
 use message::Header;
@@ -97,11 +97,24 @@ pub struct Route<'a> {
     pub tags: Option<&'a Tags>,
 }
 
-/// The parts of a channel event frame that filters and deltas need.
-#[derive(serde::Deserialize)]
-struct FrameEvent {
-    event: String,
-    data: String,
+/// A frame another node published, as this node's subscribers get it.
+#[derive(Debug, Clone, Copy)]
+pub struct Remote<'a> {
+    pub app: &'a str,
+    pub channel: &'a str,
+    pub frame: &'a Bytes,
+    pub except: Option<SocketId>,
+    /// Cache channels: the event's name and data, kept as the channel's last event.
+    pub cache: Option<(&'a str, &'a str)>,
+    /// An event published through the HTTP API: filters and deltas apply to it.
+    pub api: bool,
+    pub tags: Option<&'a Tags>,
+}
+
+/// Where frames from other nodes go on this node: the publish path (`crate::publish`), handed
+/// in by the server so that this layer needs nothing above it.
+pub trait Deliver: Send + Sync {
+    fn deliver(&self, remote: Remote<'_>);
 }
 
 /// Timing of heartbeats and death detection.
@@ -116,6 +129,7 @@ pub struct Health {
 #[derive(Clone)]
 pub struct Local {
     pub registry: Arc<Registry>,
+    pub deliver: Arc<dyn Deliver>,
     pub metrics: Metrics,
     pub apps: Arc<dyn AppStore>,
     pub webhooks: Emitter,
@@ -270,6 +284,10 @@ impl Cluster {
     /// True when this node sends the webhooks of `channel`'s cluster-wide transitions.
     pub fn is_owner(&self, app: &str, channel: &str) -> bool {
         let remote = self.remote.lock();
+        // Alone (always so with the local adapter): no hashing on every subscribe.
+        if remote.nodes.values().all(|node| node.buried) {
+            return true;
+        }
         // SHA-256 rather than std's hasher, whose output may change between Rust releases:
         // nodes built by different compilers must still agree on owners.
         let score = |node: &str| {
@@ -411,29 +429,17 @@ impl Cluster {
                 tags,
                 ..
             } => {
-                let namespace = local.registry.namespace(&app);
-                if let (Some((event, data)), Some(store)) = (cache, &namespace.cache) {
-                    let cached = crate::channels::CachedEvent {
-                        frame: payload.clone(),
-                        event,
-                        data,
-                        tags: tags.clone(),
-                        stored_at: Instant::now(),
-                    };
-                    store.store(&channel, cached);
-                }
-                let except = except.as_deref().and_then(SocketId::parse);
-                // Only subscribers with filters or deltas need the event taken apart.
-                let event = (api && namespace.is_selective(&channel))
-                    .then(|| serde_json::from_slice::<FrameEvent>(&payload).ok())
-                    .flatten();
-                let published = event.as_ref().map(|e| Published {
-                    name: &e.event,
-                    data: &e.data,
+                local.deliver.deliver(Remote {
+                    app: &app,
+                    channel: &channel,
+                    frame: &payload,
+                    except: except.as_deref().and_then(SocketId::parse),
+                    cache: cache
+                        .as_ref()
+                        .map(|(event, data)| (event.as_str(), data.as_str())),
+                    api,
                     tags: tags.as_ref(),
                 });
-                let fanout = namespace.publish(&channel, &payload, published.as_ref(), except);
-                local.metrics.record_fanout(&app, &fanout);
             }
             Header::Terminate { app, user, .. } => {
                 if let Some(namespace) = local.registry.existing(&app) {
@@ -487,46 +493,16 @@ impl Cluster {
         let namespace = local.registry.namespace(app_id);
         let (before, after) = {
             let mut remote = self.remote.lock();
-            let before = Presence::read(&remote, &namespace, app_id, delta);
+            let before = occupancy(&remote, &namespace, app_id, delta);
             if let Some(known) = remote.nodes.get_mut(node) {
                 known.state.apply(delta);
             }
-            (before, Presence::read(&remote, &namespace, app_id, delta))
+            (before, occupancy(&remote, &namespace, app_id, delta))
         };
         let Ok(Some(app)) = local.apps.find_by_id(app_id).await else {
             return;
         };
-        let owner = channel.is_some_and(|c| self.is_owner(app_id, c));
         match delta {
-            Delta::Join {
-                channel,
-                user,
-                info,
-                ..
-            } if !before.present && after.present => {
-                namespace.broadcast(channel, &outbound::member_added(channel, user, info), None);
-                if owner {
-                    local.webhooks.emit(
-                        &app,
-                        WebhookEvent::MemberAdded {
-                            channel: channel.clone(),
-                            user_id: user.clone(),
-                        },
-                    );
-                }
-            }
-            Delta::Leave { channel, user, .. } if before.present && !after.present => {
-                namespace.broadcast(channel, &outbound::member_removed(channel, user), None);
-                if owner {
-                    local.webhooks.emit(
-                        &app,
-                        WebhookEvent::MemberRemoved {
-                            channel: channel.clone(),
-                            user_id: user.clone(),
-                        },
-                    );
-                }
-            }
             Delta::Online { user, .. }
                 if !before.present && after.present && app.enable_watchlist_events =>
             {
@@ -539,55 +515,31 @@ impl Cluster {
             }
             _ => {}
         }
-        if let Some(channel) = channel {
-            if owner && before.subscribers == 0 && after.subscribers > 0 {
-                local.webhooks.emit(
-                    &app,
-                    WebhookEvent::ChannelOccupied {
-                        channel: channel.to_owned(),
-                    },
-                );
-            }
-            if owner && before.subscribers > 0 && after.subscribers == 0 {
-                local.webhooks.emit(
-                    &app,
-                    WebhookEvent::ChannelVacated {
-                        channel: channel.to_owned(),
-                    },
-                );
-            }
-            // As on the subscribing node: presence and #server-to-user channels have no counts.
-            let counted = !matches!(
-                classify(channel).0,
-                ChannelKind::Presence | ChannelKind::ServerToUser
-            );
-            let local_subscribers = namespace.counts(channel).subscription_count;
-            let total = after.subscribers;
-            // The owner reports counts even when all subscribers are on other nodes (a total
-            // of 0 sends nothing and forgets the channel's throttle).
-            let report = app.enable_subscription_count
-                && counted
-                && (local_subscribers > 0 || owner)
-                && before.subscribers != total;
-            if report && namespace.count_event_due(channel, total) {
-                if local_subscribers > 0 {
-                    namespace.broadcast(
-                        channel,
-                        &outbound::subscription_count(channel, total),
-                        None,
-                    );
-                }
-                if owner {
-                    local.webhooks.emit(
-                        &app,
-                        WebhookEvent::SubscriptionCount {
-                            channel: channel.to_owned(),
-                            count: total,
-                        },
-                    );
-                }
-            }
-        }
+        let Some(channel) = channel else {
+            return;
+        };
+        let member = match delta {
+            Delta::Join { user, info, .. } => Some(Member::Joined { user, info }),
+            Delta::Leave { user, .. } => Some(Member::Left { user }),
+            _ => None,
+        };
+        let change = Change {
+            channel,
+            member,
+            before,
+            after,
+            here: namespace.counts(channel).subscription_count,
+            owner: self.is_owner(app_id, channel),
+            count_events: app.enable_subscription_count,
+        };
+        lifecycle::apply(
+            lifecycle::outcome(&change),
+            channel,
+            None,
+            &namespace,
+            &app,
+            &local.webhooks,
+        );
     }
 
     /// Heartbeats, death detection, and a new hello after the bus comes back.
@@ -648,38 +600,29 @@ impl Cluster {
     }
 }
 
-/// The cluster-wide facts a delta can change, read before and after applying it.
-struct Presence {
-    /// The member (or signed-in user) is present anywhere.
-    present: bool,
-    /// Subscribers of the channel anywhere.
-    subscribers: usize,
-}
-
-impl Presence {
-    fn read(
-        remote: &RemoteView,
-        namespace: &crate::channels::Namespace,
-        app: &str,
-        delta: &Delta,
-    ) -> Presence {
-        match delta {
-            Delta::Sub { channel, .. } | Delta::Unsub { channel, .. } => Presence {
-                present: false,
-                subscribers: namespace.counts(channel).subscription_count
-                    + remote.subscribers(app, channel),
-            },
-            Delta::Join { channel, user, .. } | Delta::Leave { channel, user, .. } => Presence {
-                present: namespace.has_member(channel, user)
-                    || remote.has_member(app, channel, user),
-                subscribers: namespace.counts(channel).subscription_count
-                    + remote.subscribers(app, channel),
-            },
-            Delta::Online { user, .. } | Delta::Offline { user, .. } => Presence {
-                present: namespace.is_online(user) || remote.is_online(app, user),
-                subscribers: 0,
-            },
-        }
+/// `delta`'s channel (or user) over the whole cluster: subscribers, and whether its member
+/// (or signed-in user) is present anywhere.
+fn occupancy(
+    remote: &RemoteView,
+    namespace: &crate::channels::Namespace,
+    app: &str,
+    delta: &Delta,
+) -> Occupancy {
+    match delta {
+        Delta::Sub { channel, .. } | Delta::Unsub { channel, .. } => Occupancy {
+            present: false,
+            subscribers: namespace.counts(channel).subscription_count
+                + remote.subscribers(app, channel),
+        },
+        Delta::Join { channel, user, .. } | Delta::Leave { channel, user, .. } => Occupancy {
+            present: namespace.has_member(channel, user) || remote.has_member(app, channel, user),
+            subscribers: namespace.counts(channel).subscription_count
+                + remote.subscribers(app, channel),
+        },
+        Delta::Online { user, .. } | Delta::Offline { user, .. } => Occupancy {
+            present: namespace.is_online(user) || remote.is_online(app, user),
+            subscribers: 0,
+        },
     }
 }
 

@@ -5,30 +5,23 @@
 //! await, and delivery only enqueues onto each socket's bounded queue.
 
 mod cache;
+mod fanout;
 mod namespace;
 mod selective;
 mod shared_cache;
 
 pub use cache::{CachedEvent, EventCache, SharedEvent};
-pub use namespace::{ChannelCounts, DeltaTally, Fanout, MemberJoin, Namespace, Unsubscribed};
+pub use fanout::Fanout;
+pub use namespace::{ChannelCounts, MemberJoin, Namespace, Unsubscribed};
 pub use selective::{DeltaSubscription, Published, SubscriptionOptions};
 pub use shared_cache::SharedCache;
 
-use crate::connection::admission::Admitting;
+use crate::metrics::Live;
 use crate::protocol::channel::{classify, ChannelKind};
+use crate::socket::admission::Admitting;
 use dashmap::DashMap;
 use std::sync::Arc;
 use std::time::Duration;
-
-/// Gauges derived from live state at scrape time, so they cannot drift from it.
-#[derive(Debug, Default)]
-pub struct Live {
-    pub connected: usize,
-    /// Occupied channels by kind (`public`, `private`, ...), every kind listed, 0 included, so a
-    /// kind's series does not vanish when its last channel empties.
-    pub channels: Vec<(&'static str, usize)>,
-    pub subscriptions: usize,
-}
 
 /// All namespaces of this node, one per app that has had a socket or an event.
 pub struct Registry {

@@ -1,10 +1,11 @@
 //! One app's sockets, channels, presence members and signed-in users on this node.
 
+use super::fanout::Fanout;
 use super::selective::{DeltaSubscription, Published, Selective, SubscriptionOptions};
 use super::EventCache;
-use crate::connection::admission::Admitting;
 use crate::protocol::SocketId;
-use crate::socket::{Delivery, SocketHandle};
+use crate::socket::admission::Admitting;
+use crate::socket::SocketHandle;
 use bytes::Bytes;
 use dashmap::mapref::entry::Entry;
 use dashmap::DashMap;
@@ -109,41 +110,6 @@ pub struct Unsubscribed {
     /// The user whose last socket just left the presence channel.
     pub member_left: Option<String>,
     pub remaining: usize,
-}
-
-/// Delivery totals of one broadcast.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct Fanout {
-    pub delivered: usize,
-    pub dropped: usize,
-    /// Frames that went to delta-enabled sockets.
-    pub delta: DeltaTally,
-}
-
-impl Fanout {
-    pub(super) fn count(&mut self, delivery: Delivery) {
-        match delivery {
-            Delivery::Queued => self.delivered += 1,
-            Delivery::Dropped => self.dropped += 1,
-            Delivery::Closed => {}
-        }
-    }
-}
-
-/// What delta compression did in one broadcast.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct DeltaTally {
-    pub full_messages: u64,
-    pub delta_messages: u64,
-    /// Bytes the delta-enabled sockets would have been sent without deltas.
-    pub original_bytes: u64,
-    pub sent_bytes: u64,
-}
-
-impl DeltaTally {
-    pub fn saved_bytes(&self) -> u64 {
-        self.original_bytes.saturating_sub(self.sent_bytes)
-    }
 }
 
 pub struct Namespace {

@@ -1,7 +1,7 @@
 //! The subscribers of one channel that asked for a tag filter or for deltas. Kept apart from the
 //! plain subscribers so a channel without them pays nothing on the publish path.
 
-use super::namespace::Fanout;
+use super::fanout::Fanout;
 use crate::delta::settings::ChannelDelta;
 use crate::delta::streams::{ChannelStreams, Publish, SentKind, SocketStreams};
 use crate::delta::Algorithm;

@@ -9,7 +9,7 @@ mod load;
 
 #[doc(hidden)]
 pub use load::load_text;
-pub use load::{development_app, load, LoadError, Loaded};
+pub use load::{development_app, load, load_checked, LoadError, Loaded};
 
 use crate::app::{App, DatabaseSettings, LimitDefaults};
 use crate::delta::settings::DeltaDefaults;
@@ -1099,32 +1099,16 @@ impl Default for SslConfig {
 }
 
 impl SslConfig {
-    /// The files this section names (an empty `passphrase` or `ca_path` is none).
-    pub fn files(&self) -> crate::tls::Files {
-        let set = |value: &Option<String>| value.clone().filter(|v| !v.is_empty());
-        crate::tls::Files {
-            cert_path: self.cert_path.clone().into(),
-            key_path: self.key_path.clone().into(),
-            passphrase: set(&self.passphrase),
-            ca_path: set(&self.ca_path).map(Into::into),
-        }
-    }
-
-    /// With TLS on: every problem with the files (read and parsed here) and the redirect.
+    /// With TLS on, the problems this section has on its own (the files are read by
+    /// `tls::file_problems`, which `serve` and `config check` add: config reads no files).
     fn problems(&self, port: u16) -> Vec<String> {
-        if !self.enabled {
-            return Vec::new();
-        }
-        let mut problems = crate::tls::server_config(&self.files())
-            .err()
-            .unwrap_or_default();
-        if self.redirect_http && self.http_port == port && port != 0 {
-            problems.push(format!(
+        if self.enabled && self.redirect_http && self.http_port == port && port != 0 {
+            return vec![format!(
                 "ssl.http_port: {} is also `port`; the redirect needs a port of its own",
                 self.http_port
-            ));
+            )];
         }
-        problems
+        Vec::new()
     }
 }
 

@@ -11,16 +11,15 @@
 //! does not read), nothing more is taken from the queue, so the queue's bounds and the
 //! slow-consumer policy apply, and the client's own messages are not read either.
 
-pub mod admission;
 mod rate;
 pub mod session;
 
 use crate::app::App;
 use crate::metrics::ConnectionError;
 use crate::protocol::{outbound, CloseCode, SocketId};
+use crate::socket::admission::Slot;
 use crate::socket::{Next, SocketHandle, SocketQueue};
 use crate::state::State;
-use admission::Slot;
 use axum::extract::{Path, Query, State as Extract};
 use axum::response::Response;
 use session::{AppContext, Session};
@@ -157,6 +156,7 @@ async fn run(mut ws: WebSocket, state: Arc<State>, app: Arc<App>, slots: Slots) 
         namespace: namespace.clone(),
         webhooks: state.webhooks.clone(),
         cluster: state.cluster.clone(),
+        publisher: state.publisher.clone(),
         delta: state.delta_defaults.clone(),
         tag_filtering: state.config.tag_filtering.enabled,
         app,

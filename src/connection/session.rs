@@ -3,16 +3,18 @@
 //! delivers to other sockets through their queues). The socket task in `mod.rs` does the I/O.
 
 use super::rate::{RateWindow, TokenBucket};
-use crate::adapter::{Cluster, Delta, Route};
+use crate::adapter::{Cluster, Delta};
 use crate::app::{App, Limits};
 use crate::channels::{DeltaSubscription, MemberJoin, Namespace, SubscriptionOptions};
 use crate::delta::settings::{self, DeltaDefaults};
 use crate::delta::Algorithm;
 use crate::filter::Filter;
+use crate::lifecycle::{self, Change, Member, Occupancy};
 use crate::metrics::AppCounters;
 use crate::protocol::channel::{classify, ChannelName};
 use crate::protocol::inbound::{self, ClientMessage, DeltaChoice, Subscribe};
-use crate::protocol::{outbound, signature, ChannelKind, CloseCode};
+use crate::protocol::{outbound, signature, ChannelKind, CloseCode, SocketId};
+use crate::publish::{Message, Publisher};
 use crate::socket::SocketHandle;
 
 use crate::webhooks::{Emitter, WebhookEvent};
@@ -36,6 +38,8 @@ pub struct AppContext {
     pub counters: AppCounters,
     pub webhooks: Emitter,
     pub cluster: Arc<Cluster>,
+    /// Client events go out through the one publish path.
+    pub publisher: Publisher,
     pub delta: Arc<DeltaDefaults>,
     /// Subscriptions may carry tag filters.
     pub tag_filtering: bool,
@@ -229,17 +233,22 @@ impl Session {
             channel: channel.as_str().to_owned(),
         });
         let total = local + self.ctx.cluster.remote_subscribers(&app, channel.as_str());
-        if total == 1 {
-            self.emit_as_owner(
-                channel.as_str(),
-                WebhookEvent::ChannelOccupied {
-                    channel: channel.as_str().to_owned(),
-                },
-            );
-        }
         out.send(outbound::subscription_succeeded(channel.as_str(), "{}"));
         self.send_cached(&channel, filter.as_deref(), out);
-        self.announce_count(channel.as_str(), total);
+        let change = Change {
+            member: None,
+            before: Occupancy {
+                subscribers: total - 1,
+                present: false,
+            },
+            after: Occupancy {
+                subscribers: total,
+                present: false,
+            },
+            here: local,
+            ..self.change(channel.as_str())
+        };
+        self.transition(&change, None);
     }
 
     fn join_presence(
@@ -268,23 +277,15 @@ impl Session {
         );
         let app = self.ctx.app.id.clone();
         let cluster = self.ctx.cluster.clone();
-        let (first, members) = match join {
+        let (first, members, subscribers) = match join {
             MemberJoin::Joined {
                 first,
                 members,
                 subscribers,
             } => {
-                if subscribers + cluster.remote_subscribers(&app, channel.as_str()) == 1 {
-                    self.emit_as_owner(
-                        channel.as_str(),
-                        WebhookEvent::ChannelOccupied {
-                            channel: channel.as_str().to_owned(),
-                        },
-                    );
-                }
                 // First here and present on no other node: the user is new to the cluster.
                 let first = first && !cluster.remote_has_member(&app, channel.as_str(), &user_id);
-                (first, members)
+                (first, members, subscribers)
             }
             MemberJoin::Full { max } => {
                 self.forget_delta(channel.as_str());
@@ -305,21 +306,26 @@ impl Session {
         });
         let data = self.presence_data(channel.as_str(), members);
         out.send(outbound::subscription_succeeded(channel.as_str(), &data));
-        if first {
-            let added = outbound::member_added(channel.as_str(), &user_id, &info);
-            self.ctx
-                .namespace
-                .broadcast(channel.as_str(), &added, Some(self.socket.id));
-            self.emit_as_owner(
-                channel.as_str(),
-                WebhookEvent::MemberAdded {
-                    channel: channel.as_str().to_owned(),
-                    user_id,
-                },
-            );
-        }
-
         self.send_cached(channel, filter.as_deref(), out);
+        let total = subscribers + cluster.remote_subscribers(&app, channel.as_str());
+        let change = Change {
+            member: Some(Member::Joined {
+                user: &user_id,
+                info: &info,
+            }),
+            before: Occupancy {
+                subscribers: total - 1,
+                present: !first,
+            },
+            after: Occupancy {
+                subscribers: total,
+                present: true,
+            },
+            here: subscribers,
+            ..self.change(channel.as_str())
+        };
+        // The joining socket learns of itself from its own confirmation.
+        self.transition(&change, Some(self.socket.id));
     }
 
     /// The `presence` data of `subscription_succeeded`: this node's `members` and the other
@@ -360,28 +366,6 @@ impl Session {
         }
     }
 
-    /// Sends `pusher_internal:subscription_count` to the channel when the app opted in.
-    fn announce_count(&self, channel: &str, count: usize) {
-        let counted = !matches!(
-            classify(channel).0,
-            ChannelKind::Presence | ChannelKind::ServerToUser
-        );
-        if !self.ctx.app.enable_subscription_count || count == 0 || !counted {
-            return;
-        }
-        if self.ctx.namespace.count_event_due(channel, count) {
-            let frame = outbound::subscription_count(channel, count);
-            self.ctx.namespace.broadcast(channel, &frame, None);
-            self.emit_as_owner(
-                channel,
-                WebhookEvent::SubscriptionCount {
-                    channel: channel.to_owned(),
-                    count,
-                },
-            );
-        }
-    }
-
     fn unsubscribe(&mut self, channel: &str) {
         let Some(user_id) = self.subscriptions.remove(channel) else {
             return;
@@ -411,32 +395,25 @@ impl Session {
                 channel: channel.to_owned(),
             },
         });
-        // The last socket here, and the user is on no other node: gone from the cluster.
-        let left = result
-            .member_left
-            .filter(|user| !cluster.remote_has_member(&app, channel, user));
         let total = result.remaining + cluster.remote_subscribers(&app, channel);
-        if let Some(user_id) = left {
-            let removed = outbound::member_removed(channel, &user_id);
-            self.ctx.namespace.broadcast(channel, &removed, None);
-            self.emit_as_owner(
-                channel,
-                WebhookEvent::MemberRemoved {
-                    channel: channel.to_owned(),
-                    user_id,
-                },
-            );
-        } else if user_id.is_none() && result.remaining > 0 {
-            self.announce_count(channel, total);
-        }
-        if total == 0 {
-            self.emit_as_owner(
-                channel,
-                WebhookEvent::ChannelVacated {
-                    channel: channel.to_owned(),
-                },
-            );
-        }
+        // The user is still present if another socket of theirs is here or on another node.
+        let still_present = user_id.is_some_and(|user| {
+            result.member_left.is_none() || cluster.remote_has_member(&app, channel, user)
+        });
+        let change = Change {
+            member: user_id.map(|user| Member::Left { user }),
+            before: Occupancy {
+                subscribers: total + 1,
+                present: user_id.is_some(),
+            },
+            after: Occupancy {
+                subscribers: total,
+                present: still_present,
+            },
+            here: result.remaining,
+            ..self.change(channel)
+        };
+        self.transition(&change, None);
     }
 
     fn client_event(&mut self, event: &str, channel: &str, data: &RawValue, out: &mut Replies) {
@@ -476,16 +453,13 @@ impl Session {
             );
         }
         let frame = outbound::client_event(event, channel, data, user_id.as_deref());
-        self.ctx
-            .namespace
-            .broadcast(channel, &frame, Some(self.socket.id));
-        let route = Route {
+        self.ctx.publisher.event(&Message {
+            app: &self.ctx.app.id,
+            channel,
+            frame: &frame,
             except: Some(self.socket.id),
-            ..Route::default()
-        };
-        self.ctx
-            .cluster
-            .broadcast(&self.ctx.app.id, channel, &frame, route);
+            event: None,
+        });
         if self.ctx.webhooks.wants(&self.ctx.app, "client_event") {
             // Pusher hands the backend the data as a string: a string as it was, anything else
             // as its JSON text.
@@ -667,11 +641,31 @@ impl Session {
         self.ctx.webhooks.emit(&self.ctx.app, event);
     }
 
-    /// Emits a webhook for a cluster-wide transition of `channel`, if this node sends those.
-    fn emit_as_owner(&self, channel: &str, event: WebhookEvent) {
-        if self.ctx.cluster.is_owner(&self.ctx.app.id, channel) {
-            self.emit(event);
+    /// A change of `channel` with nothing changed yet: the caller fills in the counts.
+    fn change<'a>(&self, channel: &'a str) -> Change<'a> {
+        Change {
+            channel,
+            member: None,
+            before: Occupancy::default(),
+            after: Occupancy::default(),
+            here: 0,
+            owner: self.ctx.cluster.is_owner(&self.ctx.app.id, channel),
+            count_events: self.ctx.app.enable_subscription_count,
         }
+    }
+
+    /// Tells this node's sockets (but `except`) and the app's backend what `change` means.
+    fn transition(&self, change: &Change, except: Option<SocketId>) {
+        let ctx = &self.ctx;
+        let outcome = lifecycle::outcome(change);
+        lifecycle::apply(
+            outcome,
+            change.channel,
+            except,
+            &ctx.namespace,
+            &ctx.app,
+            &ctx.webhooks,
+        );
     }
 
     /// Leaves every channel and forgets the socket; called once when the connection ends.

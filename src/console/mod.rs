@@ -21,7 +21,7 @@ mod access;
 
 use crate::app::App;
 use crate::http::events::{parse_json, publish, validate, EventBody};
-use crate::http::{cluster_counts, ApiError};
+use crate::http::ApiError;
 use crate::protocol::channel::{ChannelName, SERVER_TO_USER_PREFIX};
 use crate::protocol::{signature, ChannelKind, SocketId};
 use crate::state::State;
@@ -112,7 +112,8 @@ const ASSETS: &[(&str, &str, &str)] = &[
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
                    connect-src 'self' ws: wss:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-/// The console's routes under `console.path`; [`crate::http::router`] merges them when enabled.
+/// The console's routes under `console.path`; [`crate::server`] merges them beside the API's
+/// when enabled.
 pub fn routes(state: &Arc<State>) -> Router<Arc<State>> {
     let base = base_path(&state.config.console.path);
     let keys = Arc::new(access::Keys::new(state.config.console.token.clone()));
@@ -259,7 +260,7 @@ async fn channels(
         if name.starts_with(SERVER_TO_USER_PREFIX) {
             continue;
         }
-        let counts = cluster_counts(&state, &app.id, &name);
+        let counts = state.publisher.counts(&app.id, &name);
         if counts.subscription_count == 0 {
             continue;
         }
@@ -395,12 +396,11 @@ async fn trigger(
     let app = enabled_app(&state, &app_id).await?;
     let value: Value = parse_json(&body)?;
     let limits = state.limit_defaults.for_app(&app);
-    let namespace = state.registry.namespace(&app.id);
     let Some(batch) = value.get("batch") else {
         let body: EventBody = serde_json::from_value(value)
             .map_err(|e| ApiError::bad_request(format!("Invalid event: {e}")))?;
         let event = validate(body, &limits)?;
-        let info = publish(&state, &app.id, &namespace, &event);
+        let info = publish(&state, &app.id, &event);
         return Ok(Json(match info {
             Some(channels) => json!({ "channels": channels }),
             None => json!({}),
@@ -423,7 +423,7 @@ async fn trigger(
                 error.message = format!("batch[{index}]: {}", error.message);
                 error
             })?;
-            if event.channels.len() != 1 {
+            if event.event.channels.len() != 1 {
                 return Err(ApiError::bad_request(format!(
                     "batch[{index}]: each batch event takes exactly one channel"
                 )));
@@ -432,7 +432,7 @@ async fn trigger(
         })
         .collect::<Result<Vec<_>, _>>()?;
     for event in &events {
-        publish(&state, &app.id, &namespace, event);
+        publish(&state, &app.id, event);
     }
     Ok(Json(json!({ "batch": events.len() })))
 }

@@ -273,3 +273,20 @@ proptest! {
         prop_assert!(index.is_empty());
     }
 }
+
+#[test]
+fn the_frame_parser_names_this_modules_depth_limit() {
+    // protocol::inbound refuses deep nesting before a filter is parsed and says the limit in
+    // words; it must be this module's limit.
+    let mut filter = r#"{"key":"a","cmp":"ex"}"#.to_owned();
+    for _ in 0..200 {
+        filter = format!(r#"{{"op":"not","nodes":[{filter}]}}"#);
+    }
+    let frame =
+        format!(r#"{{"event":"pusher:subscribe","data":{{"channel":"c","filter":{filter}}}}}"#);
+    let text = crate::protocol::inbound::parse(&frame)
+        .expect_err("refused")
+        .to_string();
+    let limit = format!("at most {MAX_DEPTH} levels");
+    assert!(text.contains(&limit), "{text}");
+}

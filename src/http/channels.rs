@@ -3,7 +3,6 @@
 use super::auth::{authorize, signed_body};
 use super::events::parse_info;
 use super::ApiError;
-use crate::channels::ChannelCounts;
 use crate::protocol::channel::{classify, ChannelName, SERVER_TO_USER_PREFIX};
 
 use crate::protocol::{ChannelKind, CloseCode};
@@ -14,33 +13,6 @@ use axum::Json;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeSet;
 use std::sync::Arc;
-
-/// A channel's counts over the whole cluster: subscribers summed, users counted once.
-pub fn cluster_counts(state: &State, app_id: &str, channel: &str) -> ChannelCounts {
-    let local = state
-        .registry
-        .existing(app_id)
-        .map(|ns| ns.counts(channel))
-        .unwrap_or_default();
-    ChannelCounts {
-        subscription_count: local.subscription_count
-            + state.cluster.remote_subscribers(app_id, channel),
-        user_count: cluster_members(state, app_id, channel).len(),
-        published: local.published,
-        delta_saved: local.delta_saved,
-    }
-}
-
-/// A presence channel's member ids over the whole cluster, each once.
-pub fn cluster_members(state: &State, app_id: &str, channel: &str) -> BTreeSet<String> {
-    let mut ids: BTreeSet<String> = state
-        .registry
-        .existing(app_id)
-        .map(|ns| ns.member_ids(channel).into_iter().collect())
-        .unwrap_or_default();
-    ids.extend(state.cluster.remote_members(app_id, channel).into_keys());
-    ids
-}
 
 /// `GET /channels`: occupied channels, optionally by prefix, with `user_count` for presence.
 pub async fn list(
@@ -77,7 +49,7 @@ pub async fn list(
             if !name.starts_with(prefix) || name.starts_with(SERVER_TO_USER_PREFIX) {
                 continue;
             }
-            let counts = cluster_counts(&state, &auth.app.id, &name);
+            let counts = state.publisher.counts(&auth.app.id, &name);
             let mut attributes = Map::new();
             if wants_users {
                 attributes.insert("user_count".into(), json!(counts.user_count));
@@ -110,7 +82,7 @@ pub async fn show(
         &["user_count", "subscription_count", "cache"],
     )?;
     let namespace = state.registry.existing(&auth.app.id);
-    let counts = cluster_counts(&state, &auth.app.id, &channel);
+    let counts = state.publisher.counts(&auth.app.id, &channel);
     let mut body = Map::new();
     body.insert("occupied".into(), json!(counts.subscription_count > 0));
     for attribute in &info {
@@ -162,7 +134,7 @@ pub async fn users(
             "Users can only be listed for presence channels",
         ));
     }
-    let ids = cluster_members(&state, &auth.app.id, &channel);
+    let ids = state.publisher.members(&auth.app.id, &channel);
     let users: Vec<Value> = ids.into_iter().map(|id| json!({ "id": id })).collect();
     Ok(Json(json!({ "users": users })))
 }

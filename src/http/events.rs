@@ -3,12 +3,11 @@
 
 use super::auth::{app_quota, authorize, signed_body};
 use super::ApiError;
-use crate::adapter::Route;
 use crate::app::Limits;
-use crate::channels::{CachedEvent, Namespace, Published, SharedEvent};
 use crate::filter::Tags;
 use crate::protocol::channel::ChannelName;
-use crate::protocol::{outbound, ChannelKind, SocketId};
+use crate::protocol::{ChannelKind, SocketId};
+use crate::publish::ApiEvent;
 use crate::ratelimit::Limit;
 use crate::state::State;
 use axum::extract::{Path, Request, State as Extract};
@@ -17,7 +16,6 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use std::sync::Arc;
-use std::time::Instant;
 
 #[derive(Deserialize)]
 pub(crate) struct EventBody {
@@ -35,14 +33,10 @@ struct BatchBody {
     batch: Vec<EventBody>,
 }
 
-/// An event that passed validation.
+/// An event that passed validation, and the channel attributes its caller asked for.
 pub(crate) struct Event {
-    name: String,
-    data: String,
-    pub(crate) channels: Vec<ChannelName>,
-    except: Option<SocketId>,
+    pub(crate) event: ApiEvent,
     info: Vec<String>,
-    tags: Option<Tags>,
 }
 
 /// Most tags one event may carry.
@@ -63,8 +57,7 @@ pub async fn trigger(
     let limits = state.limit_defaults.for_app(&auth.app);
     let event = validate(body, &limits)?;
     app_quota(&state, &auth.app, Limit::BackendEvents, 1).await?;
-    let namespace = state.registry.namespace(&auth.app.id);
-    let info = publish(&state, &auth.app.id, &namespace, &event);
+    let info = publish(&state, &auth.app.id, &event);
     Ok(Json(match info {
         Some(channels) => json!({ "channels": channels }),
         None => json!({}),
@@ -101,17 +94,16 @@ pub async fn trigger_batch(
         })
         .collect::<Result<Vec<_>, _>>()?;
     for event in &events {
-        if event.channels.len() != 1 {
+        if event.event.channels.len() != 1 {
             return Err(ApiError::bad_request(
                 "Each batch event takes exactly one channel",
             ));
         }
     }
     app_quota(&state, &auth.app, Limit::BackendEvents, events.len() as u64).await?;
-    let namespace = state.registry.namespace(&auth.app.id);
     let infos: Vec<Option<Map<String, Value>>> = events
         .iter()
-        .map(|event| publish(&state, &auth.app.id, &namespace, event))
+        .map(|event| publish(&state, &auth.app.id, event))
         .collect();
     if infos.iter().all(Option::is_none) {
         return Ok(Json(json!({})));
@@ -209,12 +201,14 @@ pub(crate) fn validate(body: EventBody, limits: &Limits) -> Result<Event, ApiErr
         }
     };
     Ok(Event {
-        name,
-        data,
-        channels,
-        except,
+        event: ApiEvent {
+            name,
+            data,
+            channels,
+            except,
+            tags: parse_tags(body.tags)?,
+        },
         info,
-        tags: parse_tags(body.tags)?,
     })
 }
 
@@ -293,71 +287,14 @@ pub fn fuzz_event_body(body: &[u8]) -> usize {
 }
 
 /// Delivers `event` to each of its channels; returns the requested `info` per channel.
-pub(crate) fn publish(
-    state: &State,
-    app_id: &str,
-    namespace: &Namespace,
-    event: &Event,
-) -> Option<Map<String, Value>> {
-    let filtering = &state.config.tag_filtering;
-    let emitted_tags = event
-        .tags
-        .as_ref()
-        .filter(|_| filtering.enabled && filtering.enable_tags);
-    let published = Published {
-        name: &event.name,
-        data: &event.data,
-        tags: event.tags.as_ref(),
-    };
-    let started = Instant::now();
-    for channel in &event.channels {
-        let frame = match emitted_tags {
-            Some(tags) => outbound::tagged_event(&event.name, channel.as_str(), &event.data, tags),
-            None => outbound::channel_event(&event.name, channel.as_str(), &event.data),
-        };
-        if channel.is_cache() {
-            let cached = CachedEvent {
-                frame: frame.clone(),
-                event: event.name.clone(),
-                data: event.data.clone(),
-                tags: event.tags.clone(),
-                stored_at: Instant::now(),
-            };
-            if let Some(shared) = &state.shared_cache {
-                shared.store(SharedEvent::new(app_id, channel.as_str(), &cached));
-            }
-            if let Some(cache) = &namespace.cache {
-                cache.store(channel.as_str(), cached);
-            }
-        }
-        let fanout = namespace.publish(channel.as_str(), &frame, Some(&published), event.except);
-        state.metrics.record_fanout(app_id, &fanout);
-        let cache = channel
-            .is_cache()
-            .then_some((event.name.as_str(), event.data.as_str()));
-
-        let route = Route {
-            except: event.except,
-            cache,
-            api: true,
-            tags: event.tags.as_ref(),
-        };
-        state
-            .cluster
-            .broadcast(app_id, channel.as_str(), &frame, route);
-    }
-    state
-        .metrics
-        .broadcast_latency
-        .observe(started.elapsed().as_secs_f64());
-    state.metrics.broadcasts.with_label_values(&[app_id]).inc();
+pub(crate) fn publish(state: &State, app_id: &str, event: &Event) -> Option<Map<String, Value>> {
+    state.publisher.api_event(app_id, &event.event);
     if event.info.is_empty() {
         return None;
     }
     let mut channels = Map::new();
-    for channel in &event.channels {
-        let counts = super::channels::cluster_counts(state, app_id, channel.as_str());
-
+    for channel in &event.event.channels {
+        let counts = state.publisher.counts(app_id, channel.as_str());
         let mut attributes = Map::new();
         for attribute in &event.info {
             match attribute.as_str() {

@@ -8,8 +8,8 @@ mod cors;
 mod error;
 pub(crate) mod events;
 mod health;
+pub(crate) mod stats;
 
-pub use channels::cluster_counts;
 pub use error::ApiError;
 #[doc(hidden)]
 pub use events::fuzz_event_body;
@@ -27,7 +27,9 @@ use std::sync::Arc;
 use std::time::Duration;
 use tower_http::timeout::TimeoutLayer;
 
-pub fn router(state: Arc<State>) -> Router {
+/// The main port's routes. `beside` (the web console's, when `console.enabled`) are served
+/// under the same guards but outside the CORS layer: no other origin may read or preflight them.
+pub fn router(state: Arc<State>, beside: Option<Router<Arc<State>>>) -> Router {
     let router = Router::new()
         .route("/app/{key}", get(crate::connection::upgrade))
         .route("/apps/{app_id}/events", post(events::trigger))
@@ -50,12 +52,9 @@ pub fn router(state: Arc<State>) -> Router {
         &state,
     )
     .layer(cors::layer(&state.config.cors));
-    // The web console (`console.enabled`): its routes exist only when it is on, and stay outside
-    // the CORS layer: no other origin may read or preflight them.
-    let router = if state.config.console.enabled {
-        api.merge(guarded(crate::console::routes(&state), &state))
-    } else {
-        api
+    let router = match beside {
+        Some(routes) => api.merge(guarded(routes, &state)),
+        None => api,
     };
     router
         .layer(middleware::from_fn_with_state(state.clone(), count_calls))

@@ -2,11 +2,36 @@
 //! name or socket id. The connected-sockets gauge is set from the live registry at scrape time,
 //! so it cannot drift from the truth.
 
-use crate::channels::{Fanout, Live};
 use prometheus::{
     Encoder, Histogram, HistogramOpts, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
     TextEncoder,
 };
+
+/// What delta compression did in one broadcast.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct DeltaTally {
+    pub full_messages: u64,
+    pub delta_messages: u64,
+    /// Bytes the delta-enabled sockets would have been sent without deltas.
+    pub original_bytes: u64,
+    pub sent_bytes: u64,
+}
+
+impl DeltaTally {
+    pub fn saved_bytes(&self) -> u64 {
+        self.original_bytes.saturating_sub(self.sent_bytes)
+    }
+}
+
+/// Gauges derived from live state at scrape time, so they cannot drift from it.
+#[derive(Debug, Default)]
+pub struct Live {
+    pub connected: usize,
+    /// Occupied channels by kind (`public`, `private`, ...), every kind listed, 0 included, so a
+    /// kind's series does not vanish when its last channel empties.
+    pub channels: Vec<(&'static str, usize)>,
+    pub subscriptions: usize,
+}
 
 /// This process's resident memory, from /proc/self/status (Linux).
 pub fn resident_memory_bytes() -> Option<u64> {
@@ -373,13 +398,12 @@ impl Metrics {
     }
 
     /// Counts what one broadcast did: frames dropped by full queues, and delta compression.
-    pub fn record_fanout(&self, app_id: &str, fanout: &Fanout) {
-        if fanout.dropped > 0 {
+    pub fn record_fanout(&self, app_id: &str, dropped: usize, delta: &DeltaTally) {
+        if dropped > 0 {
             self.frames_dropped
                 .with_label_values(&[app_id])
-                .inc_by(fanout.dropped as u64);
+                .inc_by(dropped as u64);
         }
-        let delta = &fanout.delta;
         if delta.full_messages + delta.delta_messages == 0 {
             return;
         }

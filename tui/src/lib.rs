@@ -1,14 +1,15 @@
 //! `sockudo top`: a live terminal dashboard of a sockudo server.
 //!
 //! # Layout
-//! - [`snapshot`]: the `/stats` wire format, shared with the server.
+//! - [`snapshot`]: the `/stats` wire format, from the `sockudo-snapshot` crate the server
+//!   builds it with (the dashboard reads the server's type; the server never depends on this crate).
 //! - [`state`]: all the dashboard knows, and the pure `update(Event)`.
 //! - [`views`]: drawing, a pure function of the state (snapshot-tested on `TestBackend`).
 //! - [`connection`]: polling the server.
 //! - this file: the terminal and the event loop (redraw only when something changed).
 
 pub mod connection;
-pub mod snapshot;
+pub use sockudo_snapshot as snapshot;
 pub mod state;
 pub mod views;
 

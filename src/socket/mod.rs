@@ -11,6 +11,8 @@
 //! on (its queue, or a write blocked by a client that does not read). Nothing is allocated for the
 //! queue until the first frame, which keeps idle sockets small.
 
+pub mod admission;
+
 use crate::protocol::{CloseCode, SocketId};
 use bytes::Bytes;
 use std::collections::VecDeque;

@@ -4,14 +4,14 @@
 //! It is not for everyone: with `metrics.stats_token` set, a request must carry
 //! `Authorization: Bearer {token}`; without one, only loopback clients are answered.
 
-use crate::http::ApiError;
+use super::ApiError;
 use crate::protocol::channel::{classify, SERVER_TO_USER_PREFIX};
 use crate::state::State;
 use axum::extract::{ConnectInfo, State as Extract};
 use axum::http::HeaderMap;
 use axum::Json;
 use prometheus::core::Collector;
-use sockudo_tui::snapshot::{AppStats, ChannelStats, Snapshot, Totals};
+use sockudo_snapshot::{AppStats, ChannelStats, Snapshot, Totals};
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -101,7 +101,7 @@ pub fn snapshot(state: &State) -> Snapshot {
             limits_hit: sum(&m.limits_hit, Some(&app_id)),
         });
         for name in names {
-            let counts = crate::http::cluster_counts(state, &app_id, &name);
+            let counts = state.publisher.counts(&app_id, &name);
             channels.push(ChannelStats {
                 app: app_id.clone(),
                 kind: classify(&name).0.as_str().to_owned(),

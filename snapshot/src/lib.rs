@@ -1,5 +1,6 @@
 //! The stats snapshot a server serves at `GET /stats` on its metrics listener: the wire format
-//! shared by the server (which builds it) and the dashboard (which reads it).
+//! shared by the server (which builds it) and the dashboard (which reads it). A crate of its own
+//! so that each depends on it and neither on the other.
 
 use serde::{Deserialize, Serialize};
 
