@@ -1,27 +1,43 @@
 //! sockudo: a realtime WebSocket server that speaks the Pusher Channels protocol.
 //!
 //! # Layout
-//! Modules import downwards only:
-//! - [`protocol`]: wire types, close codes, channel names, signatures. Pure, no I/O.
-//! - [`config`]: typed configuration and its loader (defaults <- file <- env).
-//! - [`app`]: the app model and the [`app::AppStore`] trait.
-//! - [`socket`]: one socket's bounded outbound queue and close signal.
-//! - [`channels`]: per-app subscriptions, presence members, users, cache channels.
-//! - [`metrics`]: the Prometheus registry.
-//! - [`cleanup`]: closed sockets leave their channels on worker threads.
-//! - [`state`]: what the handlers share.
-//! - [`connection`]: a socket's life, with its I/O-free protocol [`connection::session`].
-//! - [`http`]: the Pusher HTTP API, health checks, and the upgrade route.
-//! - [`tls`]: TLS for the main listener: certificates and keys, reload, the https redirect.
-//! - `net`: socket settings shared by the plain and the TLS listener (`TCP_NODELAY`).
-//! - `accept`: the main port's accept loop: header timeout, HTTP connection cap, bounded
-//!   graceful shutdown.
-//! - [`server`]: listeners and graceful shutdown.
+//! Each layer imports only its own layer and those below it; no file imports one that imports
+//! it back. `tests/layers.rs` checks both on every test run, from the same list.
+//!
+//! ```text
+//! server                          wiring: state, listeners, graceful shutdown
+//! connection  http  console       the edges: one socket's life, the HTTP API (and /stats), the
+//!                                 web console (which borrows http's event checks)
+//! state                           what the handlers share
+//! publish                         the one publish path, and cluster-wide channel counts
+//! adapter                         the other nodes: the bus, the remote view, ownership
+//! lifecycle                       what a subscription change means: occupied, vacated,
+//!                                 members, counts (pure), for this node and the bus alike
+//! channels  webhooks  tls         per-node channel state; webhook delivery; TLS listener;
+//! accept  cleanup                 the accept loop; closed sockets leaving their channels
+//! config                          typed configuration: data, built from the leaf services'
+//!                                 settings types; it reads no files beyond its own
+//! filter  delta  app  ratelimit   leaf services: tag filters, delta compression, the app model
+//! metrics  socket                 and stores, rate limits, Prometheus, one socket's queue
+//! protocol  lenient  glob         pure: wire types, close codes, channel names, signatures;
+//! throttle  net  limits           parsing helpers, socket options, process limits
+//! ```
+//!
+//! Config sits on the leaf services rather than under them because its sections are their
+//! settings types (`App`, delta defaults, quotas); it imports no module that does I/O at start
+//! (the TLS files are read by [`tls::file_problems`], which `serve` and `config check` hand to
+//! [`config::load_checked`]). The lower layers reach upward only through what they are handed:
+//! the cluster delivers other nodes' events through [`adapter::Deliver`], which [`publish`]
+//! implements. The `top` dashboard (crate `sockudo-tui`) and this library share the `/stats`
+//! wire format through the small `sockudo-snapshot` crate; neither depends on the other.
 //!
 //! # The path of one message
-//! `POST /apps/{id}/events` -> [`http`] verifies the signature and limits -> the app's
-//! [`channels::Namespace`] gives the subscribers -> the frame is serialised once into shared bytes
-//! -> each subscriber's bounded queue ([`socket`]) -> that socket's task writes it.
+//! `POST /apps/{id}/events` -> [`http`] verifies the signature and limits -> [`publish`] builds
+//! the frame once into shared bytes, stores a cache channel's value, and hands it to the app's
+//! [`channels::Namespace`], which gives the subscribers (through filters and deltas for those
+//! that asked) -> each subscriber's bounded queue ([`socket`]) -> that socket's task writes it;
+//! [`publish`] then sends the frame to the other nodes ([`adapter`]), whose bus receivers hand
+//! it to the same path. Client events (from [`connection`]) and the console take it too.
 
 mod accept;
 pub mod adapter;
