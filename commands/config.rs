@@ -3,7 +3,7 @@
 use crate::store;
 use anyhow::{bail, Context};
 use sockudo::app::migrations;
-use sockudo::config::{self, Config};
+use sockudo::config::{self, Config, QueueDriver};
 use sockudo::webhooks::RedisQueue;
 use std::path::Path;
 
@@ -89,7 +89,7 @@ fn check_connections(config: &Config) -> anyhow::Result<()> {
         {
             println!("adapter {} answers", config.adapter.driver);
         }
-        if config.queue.driver == "redis" {
+        if config.queue.driver == QueueDriver::Redis {
             let redis = &config.database.redis;
             RedisQueue::connect(
                 &redis.connection_url(),

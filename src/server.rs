@@ -5,18 +5,19 @@ use crate::accept::{self, HttpBounds};
 use crate::adapter::bus::{Bus, BusError, NatsAuth, NatsBus, RedisBus, RedisClusterBus};
 use crate::adapter::{BusKey, Cluster, Health, Link, Local};
 use crate::app::migrations::{self, Dialect};
-use crate::channels::SharedCache;
+use crate::channels::{Registry, SharedCache};
 
-use crate::app::{self, LayeredStore, MemoryAppStore};
-use crate::config::{self, Config};
+use crate::app::{self, AppStore, LayeredStore, MemoryAppStore};
+use crate::config::{self, AdapterDriver, CacheDriver, Config, QueueDriver, RateLimiterDriver};
 use crate::console;
 use crate::http;
 use crate::http::stats;
 use crate::metrics::Metrics;
 use crate::net;
 use crate::protocol::CloseCode;
+use crate::publish::Here;
 use crate::ratelimit::{ClientLimit, CounterStore, RateLimits};
-use crate::state::State;
+use crate::state::{self, Parts, State};
 use crate::tls::{self, Tls, TlsListener};
 use axum::extract::State as Extract;
 use axum::serve::ListenerExt;
@@ -28,6 +29,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -93,16 +95,36 @@ pub async fn prepare(config: Config) -> Result<State, StartError> {
     } else {
         Duration::ZERO
     };
-    let apps = LayeredStore::new(statics, database.apps, ttl);
-    let mut state = State::new(config, Arc::new(apps));
-    state.development_app = development_app;
-    state.webhooks =
-        webhooks::start(&state.config, state.metrics.clone(), state.shutdown.clone()).await?;
-    let cluster = join_cluster(&state).await?;
-    let shared_cache = open_shared_cache(&state).await?;
-    state.connect(cluster, shared_cache);
-    state.rate_limits = rate_limits(&state.config, state.metrics.clone()).await?;
-    Ok(state)
+    let apps: Arc<dyn AppStore> = Arc::new(LayeredStore::new(statics, database.apps, ttl));
+    let metrics = Metrics::new(&config.metrics.prometheus.prefix);
+    let registry = Arc::new(state::registry(&config));
+    let shutdown = CancellationToken::new();
+    let webhooks = webhooks::start(&config, metrics.clone(), shutdown.clone()).await?;
+    let local = Local {
+        registry: registry.clone(),
+        deliver: Arc::new(Here {
+            registry: registry.clone(),
+            metrics: metrics.clone(),
+        }),
+        metrics: metrics.clone(),
+        apps: apps.clone(),
+        webhooks: webhooks.clone(),
+    };
+    let cluster = join_cluster(&config, local, shutdown.clone()).await?;
+    let shared_cache = open_shared_cache(&config, &registry).await?;
+    let rate_limits = rate_limits(&config, metrics.clone()).await?;
+    Ok(State::new(Parts {
+        config,
+        apps,
+        development_app,
+        metrics,
+        registry,
+        shutdown,
+        webhooks,
+        cluster,
+        shared_cache,
+        rate_limits,
+    }))
 }
 
 /// The rate limits of `rate_limiter`, with their counters where `rate_limiter.driver` says.
@@ -113,12 +135,14 @@ async fn rate_limits(config: &Config, metrics: Metrics) -> Result<RateLimits, St
         .prefix
         .clone()
         .unwrap_or_else(|| format!("{}ratelimit:", config.database.redis.key_prefix));
-    let cluster = limiter.driver == "redis-cluster" || limiter.redis.cluster_mode;
-    let store = match limiter.driver.as_str() {
-        "redis" | "redis-cluster" if cluster => {
+    let cluster = limiter.driver == RateLimiterDriver::RedisCluster || limiter.redis.cluster_mode;
+    let store = match limiter.driver {
+        RateLimiterDriver::Redis | RateLimiterDriver::RedisCluster if cluster => {
             CounterStore::redis_cluster(&config.adapter.cluster.nodes, &prefix).await
         }
-        "redis" => CounterStore::redis(&config.database.redis.connection_url(), &prefix).await,
+        RateLimiterDriver::Redis => {
+            CounterStore::redis(&config.database.redis.connection_url(), &prefix).await
+        }
         _ => Ok(CounterStore::memory()),
     }
     .map_err(|e| StartError::Config(format!("rate_limiter.driver {}: {e}", limiter.driver)))?;
@@ -139,13 +163,17 @@ async fn rate_limits(config: &Config, metrics: Metrics) -> Result<RateLimits, St
 }
 
 /// With `cache.driver` redis or redis-cluster: connects, and loads the cache channels' values.
-async fn open_shared_cache(state: &State) -> Result<Option<SharedCache>, StartError> {
-    let Some(cache) = connect_shared_cache(&state.config).await? else {
+async fn open_shared_cache(
+    config: &Config,
+    registry: &Registry,
+) -> Result<Option<SharedCache>, StartError> {
+    let Some(cache) = connect_shared_cache(config).await? else {
         return Ok(None);
     };
-    let loaded = cache.load(&state.registry).await.map_err(|e| {
-        StartError::Config(format!("cache.driver {}: {e}", state.config.cache.driver))
-    })?;
+    let loaded = cache
+        .load(registry)
+        .await
+        .map_err(|e| StartError::Config(format!("cache.driver {}: {e}", config.cache.driver)))?;
     tracing::info!(loaded, "cache channel values loaded from Redis");
     Ok(Some(cache))
 }
@@ -154,11 +182,11 @@ async fn open_shared_cache(state: &State) -> Result<Option<SharedCache>, StartEr
 pub async fn connect_shared_cache(config: &Config) -> Result<Option<SharedCache>, StartError> {
     let ttl = Duration::from_secs(config.channel_limits.cache_ttl);
     let prefix = &config.database.redis.key_prefix;
-    let connected = match config.cache.driver.as_str() {
-        "redis" => {
+    let connected = match config.cache.driver {
+        CacheDriver::Redis => {
             SharedCache::connect_single(&config.database.redis.connection_url(), prefix, ttl).await
         }
-        "redis-cluster" => {
+        CacheDriver::RedisCluster => {
             SharedCache::connect_cluster(&config.adapter.cluster.nodes, prefix, ttl).await
         }
         _ => return Ok(None),
@@ -172,14 +200,14 @@ pub async fn connect_shared_cache(config: &Config) -> Result<Option<SharedCache>
 pub async fn connect_bus(config: &Config) -> Result<Option<Arc<dyn Bus>>, BusError> {
     let prefix = config.adapter.bus_prefix(&config.database.redis.key_prefix);
     let channel = format!("{prefix}cluster");
-    let bus: Arc<dyn Bus> = match config.adapter.driver.as_str() {
-        "redis" => {
+    let bus: Arc<dyn Bus> = match config.adapter.driver {
+        AdapterDriver::Redis => {
             Arc::new(RedisBus::connect(&config.database.redis.connection_url(), channel).await?)
         }
-        "redis-cluster" => {
+        AdapterDriver::RedisCluster => {
             Arc::new(RedisClusterBus::connect(&config.adapter.cluster.nodes, channel).await?)
         }
-        "nats" => {
+        AdapterDriver::Nats => {
             let nats = &config.adapter.nats;
             let auth = NatsAuth {
                 username: nats.username.clone(),
@@ -194,19 +222,16 @@ pub async fn connect_bus(config: &Config) -> Result<Option<Arc<dyn Bus>>, BusErr
 }
 
 /// Connects the configured adapter's bus and joins the cluster (nothing for `local`).
-async fn join_cluster(state: &State) -> Result<Arc<Cluster>, StartError> {
-    let config = &state.config;
+/// `local` is this node: where the other nodes' events and state changes land.
+async fn join_cluster(
+    config: &Config,
+    local: Local,
+    shutdown: CancellationToken,
+) -> Result<Arc<Cluster>, StartError> {
     let Some(bus) = connect_bus(config).await? else {
         return Ok(Cluster::local());
     };
     let health = &config.cluster_health;
-    let local = Local {
-        registry: state.registry.clone(),
-        deliver: Arc::new(state.publisher.here.clone()),
-        metrics: state.metrics.clone(),
-        apps: state.apps.clone(),
-        webhooks: state.webhooks.clone(),
-    };
     let timing = Health {
         heartbeat: Duration::from_millis(health.heartbeat_interval_ms),
         // Disabled health checks: nodes are never declared dead.
@@ -221,7 +246,7 @@ async fn join_cluster(state: &State) -> Result<Arc<Cluster>, StartError> {
         outbox_limit_bytes: config.adapter.outbox_limit_mb * 1024 * 1024,
         key: config.adapter.secret.as_deref().map(BusKey::new),
     };
-    let cluster = Cluster::join(bus, local, timing, link, state.shutdown.clone());
+    let cluster = Cluster::join(bus, local, timing, link, shutdown);
     tracing::info!(adapter = %config.adapter.driver, node = cluster.node_id(), "joined the cluster");
     Ok(cluster)
 }
@@ -330,7 +355,7 @@ async fn drain(state: &State) {
     {
         tracing::warn!("the cluster bus did not take this node's last changes in time");
     }
-    let durable = state.config.queue.driver == "redis";
+    let durable = state.config.queue.driver == QueueDriver::Redis;
     state.webhooks.settle(deadline, durable).await;
 }
 

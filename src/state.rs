@@ -7,7 +7,7 @@ use crate::cleanup::CleanupQueue;
 use crate::channels::{Registry, SharedCache};
 use crate::publish::{Here, Publisher};
 
-use crate::config::Config;
+use crate::config::{CacheDriver, Config};
 use crate::delta::settings::DeltaDefaults;
 use crate::metrics::Metrics;
 use crate::ratelimit::RateLimits;
@@ -40,10 +40,44 @@ pub struct State {
     pub development_app: bool,
 }
 
+/// What the state is made of. `server::prepare` starts these in the order they need each
+/// other (the webhook queue, then the cluster, which delivers into the registry), then builds
+/// the state whole.
+pub struct Parts {
+    pub config: Config,
+    pub apps: Arc<dyn AppStore>,
+    pub development_app: bool,
+    pub metrics: Metrics,
+    pub registry: Arc<Registry>,
+    pub shutdown: CancellationToken,
+    pub webhooks: Emitter,
+    pub cluster: Arc<Cluster>,
+    pub shared_cache: Option<SharedCache>,
+    pub rate_limits: RateLimits,
+}
+
+/// This node's channel registry as `config` asks for it: cache channels keep their last event
+/// for `channel_limits.cache_ttl` unless `cache.driver` is `none`.
+pub fn registry(config: &Config) -> Registry {
+    let cache_ttl = (config.cache.driver != CacheDriver::None)
+        .then(|| Duration::from_secs(config.channel_limits.cache_ttl));
+    Registry::new(cache_ttl)
+}
+
 impl State {
-    pub fn new(config: Config, apps: Arc<dyn AppStore>) -> Self {
-        let cache_ttl = (config.cache.driver != "none")
-            .then(|| Duration::from_secs(config.channel_limits.cache_ttl));
+    pub fn new(parts: Parts) -> Self {
+        let Parts {
+            config,
+            apps,
+            development_app,
+            metrics,
+            registry,
+            shutdown,
+            webhooks,
+            cluster,
+            shared_cache,
+            rate_limits,
+        } = parts;
         let queue_limits = QueueLimits {
             max_frames: config.websocket.max_messages,
             max_bytes: config.websocket.max_bytes,
@@ -53,22 +87,19 @@ impl State {
                 SlowConsumerPolicy::DropFrame
             },
         };
-        let metrics = Metrics::new(&config.metrics.prometheus.prefix);
-        let registry = Arc::new(Registry::new(cache_ttl));
-        let cluster = Cluster::local();
         let publisher = Publisher {
             here: Here {
                 registry: registry.clone(),
                 metrics: metrics.clone(),
             },
             cluster: cluster.clone(),
-            shared_cache: None,
+            shared_cache,
             emit_tags: config.tag_filtering.enabled && config.tag_filtering.enable_tags,
         };
         State {
-            development_app: false,
+            development_app,
             cleanup: CleanupQueue::start(&config.cleanup, metrics.cleanup.clone()),
-            rate_limits: RateLimits::local(metrics.clone()),
+            rate_limits,
             metrics,
             limit_defaults: config.limit_defaults(),
             delta_defaults: Arc::new(config.delta_defaults()),
@@ -76,19 +107,11 @@ impl State {
             queue_limits,
             apps,
             config,
-            shutdown: CancellationToken::new(),
-            webhooks: Emitter::disabled(),
+            shutdown,
+            webhooks,
             cluster,
             publisher,
             started: std::time::Instant::now(),
         }
-    }
-
-    /// Joins `cluster` and keeps cache channel values in `shared_cache`: the publish path sends
-    /// to both from now on.
-    pub fn connect(&mut self, cluster: Arc<Cluster>, shared_cache: Option<SharedCache>) {
-        self.publisher.cluster = cluster.clone();
-        self.publisher.shared_cache = shared_cache;
-        self.cluster = cluster;
     }
 }

@@ -260,9 +260,19 @@ fn no_file_imports_one_that_imports_it_back() {
     let graph = graph();
     let circles: Vec<String> = circles(&graph)
         .iter()
-        .map(|circle| circle.iter().map(|m| shown(m)).collect::<Vec<_>>().join(", "))
+        .map(|circle| {
+            circle
+                .iter()
+                .map(|m| shown(m))
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
         .collect();
-    assert!(circles.is_empty(), "import circles:\n{}", circles.join("\n"));
+    assert!(
+        circles.is_empty(),
+        "import circles:\n{}",
+        circles.join("\n")
+    );
 }
 
 #[test]
@@ -282,7 +292,11 @@ fn every_import_goes_down_the_layers() {
             }
         }
     }
-    assert!(upward.is_empty(), "imports up a layer:\n{}", upward.join("\n"));
+    assert!(
+        upward.is_empty(),
+        "imports up a layer:\n{}",
+        upward.join("\n")
+    );
 }
 
 #[test]
@@ -301,7 +315,10 @@ fn the_check_sees_imports_and_circles() {
     let b = vec!["a".to_owned(), "b".to_owned()];
     assert_eq!(resolve("super::b::X", &b, &files), Some(b.clone()));
     assert_eq!(resolve("super::X", &b, &files), Some(vec!["a".to_owned()]));
-    assert_eq!(resolve("crate::a::Y", &b, &files), Some(vec!["a".to_owned()]));
+    assert_eq!(
+        resolve("crate::a::Y", &b, &files),
+        Some(vec!["a".to_owned()])
+    );
     // Two files that import each other are a circle; the real tree is checked above.
     let edges = [
         (vec!["a".to_owned()], [b.clone()].into()),

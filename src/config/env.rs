@@ -62,6 +62,13 @@ impl Env<'_> {
             *target = text;
         }
     }
+
+    /// A `driver` key: any name parses (an unknown one is reported by `Config::problems`).
+    fn driver<T: for<'a> From<&'a str>>(&mut self, name: &str, target: &mut T) {
+        if let Some(text) = self.get(name) {
+            *target = T::from(&text);
+        }
+    }
 }
 
 /// Applies the environment to `config`, and returns the default app that
@@ -98,18 +105,18 @@ pub fn apply(config: &mut Config, lookup: Lookup) -> Result<Option<App>, Vec<Str
         "CHANNEL_LIMITS_MAX_SUBSCRIPTIONS_PER_SECOND",
         &mut config.channel_limits.max_subscriptions_per_second,
     );
-    env.text("ADAPTER_DRIVER", &mut config.adapter.driver);
+    env.driver("ADAPTER_DRIVER", &mut config.adapter.driver);
     env.number(
         "ADAPTER_OUTBOX_LIMIT_MB",
         &mut config.adapter.outbox_limit_mb,
     );
-    env.text("APP_MANAGER_DRIVER", &mut config.app_manager.driver);
+    env.driver("APP_MANAGER_DRIVER", &mut config.app_manager.driver);
     env.number(
         "APP_MANAGER_CACHE_MAX_MISSES_PER_SECOND",
         &mut config.app_manager.cache.max_misses_per_second,
     );
-    env.text("CACHE_DRIVER", &mut config.cache.driver);
-    env.text("QUEUE_DRIVER", &mut config.queue.driver);
+    env.driver("CACHE_DRIVER", &mut config.cache.driver);
+    env.driver("QUEUE_DRIVER", &mut config.queue.driver);
     env.number("QUEUE_MAX_LENGTH", &mut config.queue.max_length);
     aws(&mut env, config);
     if let Some(url) = env.get("REDIS_URL") {
@@ -194,7 +201,7 @@ pub fn apply(config: &mut Config, lookup: Lookup) -> Result<Option<App>, Vec<Str
     );
     env.flag("TAG_FILTERING_ENABLED", &mut config.tag_filtering.enabled);
     env.flag("RATE_LIMITER_ENABLED", &mut config.rate_limiter.enabled);
-    env.text("RATE_LIMITER_DRIVER", &mut config.rate_limiter.driver);
+    env.driver("RATE_LIMITER_DRIVER", &mut config.rate_limiter.driver);
     env.text("CONSOLE_PATH", &mut config.console.path);
     if let Some(token) = env.get("CONSOLE_TOKEN") {
         config.console.token = Some(token);

@@ -267,7 +267,7 @@ mod tests {
         let loaded = load(None, &no_env).unwrap();
         assert!(loaded.config.app_manager.array.apps.is_empty());
         assert_eq!(loaded.config.port, 6001);
-        assert_eq!(loaded.config.app_manager.driver, "sqlite");
+        assert_eq!(loaded.config.app_manager.driver.as_str(), "sqlite");
     }
 
     #[test]

@@ -22,7 +22,7 @@ pub use event::WebhookEvent;
 pub use queue::{JobQueue, MemoryQueue, Pushed, QueueError, RedisQueue};
 
 use crate::app::App;
-use crate::config::Config;
+use crate::config::{Config, QueueDriver};
 use crate::metrics::Metrics;
 use crate::throttle::LogThrottle;
 use batch::Batcher;
@@ -120,9 +120,9 @@ pub async fn start(
     metrics: Metrics,
     shutdown: CancellationToken,
 ) -> Result<Emitter, QueueError> {
-    let queue: Arc<dyn JobQueue> = match config.queue.driver.as_str() {
-        "none" => return Ok(Emitter::disabled()),
-        "redis" => {
+    let queue: Arc<dyn JobQueue> = match config.queue.driver {
+        QueueDriver::None => return Ok(Emitter::disabled()),
+        QueueDriver::Redis => {
             let redis = &config.database.redis;
             Arc::new(
                 RedisQueue::connect(
@@ -134,7 +134,7 @@ pub async fn start(
             )
         }
         #[cfg(feature = "aws")]
-        "sqs" => {
+        QueueDriver::Sqs => {
             let queue = aws::sqs::SqsQueue::new(&config.queue.sqs)?;
             queue.check().await?;
             Arc::new(queue)
