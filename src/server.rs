@@ -421,3 +421,44 @@ async fn revoke_removed_apps(state: Arc<State>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::App;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// `GET {path}` on `address`, HTTP/1.1 without keep-alive: the whole answer as text.
+    async fn get(address: std::net::SocketAddr, path: &str) -> String {
+        let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+        let request = format!("GET {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n");
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).await.unwrap();
+        answer
+    }
+
+    #[tokio::test]
+    async fn run_serves_port_0_listeners_until_its_shutdown_future_resolves() {
+        let state = State::one_node(MemoryAppStore::new([App::new("a", "k", "s")]).unwrap());
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let metrics = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let (main, metrics_address) = (
+            listener.local_addr().unwrap(),
+            metrics.local_addr().unwrap(),
+        );
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(run(state, listener, Some(metrics), None, async {
+            let _ = stopped.await;
+        }));
+        assert!(get(main, "/up").await.ends_with("OK"));
+        let scraped = get(metrics_address, "/metrics").await;
+        assert!(scraped.contains("test_connected 0"), "{scraped}");
+        stop.send(()).unwrap();
+        server.await.unwrap().unwrap();
+        assert!(
+            tokio::net::TcpStream::connect(main).await.is_err(),
+            "the listener is closed"
+        );
+    }
+}

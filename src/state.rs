@@ -115,3 +115,25 @@ impl State {
         }
     }
 }
+
+#[cfg(test)]
+impl State {
+    /// A one-node state serving `apps` on the default config, webhooks off: for unit tests of
+    /// the handlers and of `server::run`.
+    pub(crate) fn one_node(apps: crate::app::MemoryAppStore) -> Arc<State> {
+        let config = Config::default();
+        let metrics = Metrics::new("test_");
+        Arc::new(State::new(Parts {
+            registry: Arc::new(registry(&config)),
+            config,
+            apps: Arc::new(apps),
+            development_app: false,
+            rate_limits: RateLimits::local(metrics.clone()),
+            metrics,
+            shutdown: CancellationToken::new(),
+            webhooks: Emitter::disabled(),
+            cluster: Cluster::local(),
+            shared_cache: None,
+        }))
+    }
+}

@@ -202,3 +202,6 @@ async fn count_calls(
     }
     response
 }
+
+#[cfg(test)]
+mod tests;
