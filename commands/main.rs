@@ -9,6 +9,7 @@ mod migrate;
 mod secrets;
 mod serve;
 mod store;
+#[cfg(feature = "top")]
 mod top;
 
 use clap::{Parser, Subcommand};
@@ -49,6 +50,7 @@ enum Command {
     /// Generate load against a Pusher-compatible server and report what it measured.
     Bench(Box<bench::Args>),
     /// Live terminal dashboard of a running server.
+    #[cfg(feature = "top")]
     Top(top::Args),
     /// Print shell completions.
     Completions(completions::Args),
@@ -64,6 +66,7 @@ fn main() -> ExitCode {
         Command::Apps(command) => apps::run(config, *command),
         Command::Migrate(args) => migrate::run(config, args),
         Command::Bench(args) => bench::run(config, *args),
+        #[cfg(feature = "top")]
         Command::Top(args) => top::run(config, args),
     };
     match outcome {
