@@ -182,11 +182,15 @@ fn init_logging(config: &Config) {
     // the one waiting for SIGTERM.
     // Colour codes only for a person at a terminal: journald, `docker logs` and files get plain
     // text, and NO_COLOR (no-color.org) turns colour off everywhere.
-    let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let colour = config.logging.colour(
+        std::io::stderr().is_terminal(),
+        std::env::var_os("NO_COLOR").is_some(),
+    );
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .with_ansi(colour)
+        .with_target(config.logging.include_target)
         .log_internal_errors(false);
 
     if config

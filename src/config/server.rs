@@ -134,11 +134,35 @@ impl WebsocketConfig {
     }
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub struct LoggingConfig {
     /// `human` (default) or `json`.
     pub format: Option<String>,
+    /// Colour in human logs: still only on a terminal, and never with `NO_COLOR` set.
+    #[serde(deserialize_with = "lenient::boolean")]
+    pub colors_enabled: bool,
+    /// Each line names the module that logged it.
+    #[serde(deserialize_with = "lenient::boolean")]
+    pub include_target: bool,
+}
+
+impl Default for LoggingConfig {
+    fn default() -> Self {
+        LoggingConfig {
+            format: None,
+            colors_enabled: true,
+            include_target: true,
+        }
+    }
+}
+
+impl LoggingConfig {
+    /// Whether human logs get colour codes: asked for, written to a terminal, and `NO_COLOR`
+    /// (no-color.org) unset.
+    pub fn colour(&self, terminal: bool, no_color: bool) -> bool {
+        self.colors_enabled && terminal && !no_color
+    }
 }
 
 /// The web console (`sockudo serve --console`): a page on the main port to watch and drive
@@ -240,5 +264,26 @@ impl SslConfig {
             )];
         }
         Vec::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn logs_are_coloured_only_on_a_terminal_when_asked_and_without_no_color() {
+        let logging = LoggingConfig::default();
+        assert!(logging.colour(true, false));
+        assert!(
+            !logging.colour(false, false),
+            "journald, files, docker logs"
+        );
+        assert!(!logging.colour(true, true), "NO_COLOR");
+        let off = LoggingConfig {
+            colors_enabled: false,
+            ..logging
+        };
+        assert!(!off.colour(true, false));
     }
 }
