@@ -3,7 +3,7 @@
 //! differ in a few numbers (prices, size, time), which is what delta compression is for.
 
 use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
+use rand::{RngExt, SeedableRng};
 
 pub struct Ticker {
     symbols: Vec<Symbol>,
