@@ -143,6 +143,13 @@ pub struct AppCounters {
 impl Metrics {
     pub fn new(prefix: &str) -> Self {
         let registry = Registry::new();
+        // The standard process metrics every Prometheus dashboard knows (unprefixed, as the
+        // exposition conventions name them), beside our own.
+        registry
+            .register(Box::new(
+                prometheus::process_collector::ProcessCollector::for_self(),
+            ))
+            .expect("the process collector registers once per registry");
         let name = |n: &str| format!("{prefix}{n}");
         let counter = |n: &str, help: &str, labels: &[&str]| {
             let c = IntCounterVec::new(Opts::new(name(n), help), labels).expect("valid metric");
@@ -468,6 +475,13 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("sockudo_connected 3"), "{text}");
+        for standard in [
+            "process_cpu_seconds_total",
+            "process_open_fds",
+            "process_start_time_seconds",
+        ] {
+            assert!(text.contains(standard), "{standard} missing: {text}");
+        }
         assert!(
             text.contains("sockudo_new_connections_total{app_id=\"a\"} 1"),
             "{text}"
