@@ -12,66 +12,100 @@ use std::sync::Arc;
 pub enum Command {
     /// Create an app; id, key and secret are generated when not given. The secret is shown once.
     Create {
+        /// The app id (default: a random number).
+
         #[arg(long)]
         id: Option<String>,
+        /// The key clients connect with (default: random).
+
         #[arg(long)]
         key: Option<String>,
+        /// The secret that signs (default: random; shown once).
+
         #[arg(long)]
         secret: Option<String>,
         #[command(flatten)]
         fields: Fields,
+        /// Print the result as JSON, for scripts.
+
         #[arg(long)]
         json: bool,
     },
     /// List apps (secrets masked unless --show-secrets).
     List {
+        /// Show secrets instead of masking them.
+
         #[arg(long)]
         show_secrets: bool,
+        /// Print the result as JSON, for scripts.
+
         #[arg(long)]
         json: bool,
     },
     /// Show one app.
     Show {
+        /// The app's id.
         id: String,
+        /// Show secrets instead of masking them.
+
         #[arg(long)]
         show_secrets: bool,
+        /// Print the result as JSON, for scripts.
+
         #[arg(long)]
         json: bool,
     },
     /// Change any field of an app.
     Update {
+        /// The app's id.
         id: String,
         /// A new key.
         #[arg(long)]
         key: Option<String>,
         #[command(flatten)]
         fields: Fields,
+        /// Print the result as JSON, for scripts.
+
         #[arg(long)]
         json: bool,
     },
     /// Enable an app.
     Enable {
+        /// The app's id.
         id: String,
+        /// Print the result as JSON, for scripts.
+
         #[arg(long)]
         json: bool,
     },
     /// Disable an app: its sockets are closed (4003) and new ones refused.
     Disable {
+        /// The app's id.
         id: String,
+        /// Print the result as JSON, for scripts.
+
         #[arg(long)]
         json: bool,
     },
     /// Delete an app (asks first unless --yes).
     Delete {
+        /// The app's id.
         id: String,
+        /// Do not ask for confirmation.
+
         #[arg(long)]
         yes: bool,
+        /// Print the result as JSON, for scripts.
+
         #[arg(long)]
         json: bool,
     },
     /// Replace an app's secret with a new random one, shown once.
     RotateSecret {
+        /// The app's id.
         id: String,
+        /// Print the result as JSON, for scripts.
+
         #[arg(long)]
         json: bool,
     },
@@ -83,10 +117,13 @@ pub enum Command {
     },
     /// Create apps from JSON: our export, or a Sockudo/soketi config's app list.
     Import {
+        /// The JSON file to read.
         file: PathBuf,
         /// Update apps whose id already exists instead of refusing.
         #[arg(long)]
         overwrite: bool,
+        /// Print the result as JSON, for scripts.
+
         #[arg(long)]
         json: bool,
     },
@@ -109,8 +146,12 @@ fn parse_limit(text: &str) -> Result<Limit, String> {
 /// Fields `create` and `update` can set. Unset flags leave the field as it is.
 #[derive(clap::Args, Default)]
 pub struct Fields {
+    /// A name for people.
+
     #[arg(long)]
     name: Option<String>,
+    /// Accept connections and API calls (false: refuse them).
+
     #[arg(long, value_name = "BOOL")]
     enabled: Option<bool>,
     /// Allow client- events on private and presence channels.
@@ -119,33 +160,59 @@ pub struct Fields {
     /// Allow pusher:signin.
     #[arg(long, value_name = "BOOL")]
     user_authentication: Option<bool>,
+    /// Send online/offline events of watched users.
+
     #[arg(long, value_name = "BOOL")]
     watchlist_events: Option<bool>,
+    /// Send pusher_internal:subscription_count to subscribers.
+
     #[arg(long, value_name = "BOOL")]
     subscription_count: Option<bool>,
+    /// Sockets the app may have at once (none: no limit).
+
     #[arg(long, value_name = "N|none", value_parser = parse_limit)]
     max_connections: Option<Limit>,
+    /// Client events one socket may send per second (none: the global default).
+
     #[arg(long, value_name = "N|none", value_parser = parse_limit)]
     max_client_events_per_second: Option<Limit>,
+    /// Events the HTTP API may publish per second (none: no limit).
+
     #[arg(long, value_name = "N|none", value_parser = parse_limit)]
     max_backend_events_per_second: Option<Limit>,
+    /// HTTP API reads per second (none: no limit).
+
     #[arg(long, value_name = "N|none", value_parser = parse_limit)]
     max_read_requests_per_second: Option<Limit>,
+    /// Members one presence channel may have (none: the global default).
+
     #[arg(long, value_name = "N|none", value_parser = parse_limit)]
     max_presence_members_per_channel: Option<Limit>,
+    /// Size of one member's user_info in KiB (none: the global default).
+
     #[arg(long, value_name = "N|none", value_parser = parse_limit)]
     max_presence_member_size_in_kb: Option<Limit>,
+    /// Longest channel name (none: the global default).
+
     #[arg(long, value_name = "N|none", value_parser = parse_limit)]
     max_channel_name_length: Option<Limit>,
     /// Channels one connection may be subscribed to at once (none: the global default).
     #[arg(long, value_name = "N|none", value_parser = parse_limit)]
     max_channels_per_connection: Option<Limit>,
+    /// Channels one API event may name (none: the global default).
+
     #[arg(long, value_name = "N|none", value_parser = parse_limit)]
     max_event_channels_at_once: Option<Limit>,
+    /// Longest event name (none: the global default).
+
     #[arg(long, value_name = "N|none", value_parser = parse_limit)]
     max_event_name_length: Option<Limit>,
+    /// Largest event data in KiB (none: the global default).
+
     #[arg(long, value_name = "N|none", value_parser = parse_limit)]
     max_event_payload_in_kb: Option<Limit>,
+    /// Events one batch call may carry (none: the global default).
+
     #[arg(long, value_name = "N|none", value_parser = parse_limit)]
     max_event_batch_size: Option<Limit>,
     /// Allowed origins, comma-separated (`*` wildcards); an empty value clears them.

@@ -5,6 +5,7 @@ mod apps;
 mod bench;
 mod completions;
 mod config;
+mod man;
 mod migrate;
 mod secrets;
 mod serve;
@@ -54,6 +55,8 @@ enum Command {
     Top(top::Args),
     /// Print shell completions.
     Completions(completions::Args),
+    /// Write the man pages, one per command, into a directory.
+    Man(man::Args),
 }
 
 fn main() -> ExitCode {
@@ -63,6 +66,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve::run(config, args),
         Command::Config(command) => config::run(config, command),
         Command::Completions(args) => completions::run(args),
+        Command::Man(args) => man::run(args),
         Command::Apps(command) => apps::run(config, *command),
         Command::Migrate(args) => migrate::run(config, args),
         Command::Bench(args) => bench::run(config, *args),
@@ -79,5 +83,34 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    /// Every flag and argument of every subcommand, as `sockudo ... --help` lists it, by path.
+    fn undocumented(command: &clap::Command, path: &str, missing: &mut Vec<String>) {
+        for arg in command.get_arguments() {
+            let builtin = matches!(arg.get_id().as_str(), "help" | "version");
+            if !builtin && arg.get_help().is_none() && arg.get_long_help().is_none() {
+                missing.push(format!("{path} {}", arg.get_id()));
+            }
+        }
+        for sub in command.get_subcommands() {
+            if sub.get_about().is_none() && sub.get_long_about().is_none() {
+                missing.push(format!("{path} {} (the subcommand)", sub.get_name()));
+            }
+            undocumented(sub, &format!("{path} {}", sub.get_name()), missing);
+        }
+    }
+
+    #[test]
+    fn every_flag_argument_and_subcommand_has_help() {
+        let mut missing = Vec::new();
+        undocumented(&Cli::command(), "sockudo", &mut missing);
+        assert!(missing.is_empty(), "no help text:\n{}", missing.join("\n"));
     }
 }

@@ -33,6 +33,7 @@ Register-ArgumentCompleter -Native -CommandName 'sockudo' -ScriptBlock {
             [CompletionResult]::new('bench', 'bench', [CompletionResultType]::ParameterValue, 'Generate load against a Pusher-compatible server and report what it measured')
             [CompletionResult]::new('top', 'top', [CompletionResultType]::ParameterValue, 'Live terminal dashboard of a running server')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write the man pages, one per command, into a directory')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -64,110 +65,110 @@ Register-ArgumentCompleter -Native -CommandName 'sockudo' -ScriptBlock {
             break
         }
         'sockudo;apps;create' {
-            [CompletionResult]::new('--id', '--id', [CompletionResultType]::ParameterName, 'id')
-            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'key')
-            [CompletionResult]::new('--secret', '--secret', [CompletionResultType]::ParameterName, 'secret')
-            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'name')
-            [CompletionResult]::new('--enabled', '--enabled', [CompletionResultType]::ParameterName, 'enabled')
+            [CompletionResult]::new('--id', '--id', [CompletionResultType]::ParameterName, 'The app id (default: a random number)')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'The key clients connect with (default: random)')
+            [CompletionResult]::new('--secret', '--secret', [CompletionResultType]::ParameterName, 'The secret that signs (default: random; shown once)')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'A name for people')
+            [CompletionResult]::new('--enabled', '--enabled', [CompletionResultType]::ParameterName, 'Accept connections and API calls (false: refuse them)')
             [CompletionResult]::new('--client-messages', '--client-messages', [CompletionResultType]::ParameterName, 'Allow client- events on private and presence channels')
             [CompletionResult]::new('--user-authentication', '--user-authentication', [CompletionResultType]::ParameterName, 'Allow pusher:signin')
-            [CompletionResult]::new('--watchlist-events', '--watchlist-events', [CompletionResultType]::ParameterName, 'watchlist-events')
-            [CompletionResult]::new('--subscription-count', '--subscription-count', [CompletionResultType]::ParameterName, 'subscription-count')
-            [CompletionResult]::new('--max-connections', '--max-connections', [CompletionResultType]::ParameterName, 'max-connections')
-            [CompletionResult]::new('--max-client-events-per-second', '--max-client-events-per-second', [CompletionResultType]::ParameterName, 'max-client-events-per-second')
-            [CompletionResult]::new('--max-backend-events-per-second', '--max-backend-events-per-second', [CompletionResultType]::ParameterName, 'max-backend-events-per-second')
-            [CompletionResult]::new('--max-read-requests-per-second', '--max-read-requests-per-second', [CompletionResultType]::ParameterName, 'max-read-requests-per-second')
-            [CompletionResult]::new('--max-presence-members-per-channel', '--max-presence-members-per-channel', [CompletionResultType]::ParameterName, 'max-presence-members-per-channel')
-            [CompletionResult]::new('--max-presence-member-size-in-kb', '--max-presence-member-size-in-kb', [CompletionResultType]::ParameterName, 'max-presence-member-size-in-kb')
-            [CompletionResult]::new('--max-channel-name-length', '--max-channel-name-length', [CompletionResultType]::ParameterName, 'max-channel-name-length')
+            [CompletionResult]::new('--watchlist-events', '--watchlist-events', [CompletionResultType]::ParameterName, 'Send online/offline events of watched users')
+            [CompletionResult]::new('--subscription-count', '--subscription-count', [CompletionResultType]::ParameterName, 'Send pusher_internal:subscription_count to subscribers')
+            [CompletionResult]::new('--max-connections', '--max-connections', [CompletionResultType]::ParameterName, 'Sockets the app may have at once (none: no limit)')
+            [CompletionResult]::new('--max-client-events-per-second', '--max-client-events-per-second', [CompletionResultType]::ParameterName, 'Client events one socket may send per second (none: the global default)')
+            [CompletionResult]::new('--max-backend-events-per-second', '--max-backend-events-per-second', [CompletionResultType]::ParameterName, 'Events the HTTP API may publish per second (none: no limit)')
+            [CompletionResult]::new('--max-read-requests-per-second', '--max-read-requests-per-second', [CompletionResultType]::ParameterName, 'HTTP API reads per second (none: no limit)')
+            [CompletionResult]::new('--max-presence-members-per-channel', '--max-presence-members-per-channel', [CompletionResultType]::ParameterName, 'Members one presence channel may have (none: the global default)')
+            [CompletionResult]::new('--max-presence-member-size-in-kb', '--max-presence-member-size-in-kb', [CompletionResultType]::ParameterName, 'Size of one member''s user_info in KiB (none: the global default)')
+            [CompletionResult]::new('--max-channel-name-length', '--max-channel-name-length', [CompletionResultType]::ParameterName, 'Longest channel name (none: the global default)')
             [CompletionResult]::new('--max-channels-per-connection', '--max-channels-per-connection', [CompletionResultType]::ParameterName, 'Channels one connection may be subscribed to at once (none: the global default)')
-            [CompletionResult]::new('--max-event-channels-at-once', '--max-event-channels-at-once', [CompletionResultType]::ParameterName, 'max-event-channels-at-once')
-            [CompletionResult]::new('--max-event-name-length', '--max-event-name-length', [CompletionResultType]::ParameterName, 'max-event-name-length')
-            [CompletionResult]::new('--max-event-payload-in-kb', '--max-event-payload-in-kb', [CompletionResultType]::ParameterName, 'max-event-payload-in-kb')
-            [CompletionResult]::new('--max-event-batch-size', '--max-event-batch-size', [CompletionResultType]::ParameterName, 'max-event-batch-size')
+            [CompletionResult]::new('--max-event-channels-at-once', '--max-event-channels-at-once', [CompletionResultType]::ParameterName, 'Channels one API event may name (none: the global default)')
+            [CompletionResult]::new('--max-event-name-length', '--max-event-name-length', [CompletionResultType]::ParameterName, 'Longest event name (none: the global default)')
+            [CompletionResult]::new('--max-event-payload-in-kb', '--max-event-payload-in-kb', [CompletionResultType]::ParameterName, 'Largest event data in KiB (none: the global default)')
+            [CompletionResult]::new('--max-event-batch-size', '--max-event-batch-size', [CompletionResultType]::ParameterName, 'Events one batch call may carry (none: the global default)')
             [CompletionResult]::new('--allowed-origins', '--allowed-origins', [CompletionResultType]::ParameterName, 'Allowed origins, comma-separated (`*` wildcards); an empty value clears them')
             [CompletionResult]::new('--add-webhook', '--add-webhook', [CompletionResultType]::ParameterName, 'Add a webhook URL (with --webhook-events and --webhook-channel-prefix)')
             [CompletionResult]::new('--webhook-events', '--webhook-events', [CompletionResultType]::ParameterName, 'Event types for --add-webhook, comma-separated (e.g. channel_occupied,channel_vacated)')
             [CompletionResult]::new('--webhook-channel-prefix', '--webhook-channel-prefix', [CompletionResultType]::ParameterName, 'Only send channels with this prefix to the --add-webhook URL')
             [CompletionResult]::new('--remove-webhook', '--remove-webhook', [CompletionResultType]::ParameterName, 'Remove every webhook with this URL')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (.toml, or Sockudo''s config.json). Without one, embedded defaults are used')
-            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'json')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the result as JSON, for scripts')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
         'sockudo;apps;list' {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (.toml, or Sockudo''s config.json). Without one, embedded defaults are used')
-            [CompletionResult]::new('--show-secrets', '--show-secrets', [CompletionResultType]::ParameterName, 'show-secrets')
-            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'json')
+            [CompletionResult]::new('--show-secrets', '--show-secrets', [CompletionResultType]::ParameterName, 'Show secrets instead of masking them')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the result as JSON, for scripts')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
         'sockudo;apps;show' {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (.toml, or Sockudo''s config.json). Without one, embedded defaults are used')
-            [CompletionResult]::new('--show-secrets', '--show-secrets', [CompletionResultType]::ParameterName, 'show-secrets')
-            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'json')
+            [CompletionResult]::new('--show-secrets', '--show-secrets', [CompletionResultType]::ParameterName, 'Show secrets instead of masking them')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the result as JSON, for scripts')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
         'sockudo;apps;update' {
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'A new key')
-            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'name')
-            [CompletionResult]::new('--enabled', '--enabled', [CompletionResultType]::ParameterName, 'enabled')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'A name for people')
+            [CompletionResult]::new('--enabled', '--enabled', [CompletionResultType]::ParameterName, 'Accept connections and API calls (false: refuse them)')
             [CompletionResult]::new('--client-messages', '--client-messages', [CompletionResultType]::ParameterName, 'Allow client- events on private and presence channels')
             [CompletionResult]::new('--user-authentication', '--user-authentication', [CompletionResultType]::ParameterName, 'Allow pusher:signin')
-            [CompletionResult]::new('--watchlist-events', '--watchlist-events', [CompletionResultType]::ParameterName, 'watchlist-events')
-            [CompletionResult]::new('--subscription-count', '--subscription-count', [CompletionResultType]::ParameterName, 'subscription-count')
-            [CompletionResult]::new('--max-connections', '--max-connections', [CompletionResultType]::ParameterName, 'max-connections')
-            [CompletionResult]::new('--max-client-events-per-second', '--max-client-events-per-second', [CompletionResultType]::ParameterName, 'max-client-events-per-second')
-            [CompletionResult]::new('--max-backend-events-per-second', '--max-backend-events-per-second', [CompletionResultType]::ParameterName, 'max-backend-events-per-second')
-            [CompletionResult]::new('--max-read-requests-per-second', '--max-read-requests-per-second', [CompletionResultType]::ParameterName, 'max-read-requests-per-second')
-            [CompletionResult]::new('--max-presence-members-per-channel', '--max-presence-members-per-channel', [CompletionResultType]::ParameterName, 'max-presence-members-per-channel')
-            [CompletionResult]::new('--max-presence-member-size-in-kb', '--max-presence-member-size-in-kb', [CompletionResultType]::ParameterName, 'max-presence-member-size-in-kb')
-            [CompletionResult]::new('--max-channel-name-length', '--max-channel-name-length', [CompletionResultType]::ParameterName, 'max-channel-name-length')
+            [CompletionResult]::new('--watchlist-events', '--watchlist-events', [CompletionResultType]::ParameterName, 'Send online/offline events of watched users')
+            [CompletionResult]::new('--subscription-count', '--subscription-count', [CompletionResultType]::ParameterName, 'Send pusher_internal:subscription_count to subscribers')
+            [CompletionResult]::new('--max-connections', '--max-connections', [CompletionResultType]::ParameterName, 'Sockets the app may have at once (none: no limit)')
+            [CompletionResult]::new('--max-client-events-per-second', '--max-client-events-per-second', [CompletionResultType]::ParameterName, 'Client events one socket may send per second (none: the global default)')
+            [CompletionResult]::new('--max-backend-events-per-second', '--max-backend-events-per-second', [CompletionResultType]::ParameterName, 'Events the HTTP API may publish per second (none: no limit)')
+            [CompletionResult]::new('--max-read-requests-per-second', '--max-read-requests-per-second', [CompletionResultType]::ParameterName, 'HTTP API reads per second (none: no limit)')
+            [CompletionResult]::new('--max-presence-members-per-channel', '--max-presence-members-per-channel', [CompletionResultType]::ParameterName, 'Members one presence channel may have (none: the global default)')
+            [CompletionResult]::new('--max-presence-member-size-in-kb', '--max-presence-member-size-in-kb', [CompletionResultType]::ParameterName, 'Size of one member''s user_info in KiB (none: the global default)')
+            [CompletionResult]::new('--max-channel-name-length', '--max-channel-name-length', [CompletionResultType]::ParameterName, 'Longest channel name (none: the global default)')
             [CompletionResult]::new('--max-channels-per-connection', '--max-channels-per-connection', [CompletionResultType]::ParameterName, 'Channels one connection may be subscribed to at once (none: the global default)')
-            [CompletionResult]::new('--max-event-channels-at-once', '--max-event-channels-at-once', [CompletionResultType]::ParameterName, 'max-event-channels-at-once')
-            [CompletionResult]::new('--max-event-name-length', '--max-event-name-length', [CompletionResultType]::ParameterName, 'max-event-name-length')
-            [CompletionResult]::new('--max-event-payload-in-kb', '--max-event-payload-in-kb', [CompletionResultType]::ParameterName, 'max-event-payload-in-kb')
-            [CompletionResult]::new('--max-event-batch-size', '--max-event-batch-size', [CompletionResultType]::ParameterName, 'max-event-batch-size')
+            [CompletionResult]::new('--max-event-channels-at-once', '--max-event-channels-at-once', [CompletionResultType]::ParameterName, 'Channels one API event may name (none: the global default)')
+            [CompletionResult]::new('--max-event-name-length', '--max-event-name-length', [CompletionResultType]::ParameterName, 'Longest event name (none: the global default)')
+            [CompletionResult]::new('--max-event-payload-in-kb', '--max-event-payload-in-kb', [CompletionResultType]::ParameterName, 'Largest event data in KiB (none: the global default)')
+            [CompletionResult]::new('--max-event-batch-size', '--max-event-batch-size', [CompletionResultType]::ParameterName, 'Events one batch call may carry (none: the global default)')
             [CompletionResult]::new('--allowed-origins', '--allowed-origins', [CompletionResultType]::ParameterName, 'Allowed origins, comma-separated (`*` wildcards); an empty value clears them')
             [CompletionResult]::new('--add-webhook', '--add-webhook', [CompletionResultType]::ParameterName, 'Add a webhook URL (with --webhook-events and --webhook-channel-prefix)')
             [CompletionResult]::new('--webhook-events', '--webhook-events', [CompletionResultType]::ParameterName, 'Event types for --add-webhook, comma-separated (e.g. channel_occupied,channel_vacated)')
             [CompletionResult]::new('--webhook-channel-prefix', '--webhook-channel-prefix', [CompletionResultType]::ParameterName, 'Only send channels with this prefix to the --add-webhook URL')
             [CompletionResult]::new('--remove-webhook', '--remove-webhook', [CompletionResultType]::ParameterName, 'Remove every webhook with this URL')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (.toml, or Sockudo''s config.json). Without one, embedded defaults are used')
-            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'json')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the result as JSON, for scripts')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
         'sockudo;apps;enable' {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (.toml, or Sockudo''s config.json). Without one, embedded defaults are used')
-            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'json')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the result as JSON, for scripts')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
         'sockudo;apps;disable' {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (.toml, or Sockudo''s config.json). Without one, embedded defaults are used')
-            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'json')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the result as JSON, for scripts')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
         'sockudo;apps;delete' {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (.toml, or Sockudo''s config.json). Without one, embedded defaults are used')
-            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'yes')
-            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'json')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the result as JSON, for scripts')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
         'sockudo;apps;rotate-secret' {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (.toml, or Sockudo''s config.json). Without one, embedded defaults are used')
-            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'json')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the result as JSON, for scripts')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
@@ -183,7 +184,7 @@ Register-ArgumentCompleter -Native -CommandName 'sockudo' -ScriptBlock {
         'sockudo;apps;import' {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (.toml, or Sockudo''s config.json). Without one, embedded defaults are used')
             [CompletionResult]::new('--overwrite', '--overwrite', [CompletionResultType]::ParameterName, 'Update apps whose id already exists instead of refusing')
-            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'json')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the result as JSON, for scripts')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
@@ -296,11 +297,11 @@ Register-ArgumentCompleter -Native -CommandName 'sockudo' -ScriptBlock {
             [CompletionResult]::new('--source-ips', '--source-ips', [CompletionResultType]::ParameterName, 'Spread client sockets over these source addresses, e.g. 127.0.0.1-127.0.0.8')
             [CompletionResult]::new('--server-pid', '--server-pid', [CompletionResultType]::ParameterName, 'The server''s pid on this host: report its CPU and memory')
             [CompletionResult]::new('--ramp-timeout', '--ramp-timeout', [CompletionResultType]::ParameterName, 'Seconds allowed for opening all connections')
-            [CompletionResult]::new('--worker-index', '--worker-index', [CompletionResultType]::ParameterName, 'worker-index')
-            [CompletionResult]::new('--worker-count', '--worker-count', [CompletionResultType]::ParameterName, 'worker-count')
+            [CompletionResult]::new('--worker-index', '--worker-index', [CompletionResultType]::ParameterName, 'Internal: this worker''s number, from 0')
+            [CompletionResult]::new('--worker-count', '--worker-count', [CompletionResultType]::ParameterName, 'Internal: how many workers share the sockets')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (.toml, or Sockudo''s config.json). Without one, embedded defaults are used')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of the table')
-            [CompletionResult]::new('--worker', '--worker', [CompletionResultType]::ParameterName, 'worker')
+            [CompletionResult]::new('--worker', '--worker', [CompletionResultType]::ParameterName, 'Internal: run as one of the worker processes of --workers')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('connect', 'connect', [CompletionResultType]::ParameterValue, 'Ramp N connections, each subscribing to one of C channels: time to connected and subscribed')
@@ -331,11 +332,11 @@ Register-ArgumentCompleter -Native -CommandName 'sockudo' -ScriptBlock {
             [CompletionResult]::new('--source-ips', '--source-ips', [CompletionResultType]::ParameterName, 'Spread client sockets over these source addresses, e.g. 127.0.0.1-127.0.0.8')
             [CompletionResult]::new('--server-pid', '--server-pid', [CompletionResultType]::ParameterName, 'The server''s pid on this host: report its CPU and memory')
             [CompletionResult]::new('--ramp-timeout', '--ramp-timeout', [CompletionResultType]::ParameterName, 'Seconds allowed for opening all connections')
-            [CompletionResult]::new('--worker-index', '--worker-index', [CompletionResultType]::ParameterName, 'worker-index')
-            [CompletionResult]::new('--worker-count', '--worker-count', [CompletionResultType]::ParameterName, 'worker-count')
+            [CompletionResult]::new('--worker-index', '--worker-index', [CompletionResultType]::ParameterName, 'Internal: this worker''s number, from 0')
+            [CompletionResult]::new('--worker-count', '--worker-count', [CompletionResultType]::ParameterName, 'Internal: how many workers share the sockets')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (.toml, or Sockudo''s config.json). Without one, embedded defaults are used')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of the table')
-            [CompletionResult]::new('--worker', '--worker', [CompletionResultType]::ParameterName, 'worker')
+            [CompletionResult]::new('--worker', '--worker', [CompletionResultType]::ParameterName, 'Internal: run as one of the worker processes of --workers')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
@@ -357,11 +358,11 @@ Register-ArgumentCompleter -Native -CommandName 'sockudo' -ScriptBlock {
             [CompletionResult]::new('--source-ips', '--source-ips', [CompletionResultType]::ParameterName, 'Spread client sockets over these source addresses, e.g. 127.0.0.1-127.0.0.8')
             [CompletionResult]::new('--server-pid', '--server-pid', [CompletionResultType]::ParameterName, 'The server''s pid on this host: report its CPU and memory')
             [CompletionResult]::new('--ramp-timeout', '--ramp-timeout', [CompletionResultType]::ParameterName, 'Seconds allowed for opening all connections')
-            [CompletionResult]::new('--worker-index', '--worker-index', [CompletionResultType]::ParameterName, 'worker-index')
-            [CompletionResult]::new('--worker-count', '--worker-count', [CompletionResultType]::ParameterName, 'worker-count')
+            [CompletionResult]::new('--worker-index', '--worker-index', [CompletionResultType]::ParameterName, 'Internal: this worker''s number, from 0')
+            [CompletionResult]::new('--worker-count', '--worker-count', [CompletionResultType]::ParameterName, 'Internal: how many workers share the sockets')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (.toml, or Sockudo''s config.json). Without one, embedded defaults are used')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of the table')
-            [CompletionResult]::new('--worker', '--worker', [CompletionResultType]::ParameterName, 'worker')
+            [CompletionResult]::new('--worker', '--worker', [CompletionResultType]::ParameterName, 'Internal: run as one of the worker processes of --workers')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
@@ -388,11 +389,11 @@ Register-ArgumentCompleter -Native -CommandName 'sockudo' -ScriptBlock {
             [CompletionResult]::new('--source-ips', '--source-ips', [CompletionResultType]::ParameterName, 'Spread client sockets over these source addresses, e.g. 127.0.0.1-127.0.0.8')
             [CompletionResult]::new('--server-pid', '--server-pid', [CompletionResultType]::ParameterName, 'The server''s pid on this host: report its CPU and memory')
             [CompletionResult]::new('--ramp-timeout', '--ramp-timeout', [CompletionResultType]::ParameterName, 'Seconds allowed for opening all connections')
-            [CompletionResult]::new('--worker-index', '--worker-index', [CompletionResultType]::ParameterName, 'worker-index')
-            [CompletionResult]::new('--worker-count', '--worker-count', [CompletionResultType]::ParameterName, 'worker-count')
+            [CompletionResult]::new('--worker-index', '--worker-index', [CompletionResultType]::ParameterName, 'Internal: this worker''s number, from 0')
+            [CompletionResult]::new('--worker-count', '--worker-count', [CompletionResultType]::ParameterName, 'Internal: how many workers share the sockets')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (.toml, or Sockudo''s config.json). Without one, embedded defaults are used')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of the table')
-            [CompletionResult]::new('--worker', '--worker', [CompletionResultType]::ParameterName, 'worker')
+            [CompletionResult]::new('--worker', '--worker', [CompletionResultType]::ParameterName, 'Internal: run as one of the worker processes of --workers')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
@@ -413,11 +414,11 @@ Register-ArgumentCompleter -Native -CommandName 'sockudo' -ScriptBlock {
             [CompletionResult]::new('--source-ips', '--source-ips', [CompletionResultType]::ParameterName, 'Spread client sockets over these source addresses, e.g. 127.0.0.1-127.0.0.8')
             [CompletionResult]::new('--server-pid', '--server-pid', [CompletionResultType]::ParameterName, 'The server''s pid on this host: report its CPU and memory')
             [CompletionResult]::new('--ramp-timeout', '--ramp-timeout', [CompletionResultType]::ParameterName, 'Seconds allowed for opening all connections')
-            [CompletionResult]::new('--worker-index', '--worker-index', [CompletionResultType]::ParameterName, 'worker-index')
-            [CompletionResult]::new('--worker-count', '--worker-count', [CompletionResultType]::ParameterName, 'worker-count')
+            [CompletionResult]::new('--worker-index', '--worker-index', [CompletionResultType]::ParameterName, 'Internal: this worker''s number, from 0')
+            [CompletionResult]::new('--worker-count', '--worker-count', [CompletionResultType]::ParameterName, 'Internal: how many workers share the sockets')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (.toml, or Sockudo''s config.json). Without one, embedded defaults are used')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of the table')
-            [CompletionResult]::new('--worker', '--worker', [CompletionResultType]::ParameterName, 'worker')
+            [CompletionResult]::new('--worker', '--worker', [CompletionResultType]::ParameterName, 'Internal: run as one of the worker processes of --workers')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
@@ -437,11 +438,11 @@ Register-ArgumentCompleter -Native -CommandName 'sockudo' -ScriptBlock {
             [CompletionResult]::new('--source-ips', '--source-ips', [CompletionResultType]::ParameterName, 'Spread client sockets over these source addresses, e.g. 127.0.0.1-127.0.0.8')
             [CompletionResult]::new('--server-pid', '--server-pid', [CompletionResultType]::ParameterName, 'The server''s pid on this host: report its CPU and memory')
             [CompletionResult]::new('--ramp-timeout', '--ramp-timeout', [CompletionResultType]::ParameterName, 'Seconds allowed for opening all connections')
-            [CompletionResult]::new('--worker-index', '--worker-index', [CompletionResultType]::ParameterName, 'worker-index')
-            [CompletionResult]::new('--worker-count', '--worker-count', [CompletionResultType]::ParameterName, 'worker-count')
+            [CompletionResult]::new('--worker-index', '--worker-index', [CompletionResultType]::ParameterName, 'Internal: this worker''s number, from 0')
+            [CompletionResult]::new('--worker-count', '--worker-count', [CompletionResultType]::ParameterName, 'Internal: how many workers share the sockets')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (.toml, or Sockudo''s config.json). Without one, embedded defaults are used')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of the table')
-            [CompletionResult]::new('--worker', '--worker', [CompletionResultType]::ParameterName, 'worker')
+            [CompletionResult]::new('--worker', '--worker', [CompletionResultType]::ParameterName, 'Internal: run as one of the worker processes of --workers')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
@@ -462,11 +463,11 @@ Register-ArgumentCompleter -Native -CommandName 'sockudo' -ScriptBlock {
             [CompletionResult]::new('--source-ips', '--source-ips', [CompletionResultType]::ParameterName, 'Spread client sockets over these source addresses, e.g. 127.0.0.1-127.0.0.8')
             [CompletionResult]::new('--server-pid', '--server-pid', [CompletionResultType]::ParameterName, 'The server''s pid on this host: report its CPU and memory')
             [CompletionResult]::new('--ramp-timeout', '--ramp-timeout', [CompletionResultType]::ParameterName, 'Seconds allowed for opening all connections')
-            [CompletionResult]::new('--worker-index', '--worker-index', [CompletionResultType]::ParameterName, 'worker-index')
-            [CompletionResult]::new('--worker-count', '--worker-count', [CompletionResultType]::ParameterName, 'worker-count')
+            [CompletionResult]::new('--worker-index', '--worker-index', [CompletionResultType]::ParameterName, 'Internal: this worker''s number, from 0')
+            [CompletionResult]::new('--worker-count', '--worker-count', [CompletionResultType]::ParameterName, 'Internal: how many workers share the sockets')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (.toml, or Sockudo''s config.json). Without one, embedded defaults are used')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of the table')
-            [CompletionResult]::new('--worker', '--worker', [CompletionResultType]::ParameterName, 'worker')
+            [CompletionResult]::new('--worker', '--worker', [CompletionResultType]::ParameterName, 'Internal: run as one of the worker processes of --workers')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
@@ -488,12 +489,12 @@ Register-ArgumentCompleter -Native -CommandName 'sockudo' -ScriptBlock {
             [CompletionResult]::new('--source-ips', '--source-ips', [CompletionResultType]::ParameterName, 'Spread client sockets over these source addresses, e.g. 127.0.0.1-127.0.0.8')
             [CompletionResult]::new('--server-pid', '--server-pid', [CompletionResultType]::ParameterName, 'The server''s pid on this host: report its CPU and memory')
             [CompletionResult]::new('--ramp-timeout', '--ramp-timeout', [CompletionResultType]::ParameterName, 'Seconds allowed for opening all connections')
-            [CompletionResult]::new('--worker-index', '--worker-index', [CompletionResultType]::ParameterName, 'worker-index')
-            [CompletionResult]::new('--worker-count', '--worker-count', [CompletionResultType]::ParameterName, 'worker-count')
+            [CompletionResult]::new('--worker-index', '--worker-index', [CompletionResultType]::ParameterName, 'Internal: this worker''s number, from 0')
+            [CompletionResult]::new('--worker-count', '--worker-count', [CompletionResultType]::ParameterName, 'Internal: how many workers share the sockets')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (.toml, or Sockudo''s config.json). Without one, embedded defaults are used')
             [CompletionResult]::new('--no-delta', '--no-delta', [CompletionResultType]::ParameterName, 'Subscribe without delta compression: the baseline for deliveries per second')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of the table')
-            [CompletionResult]::new('--worker', '--worker', [CompletionResultType]::ParameterName, 'worker')
+            [CompletionResult]::new('--worker', '--worker', [CompletionResultType]::ParameterName, 'Internal: run as one of the worker processes of --workers')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
@@ -551,6 +552,12 @@ Register-ArgumentCompleter -Native -CommandName 'sockudo' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'sockudo;man' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (.toml, or Sockudo''s config.json). Without one, embedded defaults are used')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'sockudo;help' {
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run the server: WebSocket + HTTP API on one port, metrics on another')
             [CompletionResult]::new('apps', 'apps', [CompletionResultType]::ParameterValue, 'Manage apps in the configured store')
@@ -559,6 +566,7 @@ Register-ArgumentCompleter -Native -CommandName 'sockudo' -ScriptBlock {
             [CompletionResult]::new('bench', 'bench', [CompletionResultType]::ParameterValue, 'Generate load against a Pusher-compatible server and report what it measured')
             [CompletionResult]::new('top', 'top', [CompletionResultType]::ParameterValue, 'Live terminal dashboard of a running server')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write the man pages, one per command, into a directory')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -657,6 +665,9 @@ Register-ArgumentCompleter -Native -CommandName 'sockudo' -ScriptBlock {
             break
         }
         'sockudo;help;completions' {
+            break
+        }
+        'sockudo;help;man' {
             break
         }
         'sockudo;help;help' {

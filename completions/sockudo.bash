@@ -31,6 +31,9 @@ _sockudo() {
             sockudo,help)
                 cmd="sockudo__subcmd__help"
                 ;;
+            sockudo,man)
+                cmd="sockudo__subcmd__man"
+                ;;
             sockudo,migrate)
                 cmd="sockudo__subcmd__migrate"
                 ;;
@@ -187,6 +190,9 @@ _sockudo() {
             sockudo__subcmd__help,help)
                 cmd="sockudo__subcmd__help__subcmd__help"
                 ;;
+            sockudo__subcmd__help,man)
+                cmd="sockudo__subcmd__help__subcmd__man"
+                ;;
             sockudo__subcmd__help,migrate)
                 cmd="sockudo__subcmd__help__subcmd__migrate"
                 ;;
@@ -260,7 +266,7 @@ _sockudo() {
 
     case "${cmd}" in
         sockudo)
-            opts="-h -V --config --help --version serve apps migrate config bench top completions help"
+            opts="-h -V --config --help --version serve apps migrate config bench top completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1818,7 +1824,7 @@ _sockudo() {
             return 0
             ;;
         sockudo__subcmd__help)
-            opts="serve apps migrate config bench top completions help"
+            opts="serve apps migrate config bench top completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2167,6 +2173,20 @@ _sockudo() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        sockudo__subcmd__help__subcmd__man)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         sockudo__subcmd__help__subcmd__migrate)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -2202,6 +2222,24 @@ _sockudo() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sockudo__subcmd__man)
+            opts="-h --config --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -34,6 +34,7 @@ complete -c sockudo -n "__fish_sockudo_needs_command" -f -a "config" -d 'Validat
 complete -c sockudo -n "__fish_sockudo_needs_command" -f -a "bench" -d 'Generate load against a Pusher-compatible server and report what it measured'
 complete -c sockudo -n "__fish_sockudo_needs_command" -f -a "top" -d 'Live terminal dashboard of a running server'
 complete -c sockudo -n "__fish_sockudo_needs_command" -f -a "completions" -d 'Print shell completions'
+complete -c sockudo -n "__fish_sockudo_needs_command" -f -a "man" -d 'Write the man pages, one per command, into a directory'
 complete -c sockudo -n "__fish_sockudo_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c sockudo -n "__fish_sockudo_using_subcommand serve" -l host -d 'Address to bind (overrides `host` and HOST)' -r
 complete -c sockudo -n "__fish_sockudo_using_subcommand serve" -l port -d 'Port for WebSocket and HTTP API (overrides `port` and PORT)' -r
@@ -54,99 +55,99 @@ complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and not __fish_see
 complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and not __fish_seen_subcommand_from create list show update enable disable delete rotate-secret export import help" -f -a "export" -d 'Print every app, with secrets, as JSON (the format `import` reads)'
 complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and not __fish_seen_subcommand_from create list show update enable disable delete rotate-secret export import help" -f -a "import" -d 'Create apps from JSON: our export, or a Sockudo/soketi config\'s app list'
 complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and not __fish_seen_subcommand_from create list show update enable disable delete rotate-secret export import help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l id -r
-complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l key -r
-complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l secret -r
-complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l name -r
-complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l enabled -r -f -a "true\t''
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l id -d 'The app id (default: a random number)' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l key -d 'The key clients connect with (default: random)' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l secret -d 'The secret that signs (default: random; shown once)' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l name -d 'A name for people' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l enabled -d 'Accept connections and API calls (false: refuse them)' -r -f -a "true\t''
 false\t''"
 complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l client-messages -d 'Allow client- events on private and presence channels' -r -f -a "true\t''
 false\t''"
 complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l user-authentication -d 'Allow pusher:signin' -r -f -a "true\t''
 false\t''"
-complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l watchlist-events -r -f -a "true\t''
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l watchlist-events -d 'Send online/offline events of watched users' -r -f -a "true\t''
 false\t''"
-complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l subscription-count -r -f -a "true\t''
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l subscription-count -d 'Send pusher_internal:subscription_count to subscribers' -r -f -a "true\t''
 false\t''"
-complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l max-connections -r
-complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l max-client-events-per-second -r
-complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l max-backend-events-per-second -r
-complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l max-read-requests-per-second -r
-complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l max-presence-members-per-channel -r
-complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l max-presence-member-size-in-kb -r
-complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l max-channel-name-length -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l max-connections -d 'Sockets the app may have at once (none: no limit)' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l max-client-events-per-second -d 'Client events one socket may send per second (none: the global default)' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l max-backend-events-per-second -d 'Events the HTTP API may publish per second (none: no limit)' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l max-read-requests-per-second -d 'HTTP API reads per second (none: no limit)' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l max-presence-members-per-channel -d 'Members one presence channel may have (none: the global default)' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l max-presence-member-size-in-kb -d 'Size of one member\'s user_info in KiB (none: the global default)' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l max-channel-name-length -d 'Longest channel name (none: the global default)' -r
 complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l max-channels-per-connection -d 'Channels one connection may be subscribed to at once (none: the global default)' -r
-complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l max-event-channels-at-once -r
-complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l max-event-name-length -r
-complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l max-event-payload-in-kb -r
-complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l max-event-batch-size -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l max-event-channels-at-once -d 'Channels one API event may name (none: the global default)' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l max-event-name-length -d 'Longest event name (none: the global default)' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l max-event-payload-in-kb -d 'Largest event data in KiB (none: the global default)' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l max-event-batch-size -d 'Events one batch call may carry (none: the global default)' -r
 complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l allowed-origins -d 'Allowed origins, comma-separated (`*` wildcards); an empty value clears them' -r
 complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l add-webhook -d 'Add a webhook URL (with --webhook-events and --webhook-channel-prefix)' -r
 complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l webhook-events -d 'Event types for --add-webhook, comma-separated (e.g. channel_occupied,channel_vacated)' -r
 complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l webhook-channel-prefix -d 'Only send channels with this prefix to the --add-webhook URL' -r
 complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l remove-webhook -d 'Remove every webhook with this URL' -r
 complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l config -d 'Config file (.toml, or Sockudo\'s config.json). Without one, embedded defaults are used' -r -F
-complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l json
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -l json -d 'Print the result as JSON, for scripts'
 complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
 complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from list" -l config -d 'Config file (.toml, or Sockudo\'s config.json). Without one, embedded defaults are used' -r -F
-complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from list" -l show-secrets
-complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from list" -l json
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from list" -l show-secrets -d 'Show secrets instead of masking them'
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from list" -l json -d 'Print the result as JSON, for scripts'
 complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from show" -l config -d 'Config file (.toml, or Sockudo\'s config.json). Without one, embedded defaults are used' -r -F
-complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from show" -l show-secrets
-complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from show" -l json
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from show" -l show-secrets -d 'Show secrets instead of masking them'
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from show" -l json -d 'Print the result as JSON, for scripts'
 complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
 complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l key -d 'A new key' -r
-complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l name -r
-complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l enabled -r -f -a "true\t''
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l name -d 'A name for people' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l enabled -d 'Accept connections and API calls (false: refuse them)' -r -f -a "true\t''
 false\t''"
 complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l client-messages -d 'Allow client- events on private and presence channels' -r -f -a "true\t''
 false\t''"
 complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l user-authentication -d 'Allow pusher:signin' -r -f -a "true\t''
 false\t''"
-complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l watchlist-events -r -f -a "true\t''
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l watchlist-events -d 'Send online/offline events of watched users' -r -f -a "true\t''
 false\t''"
-complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l subscription-count -r -f -a "true\t''
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l subscription-count -d 'Send pusher_internal:subscription_count to subscribers' -r -f -a "true\t''
 false\t''"
-complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l max-connections -r
-complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l max-client-events-per-second -r
-complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l max-backend-events-per-second -r
-complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l max-read-requests-per-second -r
-complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l max-presence-members-per-channel -r
-complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l max-presence-member-size-in-kb -r
-complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l max-channel-name-length -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l max-connections -d 'Sockets the app may have at once (none: no limit)' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l max-client-events-per-second -d 'Client events one socket may send per second (none: the global default)' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l max-backend-events-per-second -d 'Events the HTTP API may publish per second (none: no limit)' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l max-read-requests-per-second -d 'HTTP API reads per second (none: no limit)' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l max-presence-members-per-channel -d 'Members one presence channel may have (none: the global default)' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l max-presence-member-size-in-kb -d 'Size of one member\'s user_info in KiB (none: the global default)' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l max-channel-name-length -d 'Longest channel name (none: the global default)' -r
 complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l max-channels-per-connection -d 'Channels one connection may be subscribed to at once (none: the global default)' -r
-complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l max-event-channels-at-once -r
-complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l max-event-name-length -r
-complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l max-event-payload-in-kb -r
-complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l max-event-batch-size -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l max-event-channels-at-once -d 'Channels one API event may name (none: the global default)' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l max-event-name-length -d 'Longest event name (none: the global default)' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l max-event-payload-in-kb -d 'Largest event data in KiB (none: the global default)' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l max-event-batch-size -d 'Events one batch call may carry (none: the global default)' -r
 complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l allowed-origins -d 'Allowed origins, comma-separated (`*` wildcards); an empty value clears them' -r
 complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l add-webhook -d 'Add a webhook URL (with --webhook-events and --webhook-channel-prefix)' -r
 complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l webhook-events -d 'Event types for --add-webhook, comma-separated (e.g. channel_occupied,channel_vacated)' -r
 complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l webhook-channel-prefix -d 'Only send channels with this prefix to the --add-webhook URL' -r
 complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l remove-webhook -d 'Remove every webhook with this URL' -r
 complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l config -d 'Config file (.toml, or Sockudo\'s config.json). Without one, embedded defaults are used' -r -F
-complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l json
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -l json -d 'Print the result as JSON, for scripts'
 complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help'
 complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from enable" -l config -d 'Config file (.toml, or Sockudo\'s config.json). Without one, embedded defaults are used' -r -F
-complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from enable" -l json
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from enable" -l json -d 'Print the result as JSON, for scripts'
 complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from enable" -s h -l help -d 'Print help'
 complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from disable" -l config -d 'Config file (.toml, or Sockudo\'s config.json). Without one, embedded defaults are used' -r -F
-complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from disable" -l json
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from disable" -l json -d 'Print the result as JSON, for scripts'
 complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from disable" -s h -l help -d 'Print help'
 complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from delete" -l config -d 'Config file (.toml, or Sockudo\'s config.json). Without one, embedded defaults are used' -r -F
-complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from delete" -l yes
-complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from delete" -l json
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from delete" -l yes -d 'Do not ask for confirmation'
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from delete" -l json -d 'Print the result as JSON, for scripts'
 complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help'
 complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from rotate-secret" -l config -d 'Config file (.toml, or Sockudo\'s config.json). Without one, embedded defaults are used' -r -F
-complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from rotate-secret" -l json
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from rotate-secret" -l json -d 'Print the result as JSON, for scripts'
 complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from rotate-secret" -s h -l help -d 'Print help'
 complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from export" -s o -l output -d 'Write to this file instead of standard output' -r -F
 complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from export" -l config -d 'Config file (.toml, or Sockudo\'s config.json). Without one, embedded defaults are used' -r -F
 complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help'
 complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from import" -l config -d 'Config file (.toml, or Sockudo\'s config.json). Without one, embedded defaults are used' -r -F
 complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from import" -l overwrite -d 'Update apps whose id already exists instead of refusing'
-complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from import" -l json
+complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from import" -l json -d 'Print the result as JSON, for scripts'
 complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help'
 complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create an app; id, key and secret are generated when not given. The secret is shown once'
 complete -c sockudo -n "__fish_sockudo_using_subcommand apps; and __fish_seen_subcommand_from help" -f -a "list" -d 'List apps (secrets masked unless --show-secrets)'
@@ -191,11 +192,11 @@ complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and not __fish_se
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and not __fish_seen_subcommand_from connect idle fanout publish churn presence delta help" -l source-ips -d 'Spread client sockets over these source addresses, e.g. 127.0.0.1-127.0.0.8' -r
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and not __fish_seen_subcommand_from connect idle fanout publish churn presence delta help" -l server-pid -d 'The server\'s pid on this host: report its CPU and memory' -r
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and not __fish_seen_subcommand_from connect idle fanout publish churn presence delta help" -l ramp-timeout -d 'Seconds allowed for opening all connections' -r
-complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and not __fish_seen_subcommand_from connect idle fanout publish churn presence delta help" -l worker-index -r
-complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and not __fish_seen_subcommand_from connect idle fanout publish churn presence delta help" -l worker-count -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and not __fish_seen_subcommand_from connect idle fanout publish churn presence delta help" -l worker-index -d 'Internal: this worker\'s number, from 0' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and not __fish_seen_subcommand_from connect idle fanout publish churn presence delta help" -l worker-count -d 'Internal: how many workers share the sockets' -r
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and not __fish_seen_subcommand_from connect idle fanout publish churn presence delta help" -l config -d 'Config file (.toml, or Sockudo\'s config.json). Without one, embedded defaults are used' -r -F
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and not __fish_seen_subcommand_from connect idle fanout publish churn presence delta help" -l json -d 'Print one JSON document on stdout instead of the table'
-complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and not __fish_seen_subcommand_from connect idle fanout publish churn presence delta help" -l worker
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and not __fish_seen_subcommand_from connect idle fanout publish churn presence delta help" -l worker -d 'Internal: run as one of the worker processes of --workers'
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and not __fish_seen_subcommand_from connect idle fanout publish churn presence delta help" -s h -l help -d 'Print help'
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and not __fish_seen_subcommand_from connect idle fanout publish churn presence delta help" -f -a "connect" -d 'Ramp N connections, each subscribing to one of C channels: time to connected and subscribed'
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and not __fish_seen_subcommand_from connect idle fanout publish churn presence delta help" -f -a "idle" -d 'Hold N subscribed sockets for --duration; with --server-pid, the server\'s memory per socket'
@@ -222,11 +223,11 @@ complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_s
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from connect" -l source-ips -d 'Spread client sockets over these source addresses, e.g. 127.0.0.1-127.0.0.8' -r
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from connect" -l server-pid -d 'The server\'s pid on this host: report its CPU and memory' -r
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from connect" -l ramp-timeout -d 'Seconds allowed for opening all connections' -r
-complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from connect" -l worker-index -r
-complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from connect" -l worker-count -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from connect" -l worker-index -d 'Internal: this worker\'s number, from 0' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from connect" -l worker-count -d 'Internal: how many workers share the sockets' -r
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from connect" -l config -d 'Config file (.toml, or Sockudo\'s config.json). Without one, embedded defaults are used' -r -F
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from connect" -l json -d 'Print one JSON document on stdout instead of the table'
-complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from connect" -l worker
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from connect" -l worker -d 'Internal: run as one of the worker processes of --workers'
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from connect" -s h -l help -d 'Print help'
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from idle" -l connections -d 'Sockets to hold' -r
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from idle" -l channels -d 'Channels they subscribe to, round robin' -r
@@ -244,11 +245,11 @@ complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_s
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from idle" -l source-ips -d 'Spread client sockets over these source addresses, e.g. 127.0.0.1-127.0.0.8' -r
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from idle" -l server-pid -d 'The server\'s pid on this host: report its CPU and memory' -r
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from idle" -l ramp-timeout -d 'Seconds allowed for opening all connections' -r
-complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from idle" -l worker-index -r
-complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from idle" -l worker-count -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from idle" -l worker-index -d 'Internal: this worker\'s number, from 0' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from idle" -l worker-count -d 'Internal: how many workers share the sockets' -r
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from idle" -l config -d 'Config file (.toml, or Sockudo\'s config.json). Without one, embedded defaults are used' -r -F
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from idle" -l json -d 'Print one JSON document on stdout instead of the table'
-complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from idle" -l worker
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from idle" -l worker -d 'Internal: run as one of the worker processes of --workers'
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from idle" -s h -l help -d 'Print help'
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l subscribers -d 'Subscribed sockets' -r
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l channels -d 'Channels, subscribers spread round robin; publishes go round robin too' -r
@@ -271,11 +272,11 @@ complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_s
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l source-ips -d 'Spread client sockets over these source addresses, e.g. 127.0.0.1-127.0.0.8' -r
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l server-pid -d 'The server\'s pid on this host: report its CPU and memory' -r
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l ramp-timeout -d 'Seconds allowed for opening all connections' -r
-complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l worker-index -r
-complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l worker-count -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l worker-index -d 'Internal: this worker\'s number, from 0' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l worker-count -d 'Internal: how many workers share the sockets' -r
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l config -d 'Config file (.toml, or Sockudo\'s config.json). Without one, embedded defaults are used' -r -F
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l json -d 'Print one JSON document on stdout instead of the table'
-complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l worker
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from fanout" -l worker -d 'Internal: run as one of the worker processes of --workers'
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from fanout" -s h -l help -d 'Print help'
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from publish" -l concurrency -d 'Requests in flight at once, one keep-alive connection each' -r
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from publish" -l payload -d 'Bytes of each event\'s data' -r
@@ -292,11 +293,11 @@ complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_s
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from publish" -l source-ips -d 'Spread client sockets over these source addresses, e.g. 127.0.0.1-127.0.0.8' -r
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from publish" -l server-pid -d 'The server\'s pid on this host: report its CPU and memory' -r
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from publish" -l ramp-timeout -d 'Seconds allowed for opening all connections' -r
-complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from publish" -l worker-index -r
-complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from publish" -l worker-count -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from publish" -l worker-index -d 'Internal: this worker\'s number, from 0' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from publish" -l worker-count -d 'Internal: how many workers share the sockets' -r
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from publish" -l config -d 'Config file (.toml, or Sockudo\'s config.json). Without one, embedded defaults are used' -r -F
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from publish" -l json -d 'Print one JSON document on stdout instead of the table'
-complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from publish" -l worker
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from publish" -l worker -d 'Internal: run as one of the worker processes of --workers'
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from publish" -s h -l help -d 'Print help'
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from churn" -l concurrency -d 'Loops cycling at once' -r
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from churn" -l channels -d 'Channels the cycles subscribe to, round robin' -r
@@ -312,11 +313,11 @@ complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_s
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from churn" -l source-ips -d 'Spread client sockets over these source addresses, e.g. 127.0.0.1-127.0.0.8' -r
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from churn" -l server-pid -d 'The server\'s pid on this host: report its CPU and memory' -r
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from churn" -l ramp-timeout -d 'Seconds allowed for opening all connections' -r
-complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from churn" -l worker-index -r
-complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from churn" -l worker-count -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from churn" -l worker-index -d 'Internal: this worker\'s number, from 0' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from churn" -l worker-count -d 'Internal: how many workers share the sockets' -r
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from churn" -l config -d 'Config file (.toml, or Sockudo\'s config.json). Without one, embedded defaults are used' -r -F
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from churn" -l json -d 'Print one JSON document on stdout instead of the table'
-complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from churn" -l worker
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from churn" -l worker -d 'Internal: run as one of the worker processes of --workers'
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from churn" -s h -l help -d 'Print help'
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from presence" -l concurrency -d 'Loops joining and leaving at once' -r
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from presence" -l channels -d 'Presence channels' -r
@@ -333,11 +334,11 @@ complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_s
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from presence" -l source-ips -d 'Spread client sockets over these source addresses, e.g. 127.0.0.1-127.0.0.8' -r
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from presence" -l server-pid -d 'The server\'s pid on this host: report its CPU and memory' -r
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from presence" -l ramp-timeout -d 'Seconds allowed for opening all connections' -r
-complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from presence" -l worker-index -r
-complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from presence" -l worker-count -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from presence" -l worker-index -d 'Internal: this worker\'s number, from 0' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from presence" -l worker-count -d 'Internal: how many workers share the sockets' -r
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from presence" -l config -d 'Config file (.toml, or Sockudo\'s config.json). Without one, embedded defaults are used' -r -F
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from presence" -l json -d 'Print one JSON document on stdout instead of the table'
-complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from presence" -l worker
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from presence" -l worker -d 'Internal: run as one of the worker processes of --workers'
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from presence" -s h -l help -d 'Print help'
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from delta" -l subscribers -d 'Subscribers with delta compression on, all on one channel' -r
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from delta" -l rate -d 'Publishes per second' -r
@@ -355,12 +356,12 @@ complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_s
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from delta" -l source-ips -d 'Spread client sockets over these source addresses, e.g. 127.0.0.1-127.0.0.8' -r
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from delta" -l server-pid -d 'The server\'s pid on this host: report its CPU and memory' -r
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from delta" -l ramp-timeout -d 'Seconds allowed for opening all connections' -r
-complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from delta" -l worker-index -r
-complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from delta" -l worker-count -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from delta" -l worker-index -d 'Internal: this worker\'s number, from 0' -r
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from delta" -l worker-count -d 'Internal: how many workers share the sockets' -r
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from delta" -l config -d 'Config file (.toml, or Sockudo\'s config.json). Without one, embedded defaults are used' -r -F
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from delta" -l no-delta -d 'Subscribe without delta compression: the baseline for deliveries per second'
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from delta" -l json -d 'Print one JSON document on stdout instead of the table'
-complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from delta" -l worker
+complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from delta" -l worker -d 'Internal: run as one of the worker processes of --workers'
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from delta" -s h -l help -d 'Print help'
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "connect" -d 'Ramp N connections, each subscribing to one of C channels: time to connected and subscribed'
 complete -c sockudo -n "__fish_sockudo_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "idle" -d 'Hold N subscribed sockets for --duration; with --server-pid, the server\'s memory per socket'
@@ -380,14 +381,17 @@ complete -c sockudo -n "__fish_sockudo_using_subcommand top" -l json -d 'With --
 complete -c sockudo -n "__fish_sockudo_using_subcommand top" -s h -l help -d 'Print help'
 complete -c sockudo -n "__fish_sockudo_using_subcommand completions" -l config -d 'Config file (.toml, or Sockudo\'s config.json). Without one, embedded defaults are used' -r -F
 complete -c sockudo -n "__fish_sockudo_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c sockudo -n "__fish_sockudo_using_subcommand help; and not __fish_seen_subcommand_from serve apps migrate config bench top completions help" -f -a "serve" -d 'Run the server: WebSocket + HTTP API on one port, metrics on another'
-complete -c sockudo -n "__fish_sockudo_using_subcommand help; and not __fish_seen_subcommand_from serve apps migrate config bench top completions help" -f -a "apps" -d 'Manage apps in the configured store'
-complete -c sockudo -n "__fish_sockudo_using_subcommand help; and not __fish_seen_subcommand_from serve apps migrate config bench top completions help" -f -a "migrate" -d 'Prepare or upgrade the app store\'s schema'
-complete -c sockudo -n "__fish_sockudo_using_subcommand help; and not __fish_seen_subcommand_from serve apps migrate config bench top completions help" -f -a "config" -d 'Validate or print the configuration'
-complete -c sockudo -n "__fish_sockudo_using_subcommand help; and not __fish_seen_subcommand_from serve apps migrate config bench top completions help" -f -a "bench" -d 'Generate load against a Pusher-compatible server and report what it measured'
-complete -c sockudo -n "__fish_sockudo_using_subcommand help; and not __fish_seen_subcommand_from serve apps migrate config bench top completions help" -f -a "top" -d 'Live terminal dashboard of a running server'
-complete -c sockudo -n "__fish_sockudo_using_subcommand help; and not __fish_seen_subcommand_from serve apps migrate config bench top completions help" -f -a "completions" -d 'Print shell completions'
-complete -c sockudo -n "__fish_sockudo_using_subcommand help; and not __fish_seen_subcommand_from serve apps migrate config bench top completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c sockudo -n "__fish_sockudo_using_subcommand man" -l config -d 'Config file (.toml, or Sockudo\'s config.json). Without one, embedded defaults are used' -r -F
+complete -c sockudo -n "__fish_sockudo_using_subcommand man" -s h -l help -d 'Print help'
+complete -c sockudo -n "__fish_sockudo_using_subcommand help; and not __fish_seen_subcommand_from serve apps migrate config bench top completions man help" -f -a "serve" -d 'Run the server: WebSocket + HTTP API on one port, metrics on another'
+complete -c sockudo -n "__fish_sockudo_using_subcommand help; and not __fish_seen_subcommand_from serve apps migrate config bench top completions man help" -f -a "apps" -d 'Manage apps in the configured store'
+complete -c sockudo -n "__fish_sockudo_using_subcommand help; and not __fish_seen_subcommand_from serve apps migrate config bench top completions man help" -f -a "migrate" -d 'Prepare or upgrade the app store\'s schema'
+complete -c sockudo -n "__fish_sockudo_using_subcommand help; and not __fish_seen_subcommand_from serve apps migrate config bench top completions man help" -f -a "config" -d 'Validate or print the configuration'
+complete -c sockudo -n "__fish_sockudo_using_subcommand help; and not __fish_seen_subcommand_from serve apps migrate config bench top completions man help" -f -a "bench" -d 'Generate load against a Pusher-compatible server and report what it measured'
+complete -c sockudo -n "__fish_sockudo_using_subcommand help; and not __fish_seen_subcommand_from serve apps migrate config bench top completions man help" -f -a "top" -d 'Live terminal dashboard of a running server'
+complete -c sockudo -n "__fish_sockudo_using_subcommand help; and not __fish_seen_subcommand_from serve apps migrate config bench top completions man help" -f -a "completions" -d 'Print shell completions'
+complete -c sockudo -n "__fish_sockudo_using_subcommand help; and not __fish_seen_subcommand_from serve apps migrate config bench top completions man help" -f -a "man" -d 'Write the man pages, one per command, into a directory'
+complete -c sockudo -n "__fish_sockudo_using_subcommand help; and not __fish_seen_subcommand_from serve apps migrate config bench top completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c sockudo -n "__fish_sockudo_using_subcommand help; and __fish_seen_subcommand_from apps" -f -a "create" -d 'Create an app; id, key and secret are generated when not given. The secret is shown once'
 complete -c sockudo -n "__fish_sockudo_using_subcommand help; and __fish_seen_subcommand_from apps" -f -a "list" -d 'List apps (secrets masked unless --show-secrets)'
 complete -c sockudo -n "__fish_sockudo_using_subcommand help; and __fish_seen_subcommand_from apps" -f -a "show" -d 'Show one app'

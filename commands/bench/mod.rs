@@ -92,10 +92,13 @@ pub struct Common {
     /// Seconds allowed for opening all connections.
     #[arg(long, global = true, default_value_t = 60.0, value_name = "SECONDS")]
     ramp_timeout: f64,
+    /// Internal: run as one of the worker processes of --workers.
     #[arg(long, global = true, hide = true)]
     worker: bool,
+    /// Internal: this worker's number, from 0.
     #[arg(long, global = true, hide = true, default_value_t = 0)]
     worker_index: u32,
+    /// Internal: how many workers share the sockets.
     #[arg(long, global = true, hide = true, default_value_t = 1)]
     worker_count: u32,
 }

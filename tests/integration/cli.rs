@@ -721,3 +721,47 @@ fn completions_in_the_repository_are_fresh() {
         );
     }
 }
+
+/// The pages `sockudo man` writes into `dir`, by file name.
+fn man_pages(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            (name, std::fs::read(&path).unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn man_pages_in_the_repository_are_fresh_and_cover_every_command() {
+    let fresh = tempfile::tempdir().unwrap();
+    let output = sockudo()
+        .args(["man".as_ref(), fresh.path().as_os_str()])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let written = man_pages(fresh.path());
+    for page in [
+        "sockudo.1",
+        "sockudo-serve.1",
+        "sockudo-apps-create.1",
+        "sockudo-config-check.1",
+    ] {
+        assert!(
+            written.contains_key(page),
+            "no {page}: {:?}",
+            written.keys()
+        );
+    }
+    let committed = man_pages(&Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/man"));
+    assert!(
+        committed == written,
+        "docs/man is stale: run `sh completions/generate.sh`"
+    );
+}
