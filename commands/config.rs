@@ -7,6 +7,8 @@ use sockudo::config::{self, Config, QueueDriver};
 use sockudo::webhooks::RedisQueue;
 use std::path::Path;
 
+mod report;
+
 #[derive(clap::Subcommand)]
 pub enum Command {
     /// Load the configuration as `serve` would and report every problem (exit 1 if any).
@@ -15,8 +17,12 @@ pub enum Command {
         #[arg(long)]
         strict: bool,
         /// Also check that the configured app store answers and its schema is current.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "json")]
         connect: bool,
+        /// Print the outcome as JSON: {"valid", "problems": [{"key", "line", "message",
+        /// "severity"}]}; the exit code is the same.
+        #[arg(long)]
+        json: bool,
     },
     /// Print the effective configuration (file, environment and defaults) with secrets masked.
     Print {
@@ -28,9 +34,17 @@ pub enum Command {
 
 pub fn run(file: Option<&Path>, command: Command) -> anyhow::Result<()> {
     let lookup = |name: &str| std::env::var(name).ok();
+    if let Command::Check {
+        strict, json: true, ..
+    } = command
+    {
+        return report::check_json(file, &lookup, strict);
+    }
     let loaded = config::load_checked(file, &lookup, &sockudo::tls::file_problems)?;
     match command {
-        Command::Check { strict, connect } => {
+        Command::Check {
+            strict, connect, ..
+        } => {
             if strict && !loaded.unknown_keys.is_empty() {
                 let keys: Vec<String> = loaded
                     .unknown_keys

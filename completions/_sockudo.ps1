@@ -258,6 +258,7 @@ Register-ArgumentCompleter -Native -CommandName 'sockudo' -ScriptBlock {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (.toml, or Sockudo''s config.json). Without one, embedded defaults are used')
             [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Also reject keys sockudo does not use')
             [CompletionResult]::new('--connect', '--connect', [CompletionResultType]::ParameterName, 'Also check that the configured app store answers and its schema is current')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the outcome as JSON: {"valid", "problems": [{"key", "line", "message", "severity"}]}; the exit code is the same')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break

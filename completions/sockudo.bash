@@ -1732,7 +1732,7 @@ _sockudo() {
             return 0
             ;;
         sockudo__subcmd__config__subcmd__check)
-            opts="-h --strict --connect --config --help"
+            opts="-h --strict --connect --json --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -228,6 +228,7 @@ set edit:completion:arg-completer[sockudo] = {|@words|
             cand --config 'Config file (.toml, or Sockudo''s config.json). Without one, embedded defaults are used'
             cand --strict 'Also reject keys sockudo does not use'
             cand --connect 'Also check that the configured app store answers and its schema is current'
+            cand --json 'Print the outcome as JSON: {"valid", "problems": [{"key", "line", "message", "severity"}]}; the exit code is the same'
             cand -h 'Print help'
             cand --help 'Print help'
         }

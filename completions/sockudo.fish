@@ -173,6 +173,7 @@ complete -c sockudo -n "__fish_sockudo_using_subcommand config; and not __fish_s
 complete -c sockudo -n "__fish_sockudo_using_subcommand config; and __fish_seen_subcommand_from check" -l config -d 'Config file (.toml, or Sockudo\'s config.json). Without one, embedded defaults are used' -r -F
 complete -c sockudo -n "__fish_sockudo_using_subcommand config; and __fish_seen_subcommand_from check" -l strict -d 'Also reject keys sockudo does not use'
 complete -c sockudo -n "__fish_sockudo_using_subcommand config; and __fish_seen_subcommand_from check" -l connect -d 'Also check that the configured app store answers and its schema is current'
+complete -c sockudo -n "__fish_sockudo_using_subcommand config; and __fish_seen_subcommand_from check" -l json -d 'Print the outcome as JSON: {"valid", "problems": [{"key", "line", "message", "severity"}]}; the exit code is the same'
 complete -c sockudo -n "__fish_sockudo_using_subcommand config; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help'
 complete -c sockudo -n "__fish_sockudo_using_subcommand config; and __fish_seen_subcommand_from print" -l config -d 'Config file (.toml, or Sockudo\'s config.json). Without one, embedded defaults are used' -r -F
 complete -c sockudo -n "__fish_sockudo_using_subcommand config; and __fish_seen_subcommand_from print" -l json -d 'Print JSON instead of TOML'

@@ -161,6 +161,22 @@ fn parse_text(
     }
 }
 
+/// The line of `key` (a dotted path as problems name it, e.g. `app_manager.array.apps[0].secret`)
+/// in a TOML document, for `config check --json`.
+pub fn line_of_key(text: &str, key: &str) -> Option<usize> {
+    let mut path = Vec::new();
+    for part in key.split('.') {
+        match part.find('[') {
+            Some(at) => {
+                path.push(part[..at].to_owned());
+                path.push(part[at..].to_owned());
+            }
+            None => path.push(part.to_owned()),
+        }
+    }
+    toml_line(text, &path)
+}
+
 /// The line of the value at `path` in a TOML document, for messages.
 fn toml_line(text: &str, path: &[String]) -> Option<usize> {
     use toml::de::{DeTable, DeValue};

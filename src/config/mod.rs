@@ -33,7 +33,7 @@ pub use limits::{
 };
 #[doc(hidden)]
 pub use load::load_text;
-pub use load::{development_app, load, load_checked, LoadError, Loaded};
+pub use load::{development_app, line_of_key, load, load_checked, LoadError, Loaded};
 pub use metrics::{MetricsConfig, PrometheusConfig};
 pub use redis::{CacheConfig, RedisClusterNodes, RedisConfig};
 pub use server::{

@@ -642,6 +642,71 @@ fn config_check_fixtures() {
     }
 }
 
+/// `config check --json` on a fixture: its exit code and report.
+fn check_json(fixture: &str, strict: bool) -> (Option<i32>, Value) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/configs")
+        .join(fixture);
+    let mut command = sockudo();
+    command
+        .args(["config", "check", "--json", "--config"])
+        .arg(&path)
+        .env_clear();
+    if strict {
+        command.arg("--strict");
+    }
+    let output = command.output().unwrap();
+    let report = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stdout)));
+    (output.status.code(), report)
+}
+
+#[test]
+fn config_check_json_reports_each_problem_with_key_line_and_severity() {
+    let (code, report) = check_json("invalid/impossible-limits.toml", false);
+    assert_eq!(code, Some(1), "{report}");
+    assert_eq!(report["valid"], json!(false));
+    let problems = report["problems"].as_array().unwrap();
+    let timeout = problems
+        .iter()
+        .find(|p| p["key"] == "activity_timeout")
+        .unwrap_or_else(|| panic!("{report}"));
+    assert_eq!(timeout["line"], json!(1));
+    assert_eq!(timeout["severity"], "error");
+    assert!(timeout["message"]
+        .as_str()
+        .unwrap()
+        .contains("must be greater than 0"));
+    let messages = problems
+        .iter()
+        .find(|p| p["key"] == "websocket.max_messages");
+    assert_eq!(messages.map(|p| &p["line"]), Some(&json!(4)), "{report}");
+
+    // An unknown key is a warning, and an error with --strict.
+    let (code, report) = check_json("invalid/unknown-key.toml", false);
+    assert_eq!(code, Some(0), "{report}");
+    assert_eq!(report["valid"], json!(true));
+    let warning = &report["problems"][0];
+    assert_eq!(
+        (&warning["key"], &warning["line"], &warning["severity"]),
+        (&json!("mystery_setting"), &json!(2), &json!("warning"))
+    );
+    let (code, report) = check_json("invalid/unknown-key.toml", true);
+    assert_eq!(code, Some(1));
+    assert_eq!(report["problems"][0]["severity"], "error");
+
+    // A JSON config has no lines to name; its problems still name their keys.
+    let (code, report) = check_json("invalid/unknown-driver.json", false);
+    assert_eq!(code, Some(1));
+    let driver = report["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["key"] == "app_manager.driver")
+        .unwrap_or_else(|| panic!("{report}"));
+    assert_eq!(driver["line"], Value::Null);
+}
+
 #[test]
 fn config_check_connect_reaches_the_store() {
     let dir = tempfile::tempdir().unwrap();
