@@ -7,6 +7,7 @@ mod completions;
 mod config;
 mod man;
 mod migrate;
+mod notify;
 mod secrets;
 mod serve;
 mod store;

@@ -102,12 +102,18 @@ async fn serve(config: Config, host_given: bool) -> anyhow::Result<()> {
     }
     let tls = secure.as_ref().map(|secure| secure.tls.clone());
     tokio::spawn(reload_on_hangup(hangup, state.apps.clone(), tls));
+    // Bound: connections queue in the kernel from now on, so systemd may route clients here.
+    crate::notify::notify("READY=1");
+    let shutdown = async {
+        shutdown_signal().await;
+        crate::notify::notify("STOPPING=1");
+    };
     sockudo::server::run(
         Arc::new(state),
         listener,
         metrics_listener,
         secure,
-        shutdown_signal(),
+        shutdown,
     )
     .await?;
     tracing::info!("sockudo stopped");

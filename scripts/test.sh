@@ -155,8 +155,10 @@ install_services() {
   command -v tmux >/dev/null 2>&1 || missing+=(tmux)
   # The web console's e2e test drives Debian's Chromium with playwright-core.
   [[ -x /usr/bin/chromium ]] || missing+=(chromium)
+  # The packaging test reads docker-compose.yml with PyYAML (there is no Docker engine here).
+  python3 -c 'import yaml' >/dev/null 2>&1 || missing+=(python3-yaml)
   if ((${#missing[@]} == 0)); then
-    log "redis-server, nats-server, postgresql, mariadb-server, tmux, chromium, make already installed"
+    log "redis-server, nats-server, postgresql, mariadb-server, tmux, chromium, make, python3-yaml already installed"
 
     return 0
   fi

@@ -246,3 +246,36 @@ async fn logs_off_a_terminal_carry_no_colour_codes() {
         "colour codes in a log file: {log:?}"
     );
 }
+
+#[tokio::test]
+async fn under_systemd_serve_notifies_ready_once_listening_and_stopping_on_sigterm() {
+    use std::os::unix::net::UnixDatagram;
+    let dir = tempfile::tempdir().unwrap();
+    let socket_path = dir.path().join("notify.sock");
+    let systemd = UnixDatagram::bind(&socket_path).unwrap();
+    systemd
+        .set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .unwrap();
+    let port = free_port();
+    let mut child = serve_in(dir.path(), port)
+        .env("HOST", "127.0.0.1")
+        .env("NOTIFY_SOCKET", &socket_path)
+        .spawn()
+        .unwrap();
+    let mut message = [0u8; 64];
+    let read = systemd
+        .recv(&mut message)
+        .expect("READY=1 within the bound");
+    assert_eq!(&message[..read], b"READY=1");
+    // Ready means listening: the first request is answered.
+    let up = reqwest::get(format!("http://127.0.0.1:{port}/up"))
+        .await
+        .unwrap();
+    assert_eq!(up.status(), 200);
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let read = systemd
+        .recv(&mut message)
+        .expect("STOPPING=1 within the bound");
+    assert_eq!(&message[..read], b"STOPPING=1");
+    assert!(child.wait().unwrap().success());
+}

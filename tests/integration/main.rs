@@ -16,6 +16,7 @@ mod frames;
 mod hostile;
 mod http_api;
 mod lifecycle;
+mod packaging;
 mod rate_limits;
 mod stores;
 mod support;
