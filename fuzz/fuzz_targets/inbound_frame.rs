@@ -26,13 +26,14 @@ use libfuzzer_sys::fuzz_target;
 use serde_json::{json, Value};
 use sockudo::adapter::Cluster;
 use sockudo::app::{App, LimitDefaults};
-use sockudo::channels::{Namespace, Published};
+use sockudo::channels::{Namespace, Published, Registry};
 use sockudo::connection::session::{AppContext, Session};
 use sockudo::delta::settings::DeltaDefaults;
 use sockudo::delta::Algorithm;
 use sockudo::filter::Tags;
 use sockudo::metrics::Metrics;
 use sockudo::protocol::{inbound, outbound, signature, SocketId};
+use sockudo::publish::{Here, Publisher};
 use sockudo::socket::{QueueLimits, SlowConsumerPolicy, SocketHandle, SocketQueue};
 use sockudo::webhooks::Emitter;
 use std::collections::HashMap;
@@ -80,7 +81,20 @@ impl Setup {
             }))
             .ok();
         }
-        let namespace = Arc::new(Namespace::new(Some(Duration::from_secs(60))));
+        // The app's namespace in a registry, as the server has it: client events reach the
+        // other sockets through the publish path, which finds the namespace there.
+        let registry = Arc::new(Registry::new(Some(Duration::from_secs(60))));
+        let namespace = registry.namespace(&app.id);
+        let cluster = Cluster::local();
+        let publisher = Publisher {
+            here: Here {
+                registry,
+                metrics: metrics().clone(),
+            },
+            cluster: cluster.clone(),
+            shared_cache: None,
+            emit_tags: bit(4),
+        };
         let delta = DeltaDefaults {
             enabled: bit(5),
             algorithm: if bit(6) {
@@ -102,7 +116,8 @@ impl Setup {
             counters: metrics().for_app(&app.id),
             namespace: namespace.clone(),
             webhooks: Emitter::disabled(),
-            cluster: Cluster::local(),
+            cluster,
+            publisher,
             delta: Arc::new(delta),
             tag_filtering: bit(4),
             app: Arc::new(app),
