@@ -23,7 +23,10 @@
 #   SOCKUDO_TEST_REDIS_URL, SOCKUDO_TEST_NATS_URL, SOCKUDO_TEST_POSTGRES_URL,
 #   SOCKUDO_TEST_MYSQL_URL,
 #   SOCKUDO_TEST_REDIS_CLUSTER_NODES (comma-separated redis:// URLs of the 3 masters),
-#   SOCKUDO_TEST_AWS_ENDPOINT (moto_server, for the `aws` feature's SQS and Lambda tests)
+#   SOCKUDO_TEST_AWS_ENDPOINT (moto_server, for the `aws` feature's SQS and Lambda tests),
+#   SOCKUDO_TEST_TLS_CA / SOCKUDO_TEST_TLS_OTHER_CA (the CA every TLS-enabled service's
+#   certificate comes from, and one that signed nothing), SOCKUDO_TEST_REDIS_TLS_URL (rediss://),
+#   SOCKUDO_TEST_NATS_TLS_URL (tls://); PostgreSQL and MariaDB offer TLS on their usual port
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -157,6 +160,8 @@ install_services() {
   [[ -x /usr/bin/chromium ]] || missing+=(chromium)
   # The packaging test reads docker-compose.yml with PyYAML (there is no Docker engine here).
   python3 -c 'import yaml' >/dev/null 2>&1 || missing+=(python3-yaml)
+  # The TLS tests' CA and certificates are made at run time.
+  command -v openssl >/dev/null 2>&1 || missing+=(openssl)
   if ((${#missing[@]} == 0)); then
     log "redis-server, nats-server, postgresql, mariadb-server, tmux, chromium, make, python3-yaml already installed"
 
@@ -207,16 +212,41 @@ install_moto() {
 }
 
 # ---------------------------------------------------------------- services
+# A CA made for this run and a certificate it signed for 127.0.0.1 / localhost, which every
+# TLS-enabled service presents; and a second CA that signed nothing here, for refusal tests.
+make_test_ca() {
+  local dir="$TMP_ROOT/tls"
+  mkdir -p "$dir"
+  (
+    cd "$dir"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=sockudo test CA" \
+      -keyout ca.key -out ca.pem 2>/dev/null
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=another CA" \
+      -keyout other-ca.key -out other-ca.pem 2>/dev/null
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout server.key -out server.csr 2>/dev/null
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >san.ext
+    openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 \
+      -extfile san.ext -out server.pem 2>/dev/null
+  ) || die "openssl could not make the test CA"
+  chmod 644 "$dir"/*.pem "$dir/server.key"
+  export SOCKUDO_TEST_TLS_CA="$dir/ca.pem" SOCKUDO_TEST_TLS_OTHER_CA="$dir/other-ca.pem"
+}
+
 start_redis() {
-  local dir="$TMP_ROOT/redis" port pid
+  local dir="$TMP_ROOT/redis" port tls_port pid
   mkdir -p "$dir"
   port="$(free_port)"
+  tls_port="$(free_port)"
+  # One server, two ports: plain, and TLS with the test CA's certificate (no client certificates).
   redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --daemonize no \
-    --dir "$dir" --logfile "$dir/redis.log" &
+    --tls-port "$tls_port" --tls-cert-file "$TMP_ROOT/tls/server.pem" \
+    --tls-key-file "$TMP_ROOT/tls/server.key" --tls-ca-cert-file "$TMP_ROOT/tls/ca.pem" \
+    --tls-auth-clients no --dir "$dir" --logfile "$dir/redis.log" &
   pid=$!
   PIDS+=("redis:$pid")
   wait_for redis 30 "$dir/redis.log" "$pid" bash -c "[[ \"\$(redis-cli -h 127.0.0.1 -p $port ping)\" == PONG ]]"
   export SOCKUDO_TEST_REDIS_URL="redis://127.0.0.1:$port"
+  export SOCKUDO_TEST_REDIS_TLS_URL="rediss://127.0.0.1:$tls_port"
 }
 
 # A port P for a Redis Cluster node: P and its cluster bus port P+10000 are both free and
@@ -283,6 +313,14 @@ start_nats() {
   PIDS+=("nats:$pid")
   wait_for nats 30 "$dir/nats.log" "$pid" nats_ready "$port"
   export SOCKUDO_TEST_NATS_URL="nats://127.0.0.1:$port"
+  # A second server that speaks only TLS, with the test CA's certificate.
+  port="$(free_port)"
+  "$bin" -a 127.0.0.1 -p "$port" -l "$dir/nats-tls.log" --tls \
+    --tlscert "$TMP_ROOT/tls/server.pem" --tlskey "$TMP_ROOT/tls/server.key" &
+  pid=$!
+  PIDS+=("nats-tls:$pid")
+  wait_for nats-tls 30 "$dir/nats-tls.log" "$pid" nats_ready "$port"
+  export SOCKUDO_TEST_NATS_TLS_URL="tls://127.0.0.1:$port"
 }
 
 start_postgres() {
@@ -290,6 +328,9 @@ start_postgres() {
   PG_BIN="$(pg_bin_dir)"
   [[ -n "$PG_BIN" ]] || die "postgresql binaries not found under /usr/lib/postgresql/*/bin"
   mkdir -p "$dir/sock"
+  # TLS offered to clients that ask (sslmode); the key must belong to postgres, mode 0600.
+  cp "$TMP_ROOT/tls/server.pem" "$TMP_ROOT/tls/server.key" "$dir/"
+  chmod 600 "$dir/server.key"
   chown -R postgres:postgres "$dir"
   data="$dir/data"
   port="$(free_port)"
@@ -300,7 +341,9 @@ start_postgres() {
   # postmaster and this shell reaps it.
   setpriv --reuid=postgres --regid=postgres --clear-groups -- \
     "$PG_BIN/postgres" -D "$data" -p "$port" -k "$dir/sock" -c listen_addresses=127.0.0.1 \
-    -c fsync=off -c synchronous_commit=off -c full_page_writes=off >"$dir/postgres.log" 2>&1 &
+    -c fsync=off -c synchronous_commit=off -c full_page_writes=off \
+    -c ssl=on -c ssl_cert_file="$dir/server.pem" -c ssl_key_file="$dir/server.key" \
+    >"$dir/postgres.log" 2>&1 &
   pid=$!
   PIDS+=("postgres:$pid")
   wait_for postgres 60 "$dir/postgres.log" "$pid" \
@@ -320,7 +363,11 @@ start_mariadb() {
   mariadb-install-db --no-defaults --user=mysql --datadir="$dir/data" \
     --auth-root-authentication-method=normal --skip-test-db >"$dir/install.log" 2>&1 ||
     { tail -n 40 "$dir/install.log" >&2; die "mariadb-install-db failed"; }
+  # TLS offered to clients that ask (ssl-mode); the files must be readable by mysql.
+  cp "$TMP_ROOT/tls/server.pem" "$TMP_ROOT/tls/server.key" "$TMP_ROOT/tls/ca.pem" "$dir/"
+  chown mysql:mysql "$dir"/*.pem "$dir/server.key"
   /usr/sbin/mariadbd --no-defaults --user=mysql --datadir="$dir/data" --port="$port" \
+    --ssl-cert="$dir/server.pem" --ssl-key="$dir/server.key" --ssl-ca="$dir/ca.pem" \
     --bind-address=127.0.0.1 --socket="$sock" --pid-file="$dir/mysqld.pid" \
     --log-error="$dir/error.log" --skip-log-bin --innodb-buffer-pool-size=64M \
     --innodb-flush-log-at-trx-commit=0 >"$dir/mariadbd.out" 2>&1 &
@@ -363,6 +410,7 @@ start_services() {
   header "start services"
   TMP_ROOT="$(mktemp -d /tmp/sockudo-test.XXXXXX)"
   chmod 755 "$TMP_ROOT"
+  make_test_ca
   start_redis
   start_redis_cluster
   start_nats
@@ -374,6 +422,7 @@ start_services() {
   log "SOCKUDO_TEST_NATS_URL=$SOCKUDO_TEST_NATS_URL"
   log "SOCKUDO_TEST_POSTGRES_URL=$SOCKUDO_TEST_POSTGRES_URL"
   log "SOCKUDO_TEST_MYSQL_URL=$SOCKUDO_TEST_MYSQL_URL"
+  log "SOCKUDO_TEST_REDIS_TLS_URL=$SOCKUDO_TEST_REDIS_TLS_URL SOCKUDO_TEST_NATS_TLS_URL=$SOCKUDO_TEST_NATS_TLS_URL (CA $SOCKUDO_TEST_TLS_CA)"
   log "SOCKUDO_TEST_AWS_ENDPOINT=$SOCKUDO_TEST_AWS_ENDPOINT"
 }
 

@@ -20,7 +20,8 @@
 //! filter  delta  app  ratelimit   leaf services: tag filters, delta compression, the app model
 //! metrics  socket                 and stores, rate limits, Prometheus, one socket's queue
 //! protocol  lenient  glob         pure: wire types, close codes, channel names, signatures;
-//! throttle  net  limits           parsing helpers, socket options, process limits
+//! throttle  net  limits           parsing helpers, socket options, process limits, a bounded
+//! redis_link                      Redis connection that says why it failed
 //! ```
 //!
 //! Config sits on the leaf services rather than under them because its sections are their
@@ -59,6 +60,7 @@ mod net;
 pub mod protocol;
 pub mod publish;
 pub mod ratelimit;
+mod redis_link;
 pub mod server;
 pub mod socket;
 pub mod state;

@@ -10,7 +10,15 @@ use std::path::{Path, PathBuf};
 /// The layers, bottom first; a module imports only its own layer and those below. Keep this
 /// and the Layout in `src/lib.rs` the same.
 const LAYERS: &[&[&str]] = &[
-    &["protocol", "lenient", "glob", "throttle", "net", "limits"],
+    &[
+        "protocol",
+        "lenient",
+        "glob",
+        "throttle",
+        "net",
+        "limits",
+        "redis_link",
+    ],
     &["filter", "delta", "app", "ratelimit", "metrics", "socket"],
     &["config"],
     &["channels", "webhooks", "tls", "accept", "cleanup"],

@@ -32,13 +32,9 @@ pub struct RedisBus {
 impl RedisBus {
     pub async fn connect(url: &str, channel: String) -> Result<RedisBus, BusError> {
         let client = redis::Client::open(url).map_err(|e| BusError(format!("redis: {e}")))?;
-        let publisher = tokio::time::timeout(
-            std::time::Duration::from_secs(5),
-            redis::aio::ConnectionManager::new(client.clone()),
-        )
-        .await
-        .map_err(|_| BusError("redis: no answer within 5 s".into()))?
-        .map_err(|e| BusError(format!("redis: {e}")))?;
+        let publisher = crate::redis_link::manager(&client)
+            .await
+            .map_err(|e| BusError(format!("redis: {e}")))?;
         Ok(RedisBus {
             client,
             publisher,
@@ -188,15 +184,17 @@ impl NatsBus {
         auth: &NatsAuth,
         subject: String,
     ) -> Result<NatsBus, BusError> {
-        let mut options = async_nats::ConnectOptions::new()
-            .connection_timeout(std::time::Duration::from_secs(5))
-            .retry_on_initial_connect();
-        if let (Some(user), Some(password)) = (&auth.username, &auth.password) {
-            options = options.user_and_password(user.clone(), password.clone());
-        }
-        if let Some(token) = &auth.token {
-            options = options.token(token.clone());
-        }
+        let options = || {
+            let mut options = async_nats::ConnectOptions::new()
+                .connection_timeout(std::time::Duration::from_secs(5));
+            if let (Some(user), Some(password)) = (&auth.username, &auth.password) {
+                options = options.user_and_password(user.clone(), password.clone());
+            }
+            if let Some(token) = &auth.token {
+                options = options.token(token.clone());
+            }
+            options
+        };
         let addresses: Vec<async_nats::ServerAddr> = servers
             .iter()
             .map(|s| {
@@ -204,8 +202,9 @@ impl NatsBus {
                     .map_err(|e| BusError(format!("nats: bad server {s:?}: {e}")))
             })
             .collect::<Result<_, _>>()?;
-        let client = options
-            .connect(addresses)
+        let client = options()
+            .retry_on_initial_connect()
+            .connect(addresses.clone())
             .await
             .map_err(|e| BusError(format!("nats: {e}")))?;
         // retry_on_initial_connect returns at once: wait (bounded) for the first connection so a
@@ -216,7 +215,15 @@ impl NatsBus {
             }
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
-        Err(BusError(format!("nats: no server answered at {servers:?}")))
+        // The client retries quietly: one plain attempt tells why (a TLS certificate no trusted
+        // CA signed, a refused port, bad credentials...).
+        let why = match options().connect(addresses).await {
+            Err(error) => format!(": {error}"),
+            Ok(_) => String::new(),
+        };
+        Err(BusError(format!(
+            "nats: no server answered at {servers:?}{why}"
+        )))
     }
 }
 

@@ -86,6 +86,13 @@ pub struct SqlServerConfig {
     pub username: Option<String>,
     pub password: Option<String>,
     pub database: Option<String>,
+    /// TLS to the server: PostgreSQL's `sslmode` (`disable` ... `require`, `verify-ca`,
+    /// `verify-full`) or MySQL's `ssl-mode` (`DISABLED` ... `REQUIRED`, `VERIFY_CA`,
+    /// `VERIFY_IDENTITY`), added to the connection URL.
+    pub ssl_mode: Option<String>,
+    /// PEM file of the CA that signed the server's certificate (`sslrootcert` / `ssl-ca`);
+    /// without one, the system's roots (or `SSL_CERT_FILE`).
+    pub ca_path: Option<String>,
     /// Per-database pool overrides of `database_pooling`.
     #[serde(deserialize_with = "lenient::optional_number")]
     pub pool_min: Option<u32>,

@@ -317,6 +317,8 @@ fn database(env: &mut Env, config: &mut Config) {
             ("USERNAME", &mut server.username),
             ("PASSWORD", &mut server.password),
             ("DATABASE", &mut server.database),
+            ("SSL_MODE", &mut server.ssl_mode),
+            ("CA_PATH", &mut server.ca_path),
         ] {
             if let Some(value) = env.get(&format!("{prefix}_{field}")) {
                 *target = Some(value);

@@ -135,6 +135,27 @@ impl Default for Config {
     }
 }
 
+/// `url` with the TLS settings of `server` as the driver's query parameters (PostgreSQL's
+/// `sslmode` / `sslrootcert`, MySQL's `ssl-mode` / `ssl-ca`).
+fn with_tls(mut url: String, scheme: &str, server: &SqlServerConfig) -> String {
+    let (mode_key, ca_key) = match scheme {
+        "postgres" => ("sslmode", "sslrootcert"),
+        _ => ("ssl-mode", "ssl-ca"),
+    };
+    let set = |value: &Option<String>| value.clone().filter(|v| !v.is_empty());
+    for (key, value) in [
+        (mode_key, set(&server.ssl_mode)),
+        (ca_key, set(&server.ca_path)),
+    ] {
+        if let Some(value) = value {
+            let value: String = form_urlencoded::byte_serialize(value.as_bytes()).collect();
+            url.push(if url.contains('?') { '&' } else { '?' });
+            url.push_str(&format!("{key}={value}"));
+        }
+    }
+    url
+}
+
 impl Config {
     pub fn delta_defaults(&self) -> DeltaDefaults {
         let d = &self.delta_compression;
@@ -180,6 +201,7 @@ impl Config {
                             config.database.as_deref().unwrap_or("sockudo"),
                         )
                     });
+                let url = with_tls(url, scheme, config);
                 let pooling = &self.database_pooling;
                 let (min, max) = if pooling.enabled {
                     (pooling.min, pooling.max)

@@ -158,10 +158,9 @@ impl RedisQueue {
         max_length: usize,
     ) -> Result<RedisQueue, QueueError> {
         let client = redis::Client::open(url)?;
-        let connection =
-            tokio::time::timeout(Duration::from_secs(5), ConnectionManager::new(client))
-                .await
-                .map_err(|_| QueueError(format!("no answer from Redis at {}", redact(url))))??;
+        let connection = crate::redis_link::manager(&client)
+            .await
+            .map_err(|e| QueueError(format!("Redis at {}: {e}", redact(url))))?;
         Ok(RedisQueue {
             connection,
             prefix: format!("{prefix}webhooks:"),

@@ -3,6 +3,7 @@
 
 #[cfg(feature = "aws")]
 mod aws;
+mod backing_tls;
 mod bench;
 mod channels;
 mod cli;
