@@ -275,7 +275,7 @@ proptest! {
 }
 
 #[test]
-fn the_frame_parser_names_this_modules_depth_limit() {
+fn a_filter_nested_past_the_frame_parsers_limit_is_told_this_modules_limit() {
     // protocol::inbound refuses deep nesting before a filter is parsed and says the limit in
     // words; it must be this module's limit.
     let mut filter = r#"{"key":"a","cmp":"ex"}"#.to_owned();
@@ -287,6 +287,7 @@ fn the_frame_parser_names_this_modules_depth_limit() {
     let text = crate::protocol::inbound::parse(&frame)
         .expect_err("refused")
         .to_string();
+    assert!(text.contains("nests too deeply"), "{text}");
     let limit = format!("at most {MAX_DEPTH} levels");
     assert!(text.contains(&limit), "{text}");
 }

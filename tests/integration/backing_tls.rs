@@ -31,6 +31,15 @@ fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
     command.envs(env.iter().copied()).output().unwrap()
 }
 
+/// The TLS URL in `variable`, the CA that signed its certificate, and one that did not.
+fn tls_service(variable: &str) -> Option<(String, String, String)> {
+    Some((
+        service(variable)?,
+        service("SOCKUDO_TEST_TLS_CA")?,
+        service("SOCKUDO_TEST_TLS_OTHER_CA")?,
+    ))
+}
+
 fn says_certificate(output: &Output) -> bool {
     let text = String::from_utf8_lossy(&output.stderr).to_lowercase();
     text.contains("certificate") || text.contains("unknownissuer")
@@ -46,11 +55,7 @@ fn stderr(output: &Output) -> String {
 
 #[test]
 fn redis_over_tls_serves_every_redis_user_and_refuses_an_unknown_ca() {
-    let (Some(url), Some(ca), Some(other)) = (
-        service("SOCKUDO_TEST_REDIS_TLS_URL"),
-        service("SOCKUDO_TEST_TLS_CA"),
-        service("SOCKUDO_TEST_TLS_OTHER_CA"),
-    ) else {
+    let Some((url, ca, other)) = tls_service("SOCKUDO_TEST_REDIS_TLS_URL") else {
         return;
     };
     let env = |ca: &str| {
@@ -84,11 +89,7 @@ fn redis_over_tls_serves_every_redis_user_and_refuses_an_unknown_ca() {
 
 #[test]
 fn nats_over_tls_joins_and_refuses_an_unknown_ca() {
-    let (Some(url), Some(ca), Some(other)) = (
-        service("SOCKUDO_TEST_NATS_TLS_URL"),
-        service("SOCKUDO_TEST_TLS_CA"),
-        service("SOCKUDO_TEST_TLS_OTHER_CA"),
-    ) else {
+    let Some((url, ca, other)) = tls_service("SOCKUDO_TEST_NATS_TLS_URL") else {
         return;
     };
     let base = [
