@@ -26,7 +26,8 @@
 #   SOCKUDO_TEST_AWS_ENDPOINT (moto_server, for the `aws` feature's SQS and Lambda tests),
 #   SOCKUDO_TEST_TLS_CA / SOCKUDO_TEST_TLS_OTHER_CA (the CA every TLS-enabled service's
 #   certificate comes from, and one that signed nothing), SOCKUDO_TEST_REDIS_TLS_URL (rediss://),
-#   SOCKUDO_TEST_NATS_TLS_URL (tls://); PostgreSQL and MariaDB offer TLS on their usual port
+#   SOCKUDO_TEST_NATS_TLS_URL (tls://), SOCKUDO_TEST_REDIS_CLUSTER_TLS_NODES (rediss:// URLs of a
+#   TLS-only Redis Cluster); PostgreSQL and MariaDB offer TLS on their usual port
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -265,34 +266,56 @@ free_cluster_port() {
   die "no free port pair for a Redis Cluster node found"
 }
 
+# redis-cli's options for the cluster being started: none, or TLS with the test CA.
+CLUSTER_CLI=()
+
 cluster_ok() { # port...: every node reports cluster_state:ok
   local p
   for p in "$@"; do
-    redis-cli -h 127.0.0.1 -p "$p" cluster info 2>/dev/null | grep -q '^cluster_state:ok' || return 1
+    redis-cli "${CLUSTER_CLI[@]}" -h 127.0.0.1 -p "$p" cluster info 2>/dev/null |
+      grep -q '^cluster_state:ok' || return 1
   done
 }
 
+# start_redis_cluster [tls]: three masters; with `tls`, every node and the cluster bus speak only
+# TLS with the test CA's certificate (SOCKUDO_TEST_REDIS_CLUSTER_TLS_NODES, rediss:// URLs).
 start_redis_cluster() {
-  local dir="$TMP_ROOT/redis-cluster" ports=() port pid i nodes=() urls=()
+  local tls="${1:-}" dir ports=() port pid i nodes=() urls=() listen scheme
+  dir="$TMP_ROOT/redis-cluster${tls:+-tls}"
   mkdir -p "$dir"
+  CLUSTER_CLI=()
+  scheme=redis
+  if [[ -n "$tls" ]]; then
+    CLUSTER_CLI=(--tls --cacert "$TMP_ROOT/tls/ca.pem")
+    scheme=rediss
+  fi
   for i in 1 2 3; do
     port="$(free_cluster_port)"
     ports+=("$port")
+    listen=(--port "$port")
+    [[ -n "$tls" ]] && listen=(--port 0 --tls-port "$port" --tls-cluster yes --tls-replication yes
+      --tls-cert-file "$TMP_ROOT/tls/server.pem" --tls-key-file "$TMP_ROOT/tls/server.key"
+      --tls-ca-cert-file "$TMP_ROOT/tls/ca.pem" --tls-auth-clients no)
     redis-server --cluster-enabled yes --cluster-config-file "$dir/nodes-$port.conf" \
-      --cluster-node-timeout 2000 --port "$port" --bind 127.0.0.1 --save '' --appendonly no \
+      --cluster-node-timeout 2000 "${listen[@]}" --bind 127.0.0.1 --save '' --appendonly no \
       --daemonize no --dir "$dir" --logfile "$dir/redis-$port.log" &
     pid=$!
-    PIDS+=("redis-cluster-$port:$pid")
-    wait_for "redis-cluster node $port" 30 "$dir/redis-$port.log" "$pid" \
-      bash -c "[[ \"\$(redis-cli -h 127.0.0.1 -p $port ping)\" == PONG ]]"
+    PIDS+=("redis-cluster${tls:+-tls}-$port:$pid")
+    wait_for "redis-cluster${tls:+-tls} node $port" 30 "$dir/redis-$port.log" "$pid" \
+      bash -c "[[ \"\$(redis-cli ${CLUSTER_CLI[*]} -h 127.0.0.1 -p $port ping)\" == PONG ]]"
     nodes+=("127.0.0.1:$port")
-    urls+=("redis://127.0.0.1:$port")
+    urls+=("$scheme://127.0.0.1:$port")
   done
-  redis-cli --cluster create "${nodes[@]}" --cluster-replicas 0 --cluster-yes \
+  redis-cli "${CLUSTER_CLI[@]}" --cluster create "${nodes[@]}" --cluster-replicas 0 --cluster-yes \
     >"$dir/create.log" 2>&1 || { tail -n 40 "$dir/create.log" >&2; die "redis-cli --cluster create failed"; }
-  wait_for redis-cluster 30 "$dir/create.log" "" cluster_ok "${ports[@]}"
-  SOCKUDO_TEST_REDIS_CLUSTER_NODES="$(IFS=,; echo "${urls[*]}")"
-  export SOCKUDO_TEST_REDIS_CLUSTER_NODES
+  wait_for "redis-cluster${tls:+-tls}" 30 "$dir/create.log" "" cluster_ok "${ports[@]}"
+  if [[ -n "$tls" ]]; then
+    SOCKUDO_TEST_REDIS_CLUSTER_TLS_NODES="$(IFS=,; echo "${urls[*]}")"
+    export SOCKUDO_TEST_REDIS_CLUSTER_TLS_NODES
+  else
+    SOCKUDO_TEST_REDIS_CLUSTER_NODES="$(IFS=,; echo "${urls[*]}")"
+    export SOCKUDO_TEST_REDIS_CLUSTER_NODES
+  fi
 }
 
 nats_ready() { # port: the server greets every client with an INFO line
@@ -413,6 +436,7 @@ start_services() {
   make_test_ca
   start_redis
   start_redis_cluster
+  start_redis_cluster tls
   start_nats
   start_postgres
   start_mariadb

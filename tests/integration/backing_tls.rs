@@ -88,6 +88,35 @@ fn redis_over_tls_serves_every_redis_user_and_refuses_an_unknown_ca() {
 }
 
 #[test]
+fn redis_cluster_over_tls_joins_and_refuses_an_unknown_ca() {
+    let Some((nodes, ca, other)) = tls_service("SOCKUDO_TEST_REDIS_CLUSTER_TLS_NODES") else {
+        return;
+    };
+    let base = [
+        ("APP_MANAGER_DRIVER", "memory"),
+        ("ADAPTER_DRIVER", "redis-cluster"),
+        ("CACHE_DRIVER", "redis-cluster"),
+        ("REDIS_CLUSTER_NODES", nodes.as_str()),
+    ];
+    let with = |ca: &str| {
+        let mut env = base.to_vec();
+        env.push(("SSL_CERT_FILE", ca));
+        run(&["config", "check", "--connect"], &env)
+    };
+    let output = with(&ca);
+    assert!(output.status.success(), "{}", stderr(&output));
+    for answered in [
+        "adapter redis-cluster answers",
+        "cache redis-cluster answers",
+    ] {
+        assert!(stdout(&output).contains(answered), "{}", stdout(&output));
+    }
+    let output = with(&other);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(says_certificate(&output), "{}", stderr(&output));
+}
+
+#[test]
 fn nats_over_tls_joins_and_refuses_an_unknown_ca() {
     let Some((url, ca, other)) = tls_service("SOCKUDO_TEST_NATS_TLS_URL") else {
         return;
