@@ -13,7 +13,7 @@
 
 use crate::adapter::{Cluster, Deliver, Remote, Route};
 use crate::channels::{
-    CachedEvent, ChannelCounts, Fanout, Published, Registry, SharedCache, SharedEvent,
+    CachedEvent, ChannelCounts, Fanout, Namespace, Published, Registry, SharedCache, SharedEvent,
 };
 use crate::filter::Tags;
 use crate::metrics::Metrics;
@@ -61,7 +61,16 @@ pub struct Here {
 impl Here {
     /// Stores a cache channel's value and fans `message` out to this node's subscribers.
     pub fn deliver(&self, message: &Message, cached: Option<CachedEvent>) -> Fanout {
-        let namespace = self.registry.namespace(message.app);
+        self.deliver_to(&self.registry.namespace(message.app), message, cached)
+    }
+
+    /// [`Here::deliver`] into the app's namespace the caller already holds.
+    fn deliver_to(
+        &self,
+        namespace: &Namespace,
+        message: &Message,
+        cached: Option<CachedEvent>,
+    ) -> Fanout {
         if let (Some(cached), Some(cache)) = (cached, &namespace.cache) {
             cache.store(message.channel, cached);
         }
@@ -88,14 +97,11 @@ impl Deliver for Here {
     fn deliver(&self, remote: Remote<'_>) {
         // Only an API event is taken apart, and only when a subscriber here has a filter or
         // deltas (a cache channel's event travels with its name and data already).
-        let parsed = (remote.api
-            && remote.cache.is_none()
-            && self
-                .registry
-                .existing(remote.app)
-                .is_some_and(|namespace| namespace.is_selective(remote.channel)))
-        .then(|| serde_json::from_slice::<FrameEvent>(remote.frame).ok())
-        .flatten();
+        let namespace = self.registry.namespace(remote.app);
+        let parsed =
+            (remote.api && remote.cache.is_none() && namespace.is_selective(remote.channel))
+                .then(|| serde_json::from_slice::<FrameEvent>(remote.frame).ok())
+                .flatten();
         let event = match (remote.cache, &parsed) {
             (Some((name, data)), _) => Some(Published {
                 name,
@@ -116,7 +122,7 @@ impl Deliver for Here {
             except: remote.except,
             event,
         };
-        Here::deliver(self, &message, message.cached());
+        self.deliver_to(&namespace, &message, message.cached());
     }
 }
 

@@ -53,38 +53,43 @@ fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
+/// `config check --connect` with `env`: it passes, printing each of `answered`, when
+/// `SSL_CERT_FILE` is the CA that signed the services' certificates, and fails naming the
+/// certificate when it is `other`.
+fn trusts_only_its_ca(env: &[(&str, &str)], ca: &str, other: &str, answered: &[&str]) {
+    let with = |ca: &str| {
+        let mut env = env.to_vec();
+        env.push(("SSL_CERT_FILE", ca));
+        run(&["config", "check", "--connect"], &env)
+    };
+    let output = with(ca);
+    assert!(output.status.success(), "{}", stderr(&output));
+    for answered in answered {
+        assert!(stdout(&output).contains(answered), "{}", stdout(&output));
+    }
+    let output = with(other);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(says_certificate(&output), "{}", stderr(&output));
+}
+
 #[test]
 fn redis_over_tls_serves_every_redis_user_and_refuses_an_unknown_ca() {
     let Some((url, ca, other)) = tls_service("SOCKUDO_TEST_REDIS_TLS_URL") else {
         return;
     };
-    let env = |ca: &str| {
-        [
-            ("APP_MANAGER_DRIVER", "memory"),
-            ("ADAPTER_DRIVER", "redis"),
-            ("CACHE_DRIVER", "redis"),
-            ("QUEUE_DRIVER", "redis"),
-            ("REDIS_URL", url.as_str()),
-            ("SSL_CERT_FILE", ca),
-        ]
-        .map(|(k, v)| (k, v.to_owned()))
-    };
-    let trusted = env(&ca);
-    let trusted: Vec<(&str, &str)> = trusted.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let output = run(&["config", "check", "--connect"], &trusted);
-    assert!(output.status.success(), "{}", stderr(&output));
-    for answered in [
+    let env = [
+        ("APP_MANAGER_DRIVER", "memory"),
+        ("ADAPTER_DRIVER", "redis"),
+        ("CACHE_DRIVER", "redis"),
+        ("QUEUE_DRIVER", "redis"),
+        ("REDIS_URL", url.as_str()),
+    ];
+    let answered = [
         "adapter redis answers",
         "webhook queue (redis) answers",
         "cache redis answers",
-    ] {
-        assert!(stdout(&output).contains(answered), "{}", stdout(&output));
-    }
-    let refused = env(&other);
-    let refused: Vec<(&str, &str)> = refused.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let output = run(&["config", "check", "--connect"], &refused);
-    assert_eq!(output.status.code(), Some(1));
-    assert!(says_certificate(&output), "{}", stderr(&output));
+    ];
+    trusts_only_its_ca(&env, &ca, &other, &answered);
 }
 
 #[test]
@@ -92,28 +97,17 @@ fn redis_cluster_over_tls_joins_and_refuses_an_unknown_ca() {
     let Some((nodes, ca, other)) = tls_service("SOCKUDO_TEST_REDIS_CLUSTER_TLS_NODES") else {
         return;
     };
-    let base = [
+    let env = [
         ("APP_MANAGER_DRIVER", "memory"),
         ("ADAPTER_DRIVER", "redis-cluster"),
         ("CACHE_DRIVER", "redis-cluster"),
         ("REDIS_CLUSTER_NODES", nodes.as_str()),
     ];
-    let with = |ca: &str| {
-        let mut env = base.to_vec();
-        env.push(("SSL_CERT_FILE", ca));
-        run(&["config", "check", "--connect"], &env)
-    };
-    let output = with(&ca);
-    assert!(output.status.success(), "{}", stderr(&output));
-    for answered in [
+    let answered = [
         "adapter redis-cluster answers",
         "cache redis-cluster answers",
-    ] {
-        assert!(stdout(&output).contains(answered), "{}", stdout(&output));
-    }
-    let output = with(&other);
-    assert_eq!(output.status.code(), Some(1));
-    assert!(says_certificate(&output), "{}", stderr(&output));
+    ];
+    trusts_only_its_ca(&env, &ca, &other, &answered);
 }
 
 #[test]
@@ -121,26 +115,12 @@ fn nats_over_tls_joins_and_refuses_an_unknown_ca() {
     let Some((url, ca, other)) = tls_service("SOCKUDO_TEST_NATS_TLS_URL") else {
         return;
     };
-    let base = [
+    let env = [
         ("APP_MANAGER_DRIVER", "memory"),
         ("ADAPTER_DRIVER", "nats"),
         ("NATS_URL", url.as_str()),
     ];
-    let with = |ca: &str| {
-        let mut env = base.to_vec();
-        env.push(("SSL_CERT_FILE", ca));
-        run(&["config", "check", "--connect"], &env)
-    };
-    let output = with(&ca);
-    assert!(output.status.success(), "{}", stderr(&output));
-    assert!(
-        stdout(&output).contains("adapter nats answers"),
-        "{}",
-        stdout(&output)
-    );
-    let output = with(&other);
-    assert_eq!(output.status.code(), Some(1));
-    assert!(says_certificate(&output), "{}", stderr(&output));
+    trusts_only_its_ca(&env, &ca, &other, &["adapter nats answers"]);
 }
 
 /// `sockudo migrate` and `config check --connect` on a fresh database of `kind` over TLS with
