@@ -7,7 +7,8 @@
 FROM rust:1-bookworm AS build
 WORKDIR /src
 COPY . .
-RUN cargo build --release --locked --bin sockudo \
+# With the `aws` feature: the SQS queue, Lambda webhooks and the DynamoDB app store.
+RUN cargo build --release --locked --features aws --bin sockudo \
     && strip target/release/sockudo
 
 FROM debian:bookworm-slim

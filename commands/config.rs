@@ -160,6 +160,7 @@ fn masked(mut config: Config) -> Config {
         &mut sqs.session_token,
         &mut lambda.secret_access_key,
         &mut lambda.session_token,
+        &mut config.database.dynamodb.aws_secret_access_key,
         &mut config.console.token,
         &mut config.adapter.secret,
         &mut config.metrics.stats_token,

@@ -21,7 +21,8 @@
 //! metrics  socket                 and stores, rate limits, Prometheus, one socket's queue
 //! protocol  lenient  glob         pure: wire types, close codes, channel names, signatures;
 //! throttle  net  limits           parsing helpers, socket options, process limits, a bounded
-//! redis_link                      Redis connection that says why it failed
+//! redis_link  aws                 Redis connection that says why it failed, the AWS SDK's
+//!                                 shared configuration (the `aws` feature)
 //! ```
 //!
 //! Config sits on the leaf services rather than under them because its sections are their
@@ -43,6 +44,8 @@
 mod accept;
 pub mod adapter;
 pub mod app;
+#[cfg(feature = "aws")]
+pub mod aws;
 pub mod channels;
 pub mod cleanup;
 pub mod config;

@@ -18,6 +18,7 @@ const LAYERS: &[&[&str]] = &[
         "net",
         "limits",
         "redis_link",
+        "aws",
     ],
     &["filter", "delta", "app", "ratelimit", "metrics", "socket"],
     &["config"],

@@ -10,6 +10,8 @@ pub enum Dialect {
     Sqlite,
     Postgres,
     Mysql,
+    /// No SQL: the migration's text says what the store does (`src/app/dynamodb`).
+    DynamoDb,
 }
 
 impl Dialect {
@@ -18,6 +20,7 @@ impl Dialect {
             Dialect::Sqlite => "sqlite",
             Dialect::Postgres => "postgres",
             Dialect::Mysql => "mysql",
+            Dialect::DynamoDb => "dynamodb",
         }
     }
 }
@@ -28,6 +31,7 @@ pub struct Migration {
     sqlite: &'static str,
     postgres: &'static str,
     mysql: &'static str,
+    dynamodb: &'static str,
 }
 
 impl Migration {
@@ -36,6 +40,7 @@ impl Migration {
             Dialect::Sqlite => self.sqlite,
             Dialect::Postgres => self.postgres,
             Dialect::Mysql => self.mysql,
+            Dialect::DynamoDb => self.dynamodb,
         }
     }
 
@@ -64,6 +69,7 @@ macro_rules! migration {
             sqlite: include_str!(concat!("../../migrations/sqlite/", $name, ".sql")),
             postgres: include_str!(concat!("../../migrations/postgres/", $name, ".sql")),
             mysql: include_str!(concat!("../../migrations/mysql/", $name, ".sql")),
+            dynamodb: include_str!(concat!("../../migrations/dynamodb/", $name, ".txt")),
         }
     };
 }

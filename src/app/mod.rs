@@ -3,11 +3,14 @@
 //! - [`MemoryAppStore`]: the static apps of the config and environment (read-only).
 //! - [`SqliteStore`]: the embedded default, a SQLite file (WAL, shared safely by `serve` and `apps`).
 //! - [`SqlStore`]: PostgreSQL or MySQL/MariaDB through sqlx.
+//! - [`DynamoDbStore`]: an Amazon DynamoDB table (the `aws` feature).
 //! - [`LayeredStore`]: what `serve` uses: static apps first, then a persistent store behind a
 //!   short-lived cache, so store edits reach the running server within the cache TTL.
 //!
 //! Persistent stores keep a versioned schema ([`migrations`]).
 
+#[cfg(feature = "aws")]
+mod dynamodb;
 mod layered;
 mod memory;
 pub mod migrations;
@@ -17,6 +20,8 @@ mod row;
 mod sql;
 mod sqlite;
 
+#[cfg(feature = "aws")]
+pub use dynamodb::DynamoDbStore;
 pub use layered::LayeredStore;
 pub use memory::{AppSetError, MemoryAppStore};
 pub use model::{App, LimitDefaults, Limits, Webhook, WebhookFilter};

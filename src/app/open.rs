@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 /// Which persistent store to use, resolved from `app_manager.driver` and `database.*`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum DatabaseSettings {
     /// Static apps only.
     Memory,
@@ -18,6 +18,12 @@ pub enum DatabaseSettings {
         url: String,
         pool_min: u32,
         pool_max: u32,
+    },
+    /// A DynamoDB table (the `aws` feature).
+    #[cfg(feature = "aws")]
+    DynamoDb {
+        aws: crate::aws::Settings,
+        table: String,
     },
 }
 
@@ -38,6 +44,14 @@ impl DatabaseSettings {
                     .unwrap_or("");
                 format!("{scheme} at {location}")
             }
+            #[cfg(feature = "aws")]
+            DatabaseSettings::DynamoDb { aws, table } => format!(
+                "dynamodb table {table:?}{}",
+                aws.endpoint_url
+                    .as_deref()
+                    .map(|endpoint| format!(" at {endpoint}"))
+                    .unwrap_or_default()
+            ),
         }
     }
 }
@@ -68,6 +82,14 @@ pub async fn open(settings: &DatabaseSettings) -> Result<Database, StoreError> {
             pool_max,
         } => {
             let store = SqlStore::connect(url, *pool_min, *pool_max).await?;
+            Database {
+                apps: Arc::new(store.clone()),
+                schema: Some(Arc::new(store)),
+            }
+        }
+        #[cfg(feature = "aws")]
+        DatabaseSettings::DynamoDb { aws, table } => {
+            let store = super::DynamoDbStore::connect(aws, table).await;
             Database {
                 apps: Arc::new(store.clone()),
                 schema: Some(Arc::new(store)),

@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub struct AppManagerConfig {
-    /// `sqlite` (default), `postgres` (or `pgsql`), `mysql`, or `memory` (config apps only).
+    /// `sqlite` (default), `postgres` (or `pgsql`), `mysql`, `dynamodb` (the `aws` feature), or
+    /// `memory` (config apps only).
     pub driver: AppStoreDriver,
     pub array: AppArray,
     pub cache: AppCacheConfig,
@@ -59,6 +60,35 @@ pub struct DatabaseConfig {
     pub sqlite: SqliteConfig,
     pub postgres: SqlServerConfig,
     pub mysql: SqlServerConfig,
+    pub dynamodb: DynamoDbConfig,
+}
+
+/// The DynamoDB app store (`app_manager.driver = "dynamodb"`, builds with the `aws` feature),
+/// keyed as upstream Sockudo's. Credentials: the two keys here, else the SDK's default chain
+/// (env, `aws_profile_name` or `AWS_PROFILE`, web identity, ECS task role, instance profile).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DynamoDbConfig {
+    pub region: String,
+    pub table_name: String,
+    /// A local DynamoDB or a VPC endpoint; none: AWS's (or `AWS_ENDPOINT_URL_DYNAMODB`).
+    pub endpoint_url: Option<String>,
+    pub aws_access_key_id: Option<String>,
+    pub aws_secret_access_key: Option<String>,
+    pub aws_profile_name: Option<String>,
+}
+
+impl Default for DynamoDbConfig {
+    fn default() -> Self {
+        DynamoDbConfig {
+            region: "us-east-1".into(),
+            table_name: "sockudo-applications".into(),
+            endpoint_url: None,
+            aws_access_key_id: None,
+            aws_secret_access_key: None,
+            aws_profile_name: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

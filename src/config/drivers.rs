@@ -72,6 +72,8 @@ driver! {
         Sqlite = "sqlite",
         Postgres = "postgres" | "postgresql" | "pgsql",
         Mysql = "mysql" | "mariadb",
+        /// Amazon DynamoDB (a build with the `aws` feature).
+        Dynamodb = "dynamodb",
         /// The config's apps only (Sockudo calls it `array`).
         Memory = "memory" | "array",
     }

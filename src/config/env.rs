@@ -220,7 +220,7 @@ pub fn apply(config: &mut Config, lookup: Lookup) -> Result<Option<App>, Vec<Str
     }
 }
 
-/// The AWS SDKs' variable names, for the SQS queue and Lambda webhook targets.
+/// The AWS SDKs' variable names, for the SQS queue, Lambda webhook targets and the DynamoDB store.
 fn aws(env: &mut Env, config: &mut Config) {
     let sqs = &mut config.queue.sqs;
     let lambda = &mut config.webhooks.lambda;
@@ -239,28 +239,8 @@ fn aws(env: &mut Env, config: &mut Config) {
     if let Some(url) = env.get("AWS_ENDPOINT_URL_LAMBDA").or(endpoint) {
         lambda.endpoint_url = Some(url);
     }
-    for (name, sqs_field, lambda_field) in [
-        (
-            "AWS_ACCESS_KEY_ID",
-            &mut sqs.access_key_id,
-            &mut lambda.access_key_id,
-        ),
-        (
-            "AWS_SECRET_ACCESS_KEY",
-            &mut sqs.secret_access_key,
-            &mut lambda.secret_access_key,
-        ),
-        (
-            "AWS_SESSION_TOKEN",
-            &mut sqs.session_token,
-            &mut lambda.session_token,
-        ),
-    ] {
-        if let Some(value) = env.get(name) {
-            *sqs_field = Some(value.clone());
-            *lambda_field = Some(value);
-        }
-    }
+    // Credentials (AWS_ACCESS_KEY_ID, AWS_PROFILE, AWS_WEB_IDENTITY_TOKEN_FILE...) are the SDK's
+    // to read: its default chain starts with the environment.
 }
 
 /// `CLEANUP_*`: the disconnect cleanup workers.
@@ -333,6 +313,12 @@ fn database(env: &mut Env, config: &mut Config) {
         &mut config.database_pooling.enabled,
     );
     env.number("DATABASE_POOL_MIN", &mut config.database_pooling.min);
+    let dynamodb = &mut database.dynamodb;
+    env.text("DATABASE_DYNAMODB_REGION", &mut dynamodb.region);
+    env.text("DATABASE_DYNAMODB_TABLE_NAME", &mut dynamodb.table_name);
+    if let Some(url) = env.get("DATABASE_DYNAMODB_ENDPOINT_URL") {
+        dynamodb.endpoint_url = Some(url);
+    }
     env.number("DATABASE_POOL_MAX", &mut config.database_pooling.max);
     env.flag(
         "APP_MANAGER_CACHE_ENABLED",

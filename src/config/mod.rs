@@ -221,8 +221,29 @@ impl Config {
             }),
             AppStoreDriver::Postgres => Ok(server(&self.database.postgres, "postgres", 5432, "postgres")),
             AppStoreDriver::Mysql => Ok(server(&self.database.mysql, "mysql", 3306, "root")),
+            #[cfg(feature = "aws")]
+            AppStoreDriver::Dynamodb => {
+                let dynamodb = &self.database.dynamodb;
+                Ok(DatabaseSettings::DynamoDb {
+                    aws: crate::aws::Settings {
+                        region: Some(dynamodb.region.clone()),
+                        endpoint_url: dynamodb.endpoint_url.clone(),
+                        access_key_id: dynamodb.aws_access_key_id.clone(),
+                        secret_access_key: dynamodb.aws_secret_access_key.clone(),
+                        session_token: None,
+                        profile: dynamodb.aws_profile_name.clone(),
+                        attempt_timeout: None,
+                        sdk_retries: true,
+                    },
+                    table: dynamodb.table_name.clone(),
+                })
+            }
+            #[cfg(not(feature = "aws"))]
+            AppStoreDriver::Dynamodb => Err(
+                "app_manager.driver: \"dynamodb\" needs a build with the `aws` feature (cargo build --features aws)".into(),
+            ),
             AppStoreDriver::Unknown(other) => Err(format!(
-                "app_manager.driver: unknown driver {other:?}; use \"sqlite\", \"postgres\", \"mysql\" or \"memory\""
+                "app_manager.driver: unknown driver {other:?}; use \"sqlite\", \"postgres\", \"mysql\", \"dynamodb\" or \"memory\""
             )),
         }
     }
@@ -440,10 +461,29 @@ impl Config {
             !sqs || !self.queue.sqs.queue_url.is_empty(),
             "queue.sqs.queue_url: the sqs driver needs a queue URL (env SQS_QUEUE_URL)".into(),
         );
-        check(
-            !sqs || (self.queue.sqs.access_key_id.is_some() && self.queue.sqs.secret_access_key.is_some()),
-            "queue.sqs: the sqs driver needs access_key_id and secret_access_key (env AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)".into(),
-        );
+        for (section, id, secret) in [
+            (
+                "queue.sqs",
+                &self.queue.sqs.access_key_id,
+                &self.queue.sqs.secret_access_key,
+            ),
+            (
+                "webhooks.lambda",
+                &self.webhooks.lambda.access_key_id,
+                &self.webhooks.lambda.secret_access_key,
+            ),
+            (
+                "database.dynamodb",
+                &self.database.dynamodb.aws_access_key_id,
+                &self.database.dynamodb.aws_secret_access_key,
+            ),
+        ] {
+            let set = |value: &Option<String>| value.as_deref().is_some_and(|v| !v.is_empty());
+            check(
+                set(id) == set(secret),
+                format!("{section}: an access key id and a secret access key go together; leave both out to use the AWS credential chain (env, profile, web identity, ECS, instance profile)"),
+            );
+        }
         check(
             self.webhooks.batching.size > 0,
             "webhooks.batching.size: must be at least 1".into(),

@@ -71,8 +71,8 @@ impl Sender {
 
     /// Lambda targets go through `invoker`.
     #[cfg(feature = "aws")]
-    pub fn with_lambda(mut self, invoker: Option<super::aws::lambda::Invoker>) -> Sender {
-        self.lambda = invoker;
+    pub fn with_lambda(mut self, invoker: super::aws::lambda::Invoker) -> Sender {
+        self.lambda = Some(invoker);
         self
     }
 
@@ -80,9 +80,7 @@ impl Sender {
     fn unsendable(&self, job: &Job) -> Option<&'static str> {
         match &job.lambda {
             #[cfg(feature = "aws")]
-            Some(_) if self.lambda.is_none() => Some(
-                "Lambda webhook without AWS credentials (webhooks.lambda or AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)",
-            ),
+            Some(_) if self.lambda.is_none() => Some("Lambda webhook, but no Lambda client"),
             #[cfg(not(feature = "aws"))]
             Some(_) => Some("Lambda webhooks need a build with the `aws` feature"),
             #[cfg(feature = "aws")]

@@ -135,7 +135,7 @@ pub async fn start(
         }
         #[cfg(feature = "aws")]
         QueueDriver::Sqs => {
-            let queue = aws::sqs::SqsQueue::new(&config.queue.sqs)?;
+            let queue = aws::sqs::SqsQueue::new(&config.queue.sqs).await?;
             queue.check().await?;
             Arc::new(queue)
         }
@@ -163,7 +163,8 @@ pub async fn start(
     let timeout = Duration::from_millis(config.webhooks.request_timeout_ms);
     let sender = Sender::new(timeout, config.webhooks.retry.clone());
     #[cfg(feature = "aws")]
-    let sender = sender.with_lambda(aws::lambda::Invoker::new(&config.webhooks.lambda, timeout));
+    let sender =
+        sender.with_lambda(aws::lambda::Invoker::new(&config.webhooks.lambda, timeout).await);
     let workers = Workers {
         queue,
         sender: Arc::new(sender),

@@ -1,6 +1,7 @@
 //! The `aws` feature against moto's server mode (an AWS-compatible server from PyPI), which
-//! `scripts/test.sh` runs and names in `SOCKUDO_TEST_AWS_ENDPOINT`: the SQS queue driver, and
-//! Lambda webhook targets. Moto cannot run a Lambda function here (that needs Docker), so its
+//! `scripts/test.sh` runs and names in `SOCKUDO_TEST_AWS_ENDPOINT`: the SQS queue driver, Lambda
+//! webhook targets, and the DynamoDB app store with credentials from a web identity token
+//! (moto's STS); the store suite runs on DynamoDB in `stores.rs`. Moto cannot run a Lambda function here (that needs Docker), so its
 //! Lambda runs without Docker: it accepts the invocation, and its request recorder shows what it
 //! received. A local recorder standing in for Lambda checks retries and refusals.
 
@@ -16,7 +17,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// The moto endpoint, or None (and the test skips) outside `scripts/test.sh`.
-fn moto() -> Option<String> {
+pub fn moto() -> Option<String> {
     match std::env::var("SOCKUDO_TEST_AWS_ENDPOINT") {
         Ok(url) => Some(url.trim_end_matches('/').to_owned()),
         Err(_) if std::env::var_os("CI").is_some() => {
@@ -29,7 +30,7 @@ fn moto() -> Option<String> {
     }
 }
 
-fn unique(prefix: &str) -> String {
+pub fn unique(prefix: &str) -> String {
     format!("{prefix}-{}", hex::encode(rand::random::<[u8; 4]>()))
 }
 
@@ -340,9 +341,26 @@ async fn lambda_targets_are_invoked_in_moto_with_the_webhook_body() {
         let authorization = headers["Authorization"].as_str().unwrap();
         assert!(
             authorization.starts_with("AWS4-HMAC-SHA256 Credential=test/")
-                && authorization.contains("/us-east-1/lambda/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-invocation-type, Signature="),
+                && authorization.contains("/us-east-1/lambda/aws4_request, SignedHeaders="),
             "{authorization}"
         );
+        let signed = authorization
+            .split("SignedHeaders=")
+            .nth(1)
+            .and_then(|rest| rest.split(',').next())
+            .unwrap_or_default();
+        for header in [
+            "content-type",
+            "host",
+            "x-amz-date",
+            "x-amz-invocation-type",
+        ] {
+            assert!(
+                signed.split(';').any(|h| h == header),
+                "{header} unsigned: {authorization}"
+            );
+        }
+        assert_eq!(headers["Content-Type"], "application/json");
         assert!(headers["X-Amz-Date"].as_str().unwrap().ends_with('Z'));
     }
 }
@@ -418,4 +436,136 @@ async fn lambda_invocations_are_retried_like_http_webhooks_and_404_is_final() {
     assert_eq!(headers["content-type"], "application/json");
     assert_eq!(headers["x-amz-invocation-type"], "Event");
     assert_eq!(headers["host"], endpoint.trim_start_matches("http://"));
+}
+
+/// `sockudo` with `config`, credentials only from a web identity token (as EKS's IRSA gives a
+/// pod): no keys, profiles or instance metadata to fall back on.
+fn with_web_identity(command: &mut std::process::Command, endpoint: &str, token: &std::path::Path) {
+    command
+        .env("AWS_ENDPOINT_URL", endpoint)
+        .env("AWS_WEB_IDENTITY_TOKEN_FILE", token)
+        .env(
+            "AWS_ROLE_ARN",
+            "arn:aws:iam::123456789012:role/sockudo-apps",
+        )
+        .env("AWS_ROLE_SESSION_NAME", "sockudo-test")
+        .env("AWS_CONFIG_FILE", token.with_extension("no-config"))
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            token.with_extension("no-credentials"),
+        )
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env_remove("AWS_PROFILE");
+}
+
+fn cli_json(
+    config: &std::path::Path,
+    endpoint: &str,
+    token: &std::path::Path,
+    args: &[&str],
+) -> Value {
+    let mut command = sockudo();
+    command.arg("--config").arg(config).args(args);
+    with_web_identity(&mut command, endpoint, token);
+    let output = command.output().unwrap();
+    assert!(
+        output.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+#[tokio::test]
+async fn apps_live_in_dynamodb_with_credentials_from_a_web_identity_token() {
+    let Some(endpoint) = moto() else { return };
+    let started = reqwest::Client::new()
+        .post(format!("{endpoint}/moto-api/recorder/start-recording"))
+        .send()
+        .await
+        .unwrap();
+    assert!(started.status().is_success());
+    let dir = tempfile::tempdir().unwrap();
+    let token_text = unique("web-identity-token");
+    let token = dir.path().join("token");
+    std::fs::write(&token, &token_text).unwrap();
+    let table = unique("sockudo-apps");
+    let config = json!({
+        "app_manager": {"driver": "dynamodb", "cache": {"ttl": 1}},
+        "database": {"dynamodb": {"table_name": table, "region": "us-east-1"}}
+    });
+    let path = dir.path().join("config.json");
+    std::fs::write(&path, config.to_string()).unwrap();
+
+    assert_eq!(
+        cli_json(&path, &endpoint, &token, &["migrate", "--status", "--json"]),
+        json!({"store": "dynamodb", "applied": [], "pending": ["0001_create_apps"]})
+    );
+    assert_eq!(
+        cli_json(&path, &endpoint, &token, &["migrate", "--json"])["applied"],
+        json!(["0001_create_apps"])
+    );
+    assert_eq!(
+        cli_json(&path, &endpoint, &token, &["migrate", "--json"])["applied"],
+        json!([]),
+        "migrating twice is a no-op"
+    );
+    let created = cli_json(
+        &path,
+        &endpoint,
+        &token,
+        &[
+            "apps", "create", "--id", "dyn", "--key", "dyn-key", "--json",
+        ],
+    );
+    assert_eq!(created["key"], "dyn-key");
+    let listed = cli_json(&path, &endpoint, &token, &["apps", "list", "--json"]);
+    assert_eq!(listed[0]["id"], "dyn");
+
+    // The server finds the app in the table, with the same credentials.
+    let env = [
+        ("AWS_ENDPOINT_URL", endpoint.as_str()),
+        ("AWS_WEB_IDENTITY_TOKEN_FILE", token.to_str().unwrap()),
+        (
+            "AWS_ROLE_ARN",
+            "arn:aws:iam::123456789012:role/sockudo-apps",
+        ),
+        ("AWS_EC2_METADATA_DISABLED", "true"),
+    ];
+    let server = Server::with_config_and_env(config, &env).await;
+    let (mut client, _) = server.connected("dyn-key").await;
+    client.subscribe("dynamo-room").await;
+
+    // Every DynamoDB call was signed with the temporary key STS gave for this token.
+    let recording = moto_recording(&endpoint).await;
+    let exchanged = recording.iter().any(|(_, _, body)| {
+        body.contains("Action=AssumeRoleWithWebIdentity") && body.contains(&token_text)
+    });
+    assert!(exchanged, "no AssumeRoleWithWebIdentity with this token");
+    let signers: Vec<String> = recording
+        .iter()
+        .filter(|(_, headers, body)| {
+            headers["X-Amz-Target"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("DynamoDB_"))
+                && body.contains(&table)
+        })
+        .map(|(_, headers, _)| {
+            let authorization = headers["Authorization"].as_str().unwrap_or_default();
+            authorization
+                .split("Credential=")
+                .nth(1)
+                .and_then(|rest| rest.split('/').next())
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect();
+    assert!(!signers.is_empty(), "no DynamoDB calls recorded");
+    assert!(
+        signers.iter().all(|key| key.starts_with("ASIA")),
+        "signed with temporary keys only: {signers:?}"
+    );
 }

@@ -163,7 +163,7 @@ async fn an_app_created_with_the_cli_serves_at_once_and_disable_and_delete_take_
 }
 
 /// Every secret a config can hold, each a distinct word the output must not contain.
-const SECRETS: [&str; 14] = [
+const SECRETS: [&str; 15] = [
     "app-secret-x1",
     "master-key-x2",
     "hook-header-x3",
@@ -178,6 +178,7 @@ const SECRETS: [&str; 14] = [
     "console-token-x12",
     "stats-token-x13",
     "cluster-pw-x14",
+    "dynamodb-key-x15",
 ];
 
 #[test]
@@ -192,6 +193,7 @@ fn config_print_and_apps_json_show_no_character_of_any_secret() {
             "postgres": {"password": SECRETS[3]},
             "url": format!("postgres://user:{}@127.0.0.1/db", SECRETS[4]),
             "redis": {"password": SECRETS[5], "url": format!("redis://:{}@127.0.0.1:6379", SECRETS[6])},
+            "dynamodb": {"aws_access_key_id": "id", "aws_secret_access_key": SECRETS[14]},
         },
         "adapter": {"nats": {"password": SECRETS[7], "token": SECRETS[8]},
                     "cluster": {"nodes": [format!("redis://u:{}@127.0.0.1:7000", SECRETS[13])]}},

@@ -120,6 +120,40 @@ async fn mysql_store() {
     exercise(&store, &store).await;
 }
 
+/// Moto's DynamoDB with static keys, and a table of its own.
+#[cfg(feature = "aws")]
+async fn dynamodb_store() -> Option<sockudo::app::DynamoDbStore> {
+    let endpoint = crate::aws::moto()?;
+    let settings = sockudo::aws::Settings {
+        region: Some("us-east-1".into()),
+        endpoint_url: Some(endpoint),
+        access_key_id: Some("test".into()),
+        secret_access_key: Some("test".into()),
+        ..sockudo::aws::Settings::default()
+    };
+    let table = crate::aws::unique("sockudo-apps");
+    Some(sockudo::app::DynamoDbStore::connect(&settings, &table).await)
+}
+
+#[cfg(feature = "aws")]
+#[tokio::test]
+async fn dynamodb_store_on_moto() {
+    let Some(store) = dynamodb_store().await else {
+        return;
+    };
+    exercise(&store, &store).await;
+}
+
+#[cfg(feature = "aws")]
+#[tokio::test]
+async fn a_dynamodb_store_without_its_table_says_to_migrate() {
+    let Some(store) = dynamodb_store().await else {
+        return;
+    };
+    let error = store.find_by_key("k").await.unwrap_err();
+    assert!(error.to_string().contains("sockudo migrate"), "{error}");
+}
+
 #[tokio::test]
 async fn an_unreachable_database_is_a_clear_error() {
     let port = crate::support::free_port();

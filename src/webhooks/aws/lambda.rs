@@ -1,96 +1,111 @@
-//! Lambda webhook targets: `Invoke` (`POST /2015-03-31/functions/{name}/invocations`, invocation
-//! type `Event`) with the webhook's exact JSON body. Lambda answers 202 once the event is queued
-//! for the function; its status codes go through the same retry policy as an HTTP webhook's.
+//! Lambda webhook targets: `Invoke` (invocation type `Event`) with the webhook's exact JSON body,
+//! through `aws-sdk-lambda`. Lambda answers 202 once the event is queued for the function; its
+//! status codes go through the same retry policy as an HTTP webhook's, so the SDK's own retries
+//! are off here.
 
-use super::{sigv4::uri_encode, Credentials, Signer};
+use crate::aws::{error_text, sdk_config, Settings};
 use crate::config::LambdaConfig;
 use crate::webhooks::job::{Job, LambdaTarget};
+use aws_config::{Region, SdkConfig};
+use aws_sdk_lambda::error::SdkError;
+use aws_sdk_lambda::primitives::Blob;
+use aws_sdk_lambda::types::InvocationType;
+use aws_sdk_lambda::Client;
+use parking_lot::Mutex;
+use std::collections::HashMap;
 use std::time::Duration;
 
 pub struct Invoker {
-    signer: Signer,
+    sdk: SdkConfig,
+    /// The region of targets that name none (and are not ARNs).
     region: String,
-    endpoint: Option<String>,
+    /// One client per region a target names.
+    clients: Mutex<HashMap<String, Client>>,
 }
 
 impl Invoker {
-    /// None (and a warning) without credentials: Lambda webhooks then fail, logged.
-    pub fn new(config: &LambdaConfig, timeout: Duration) -> Option<Invoker> {
-        let credentials = Credentials::from_parts(
-            config.access_key_id.as_deref(),
-            config.secret_access_key.as_deref(),
-            config.session_token.as_deref(),
-        )?;
-        Some(Invoker {
-            signer: Signer {
-                http: reqwest::Client::builder()
-                    .user_agent(concat!("sockudo/", env!("CARGO_PKG_VERSION")))
-                    .build()
-                    .ok()?,
-                credentials,
-                service: "lambda",
-                timeout,
-            },
-            region: config.region.clone(),
-            endpoint: config.endpoint_url.clone().filter(|e| !e.is_empty()),
-        })
+    pub async fn new(config: &LambdaConfig, timeout: Duration) -> Invoker {
+        let settings = Settings {
+            region: Some(config.region.clone()),
+            endpoint_url: config.endpoint_url.clone(),
+            access_key_id: config.access_key_id.clone(),
+            secret_access_key: config.secret_access_key.clone(),
+            session_token: config.session_token.clone(),
+            profile: None,
+            attempt_timeout: Some(timeout),
+            sdk_retries: false,
+        };
+        let sdk = sdk_config(&settings).await;
+        let region = sdk
+            .region()
+            .map(|r| r.as_ref().to_owned())
+            .unwrap_or_else(|| crate::aws::DEFAULT_REGION.into());
+        Invoker {
+            sdk,
+            region,
+            clients: Mutex::default(),
+        }
     }
 
-    /// The invoke URL for `target`, and the region to sign for.
-    pub fn url(&self, target: &LambdaTarget) -> Result<(reqwest::Url, String), String> {
+    /// The region `target` runs in: its own, the one its ARN names, or the config's.
+    pub fn region_of(&self, target: &LambdaTarget) -> String {
         // A function ARN names its region: arn:aws:lambda:{region}:{account}:function:{name}.
         let from_arn = target
             .function
             .strip_prefix("arn:")
             .and_then(|arn| arn.split(':').nth(2))
             .filter(|r| !r.is_empty());
-        let region = target
+        target
             .region
             .as_deref()
             .filter(|r| !r.is_empty())
             .or(from_arn)
             .unwrap_or(&self.region)
-            .to_owned();
-        let mut url = super::endpoint(self.endpoint.as_deref(), "lambda", &region)?;
-        let base = url.path().trim_end_matches('/').to_owned();
-        url.set_path(&format!(
-            "{base}/2015-03-31/functions/{}/invocations",
-            uri_encode(&target.function)
-        ));
-        Ok((url, region))
+            .to_owned()
+    }
+
+    fn client(&self, region: String) -> Client {
+        self.clients
+            .lock()
+            .entry(region.clone())
+            .or_insert_with(|| {
+                let config = aws_sdk_lambda::config::Builder::from(&self.sdk)
+                    .region(Region::new(region))
+                    .build();
+                Client::from_conf(config)
+            })
+            .clone()
     }
 
     /// One attempt: the HTTP status Lambda answered, or Err when there was no answer.
     pub async fn invoke(&self, job: &Job, target: &LambdaTarget) -> Result<u16, ()> {
-        let (url, region) = self.url(target).map_err(|error| {
-            tracing::warn!(function = %target.function, error, "cannot build the Lambda URL");
-        })?;
         let sent = self
-            .signer
-            .post(
-                &region,
-                &url,
-                &[
-                    ("Content-Type", "application/json"),
-                    ("X-Amz-Invocation-Type", "Event"),
-                ],
-                job.body.clone().into_bytes(),
-            )
+            .client(self.region_of(target))
+            .invoke()
+            .function_name(&target.function)
+            .invocation_type(InvocationType::Event)
+            .payload(Blob::new(job.body.as_bytes()))
+            .customize()
+            // The body is the webhook's JSON (the SDK would call it octet-stream).
+            .mutate_request(|request| {
+                request
+                    .headers_mut()
+                    .insert("content-type", "application/json");
+            })
+            .send()
             .await;
-        match sent {
-            Ok(response) => {
-                let status = response.status().as_u16();
-                if !(200..300).contains(&status) {
-                    let text = response.text().await.unwrap_or_default();
-                    tracing::debug!(function = %target.function, status, text, "Lambda invoke refused");
-                }
-                Ok(status)
-            }
-            Err(error) => {
-                tracing::debug!(function = %target.function, %error, "Lambda invoke failed");
-                Err(())
-            }
-        }
+        let error = match sent {
+            Ok(answer) => return Ok(u16::try_from(answer.status_code()).unwrap_or(0)),
+            Err(error) => error,
+        };
+        let status = match &error {
+            SdkError::ServiceError(refused) => Some(refused.raw().status().as_u16()),
+            SdkError::ResponseError(unreadable) => Some(unreadable.raw().status().as_u16()),
+            _ => None,
+        };
+        let error = error_text(&error);
+        tracing::debug!(function = %target.function, status, error, "Lambda invoke failed");
+        status.ok_or(())
     }
 }
 
@@ -98,54 +113,30 @@ impl Invoker {
 mod tests {
     use super::*;
 
-    fn invoker(endpoint: Option<&str>) -> Invoker {
-        let config = LambdaConfig {
-            region: "us-east-1".into(),
-            endpoint_url: endpoint.map(str::to_owned),
-            access_key_id: Some("id".into()),
-            secret_access_key: Some("secret".into()),
-            session_token: None,
-        };
-        Invoker::new(&config, Duration::from_secs(1)).unwrap()
-    }
-
-    #[test]
-    fn urls_name_the_function_and_its_region() {
+    #[tokio::test]
+    async fn targets_run_in_their_own_region_their_arns_or_the_configs() {
+        let invoker = Invoker::new(
+            &LambdaConfig {
+                region: "us-west-2".into(),
+                ..LambdaConfig::default()
+            },
+            Duration::from_secs(1),
+        )
+        .await;
         let target = |function: &str, region: Option<&str>| LambdaTarget {
             function: function.into(),
             region: region.map(str::to_owned),
         };
-        let aws = invoker(None);
-        let (url, region) = aws.url(&target("hooks", None)).unwrap();
+        assert_eq!(invoker.region_of(&target("hooks", None)), "us-west-2");
         assert_eq!(
-            url.as_str(),
-            "https://lambda.us-east-1.amazonaws.com/2015-03-31/functions/hooks/invocations"
+            invoker.region_of(&target("hooks", Some("eu-west-1"))),
+            "eu-west-1"
         );
-        assert_eq!(region, "us-east-1");
-        let (url, region) = aws.url(&target("hooks", Some("eu-west-1"))).unwrap();
-        assert!(url
-            .as_str()
-            .starts_with("https://lambda.eu-west-1.amazonaws.com/"));
-        assert_eq!(region, "eu-west-1");
         let arn = "arn:aws:lambda:ap-south-1:123456789012:function:hooks";
-        let (url, region) = aws.url(&target(arn, None)).unwrap();
-        assert_eq!(region, "ap-south-1");
-        assert!(url
-            .as_str()
-            .ends_with("/functions/arn%3Aaws%3Alambda%3Aap-south-1%3A123456789012%3Afunction%3Ahooks/invocations"));
-        let local = invoker(Some("http://127.0.0.1:5000"));
-        let (url, _) = local.url(&target("hooks", None)).unwrap();
+        assert_eq!(invoker.region_of(&target(arn, None)), "ap-south-1");
         assert_eq!(
-            url.as_str(),
-            "http://127.0.0.1:5000/2015-03-31/functions/hooks/invocations"
+            invoker.region_of(&target(arn, Some("eu-west-1"))),
+            "eu-west-1"
         );
-        assert!(Invoker::new(
-            &LambdaConfig {
-                access_key_id: None,
-                ..LambdaConfig::default()
-            },
-            Duration::from_secs(1)
-        )
-        .is_none());
     }
 }

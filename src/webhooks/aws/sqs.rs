@@ -1,4 +1,4 @@
-//! The `sqs` queue driver: webhook jobs wait in an Amazon SQS queue (AWS JSON protocol).
+//! The `sqs` queue driver: webhook jobs wait in an Amazon SQS queue (through `aws-sdk-sqs`).
 //!
 //! How the [`JobQueue`] calls map onto SQS:
 //! - `push` is `SendMessage`; on a FIFO queue (URL ending in `.fifo`) with `MessageGroupId` =
@@ -14,119 +14,65 @@
 //!   `DeleteMessage`.
 //! - `depth` is `ApproximateNumberOfMessages` + `ApproximateNumberOfMessagesNotVisible`.
 
-use super::{AwsError, Credentials, Signer};
+use crate::aws::{error_text, sdk_config, Settings};
 use crate::config::SqsConfig;
 use crate::webhooks::job::Job;
 use crate::webhooks::queue::{JobQueue, Pushed, QueueError};
 use async_trait::async_trait;
+use aws_sdk_sqs::types::QueueAttributeName;
+use aws_sdk_sqs::Client;
 use parking_lot::Mutex;
-use serde_json::{json, Value};
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::time::Duration;
 
 /// Most messages one `ReceiveMessage` may return.
-const RECEIVE_BATCH: u32 = 10;
+const RECEIVE_BATCH: i32 = 10;
 
-impl From<AwsError> for QueueError {
-    fn from(error: AwsError) -> Self {
-        QueueError::new(error.to_string())
-    }
+/// Whole seconds, as SQS takes them.
+fn seconds(duration: Duration) -> i32 {
+    i32::try_from(duration.as_secs()).unwrap_or(i32::MAX)
 }
 
-/// A thin SQS client: one queue, the JSON protocol.
-pub struct SqsClient {
-    signer: Signer,
-    endpoint: reqwest::Url,
-    region: String,
-    pub queue_url: String,
+/// A failed SQS call as a queue error that names the action and every cause.
+fn failed(action: &str, error: &(dyn std::error::Error + 'static)) -> QueueError {
+    QueueError::new(format!("SQS {action}: {}", error_text(error)))
 }
 
-impl SqsClient {
-    pub fn new(config: &SqsConfig, timeout: Duration) -> Result<SqsClient, String> {
-        let queue_url = reqwest::Url::parse(&config.queue_url)
-            .map_err(|e| format!("queue.sqs.queue_url {:?}: {e}", config.queue_url))?;
-        let region = config
-            .region
-            .clone()
-            .filter(|r| !r.is_empty())
-            .or_else(|| region_of(&queue_url))
-            .unwrap_or_else(|| "us-east-1".into());
-        let endpoint = match config.endpoint_url.as_deref().filter(|e| !e.is_empty()) {
-            Some(endpoint) => reqwest::Url::parse(endpoint)
-                .map_err(|e| format!("queue.sqs.endpoint_url {endpoint:?}: {e}"))?,
-            // The queue URL names its service endpoint.
-            None => {
-                let mut origin = queue_url.clone();
-                origin.set_path("/");
-                origin.set_query(None);
-                origin
-            }
-        };
-        let credentials = Credentials::from_parts(
-            config.access_key_id.as_deref(),
-            config.secret_access_key.as_deref(),
-            config.session_token.as_deref(),
-        )
-        .ok_or("queue.sqs: access_key_id and secret_access_key are required (env AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)")?;
-        let http = reqwest::Client::builder()
-            .user_agent(concat!("sockudo/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| e.to_string())?;
-        Ok(SqsClient {
-            signer: Signer {
-                http,
-                credentials,
-                service: "sqs",
-                timeout,
-            },
-            endpoint,
-            region,
-            queue_url: config.queue_url.clone(),
-        })
-    }
-
-    /// Calls `action` with `request`; the answer's JSON.
-    pub async fn call(&self, action: &str, request: Value) -> Result<Value, AwsError> {
-        let target = format!("AmazonSQS.{action}");
-        let failed = |status, message| AwsError {
-            action: format!("SQS {action}"),
-            status,
-            message,
-        };
-        let response = self
-            .signer
-            .post(
-                &self.region,
-                &self.endpoint,
-                &[
-                    ("Content-Type", "application/x-amz-json-1.0"),
-                    ("X-Amz-Target", &target),
-                ],
-                request.to_string().into_bytes(),
-            )
-            .await
-            .map_err(|e| failed(None, e.to_string()))?;
-        let status = response.status().as_u16();
-        let text = response
-            .text()
-            .await
-            .map_err(|e| failed(Some(status), e.to_string()))?;
-        let body: Value = if text.trim().is_empty() {
-            json!({})
-        } else {
-            serde_json::from_str(&text).map_err(|_| failed(Some(status), text.clone()))?
-        };
-        if (200..300).contains(&status) {
-            Ok(body)
-        } else {
-            let kind = body["__type"].as_str().unwrap_or_default();
-            let message = body["message"]
-                .as_str()
-                .or(body["Message"].as_str())
-                .unwrap_or(&text);
-            Err(failed(Some(status), format!("{kind} {message}")))
+/// The AWS settings of the `sqs` section. The region defaults to the one an AWS queue URL
+/// names; the endpoint to the queue URL's own origin when it is not AWS's (a local server).
+fn settings(config: &SqsConfig, timeout: Duration) -> Result<Settings, String> {
+    let queue_url = reqwest::Url::parse(&config.queue_url)
+        .map_err(|e| format!("queue.sqs.queue_url {:?}: {e}", config.queue_url))?;
+    let region = config
+        .region
+        .clone()
+        .filter(|r| !r.is_empty())
+        .or_else(|| region_of(&queue_url));
+    let endpoint_url = match config.endpoint_url.as_deref().filter(|e| !e.is_empty()) {
+        Some(endpoint) => Some(endpoint.to_owned()),
+        None if is_aws(&queue_url) => None,
+        None => {
+            let mut origin = queue_url.clone();
+            origin.set_path("/");
+            origin.set_query(None);
+            Some(origin.to_string())
         }
-    }
+    };
+    Ok(Settings {
+        region,
+        endpoint_url,
+        access_key_id: config.access_key_id.clone(),
+        secret_access_key: config.secret_access_key.clone(),
+        session_token: config.session_token.clone(),
+        profile: None,
+        attempt_timeout: Some(timeout),
+        sdk_retries: true,
+    })
+}
+
+fn is_aws(url: &reqwest::Url) -> bool {
+    url.host_str()
+        .is_some_and(|host| host.ends_with(".amazonaws.com"))
 }
 
 /// `sqs.{region}.amazonaws.com` names its region.
@@ -136,7 +82,7 @@ fn region_of(url: &reqwest::Url) -> Option<String> {
     (parts.next() == Some("sqs"))
         .then(|| parts.next())
         .flatten()
-        .filter(|r| host.ends_with(".amazonaws.com") && !r.is_empty())
+        .filter(|r| is_aws(url) && !r.is_empty())
         .map(str::to_owned)
 }
 
@@ -148,7 +94,8 @@ struct Held {
 }
 
 pub struct SqsQueue {
-    client: SqsClient,
+    client: Client,
+    queue_url: String,
     fifo: bool,
     visibility: Duration,
     wait: Duration,
@@ -159,16 +106,16 @@ pub struct SqsQueue {
 }
 
 impl SqsQueue {
-    pub fn new(config: &SqsConfig) -> Result<SqsQueue, QueueError> {
+    pub async fn new(config: &SqsConfig) -> Result<SqsQueue, QueueError> {
         // Leases are renewed every 3.3 s (a third of the workers' 10 s lease): keep a margin.
         let visibility = Duration::from_secs(config.visibility_timeout.max(5));
         let wait = Duration::from_secs(config.wait_time_seconds.min(20));
         // A long poll must be able to finish inside the request timeout.
-        let client =
-            SqsClient::new(config, wait + Duration::from_secs(10)).map_err(QueueError::new)?;
+        let settings = settings(config, wait + Duration::from_secs(10)).map_err(QueueError::new)?;
         Ok(SqsQueue {
             fifo: config.queue_url.ends_with(".fifo"),
-            client,
+            client: Client::new(&sdk_config(&settings).await),
+            queue_url: config.queue_url.clone(),
             visibility,
             wait,
             held: Mutex::default(),
@@ -185,26 +132,18 @@ impl SqsQueue {
     async fn receive(&self, wait: Duration) -> Result<(), QueueError> {
         let answer = self
             .client
-            .call(
-                "ReceiveMessage",
-                json!({
-                    "QueueUrl": self.client.queue_url,
-                    "MaxNumberOfMessages": RECEIVE_BATCH,
-                    "VisibilityTimeout": self.visibility.as_secs(),
-                    "WaitTimeSeconds": wait.as_secs(),
-                }),
-            )
-            .await?;
-        let Some(messages) = answer["Messages"].as_array() else {
-            return Ok(());
-        };
-        for message in messages {
-            let message_id = message["MessageId"].as_str().unwrap_or_default().to_owned();
-            let receipt = message["ReceiptHandle"]
-                .as_str()
-                .unwrap_or_default()
-                .to_owned();
-            let body = message["Body"].as_str().unwrap_or_default();
+            .receive_message()
+            .queue_url(&self.queue_url)
+            .max_number_of_messages(RECEIVE_BATCH)
+            .visibility_timeout(seconds(self.visibility))
+            .wait_time_seconds(seconds(wait))
+            .send()
+            .await
+            .map_err(|e| failed("ReceiveMessage", &e))?;
+        for message in answer.messages() {
+            let message_id = message.message_id().unwrap_or_default().to_owned();
+            let receipt = message.receipt_handle().unwrap_or_default().to_owned();
+            let body = message.body().unwrap_or_default();
             let job: Job = match serde_json::from_str(body) {
                 Ok(job) => job,
                 Err(error) => {
@@ -231,11 +170,12 @@ impl SqsQueue {
 
     async fn delete(&self, receipt: &str) -> Result<(), QueueError> {
         self.client
-            .call(
-                "DeleteMessage",
-                json!({"QueueUrl": self.client.queue_url, "ReceiptHandle": receipt}),
-            )
-            .await?;
+            .delete_message()
+            .queue_url(&self.queue_url)
+            .receipt_handle(receipt)
+            .send()
+            .await
+            .map_err(|e| failed("DeleteMessage", &e))?;
         Ok(())
     }
 
@@ -253,13 +193,21 @@ impl SqsQueue {
 impl JobQueue for SqsQueue {
     async fn push(&self, job: &Job) -> Result<Pushed, QueueError> {
         let body = serde_json::to_string(job).map_err(|e| QueueError::new(e.to_string()))?;
-        let mut request = json!({"QueueUrl": self.client.queue_url, "MessageBody": body});
+        let mut request = self
+            .client
+            .send_message()
+            .queue_url(&self.queue_url)
+            .message_body(body);
         if self.fifo {
-            request["MessageGroupId"] = json!(job.queue_key());
-            request["MessageDeduplicationId"] = json!(hex::encode(rand::random::<[u8; 16]>()));
+            request = request
+                .message_group_id(job.queue_key())
+                .message_deduplication_id(hex::encode(rand::random::<[u8; 16]>()));
         }
         // SQS bounds its own queues (and bills for them): no length check here.
-        self.client.call("SendMessage", request).await?;
+        request
+            .send()
+            .await
+            .map_err(|e| failed("SendMessage", &e))?;
         Ok(Pushed::Queued)
     }
 
@@ -283,14 +231,16 @@ impl JobQueue for SqsQueue {
             // Just received: the visibility timeout already covers it.
             return Ok(true);
         }
-        let seconds = ttl.max(self.visibility).as_secs();
+        let visibility = seconds(ttl.max(self.visibility));
         for receipt in receipts {
             self.client
-                .call(
-                    "ChangeMessageVisibility",
-                    json!({"QueueUrl": self.client.queue_url, "ReceiptHandle": receipt, "VisibilityTimeout": seconds}),
-                )
-                .await?;
+                .change_message_visibility()
+                .queue_url(&self.queue_url)
+                .receipt_handle(receipt)
+                .visibility_timeout(visibility)
+                .send()
+                .await
+                .map_err(|e| failed("ChangeMessageVisibility", &e))?;
         }
         Ok(true)
     }
@@ -331,23 +281,22 @@ impl JobQueue for SqsQueue {
     async fn depth(&self) -> Result<usize, QueueError> {
         let answer = self
             .client
-            .call(
-                "GetQueueAttributes",
-                json!({
-                    "QueueUrl": self.client.queue_url,
-                    "AttributeNames": ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
-                }),
-            )
-            .await?;
-        let count = |name: &str| {
-            let value = &answer["Attributes"][name];
-            value
-                .as_str()
-                .and_then(|v| v.parse().ok())
-                .or(value.as_u64().map(|v| v as usize))
+            .get_queue_attributes()
+            .queue_url(&self.queue_url)
+            .attribute_names(QueueAttributeName::ApproximateNumberOfMessages)
+            .attribute_names(QueueAttributeName::ApproximateNumberOfMessagesNotVisible)
+            .send()
+            .await
+            .map_err(|e| failed("GetQueueAttributes", &e))?;
+        let count = |name: QueueAttributeName| {
+            answer
+                .attributes()
+                .and_then(|attributes| attributes.get(&name))
+                .and_then(|value| value.parse::<usize>().ok())
                 .unwrap_or(0)
         };
-        Ok(count("ApproximateNumberOfMessages") + count("ApproximateNumberOfMessagesNotVisible"))
+        Ok(count(QueueAttributeName::ApproximateNumberOfMessages)
+            + count(QueueAttributeName::ApproximateNumberOfMessagesNotVisible))
     }
 
     fn durable(&self) -> bool {
@@ -370,24 +319,28 @@ mod tests {
     }
 
     #[test]
-    fn the_endpoint_defaults_to_the_queue_urls_origin() {
-        let config = SqsConfig {
-            queue_url: "https://sqs.eu-west-1.amazonaws.com/123/hooks.fifo".into(),
-            access_key_id: Some("id".into()),
-            secret_access_key: Some("secret".into()),
+    fn the_endpoint_is_the_queue_urls_origin_unless_it_is_aws() {
+        let config = |queue_url: &str| SqsConfig {
+            queue_url: queue_url.into(),
             ..SqsConfig::default()
         };
-        let queue = SqsQueue::new(&config).unwrap();
-        assert!(queue.fifo);
-        assert_eq!(queue.client.region, "eu-west-1");
+        let aws = settings(
+            &config("https://sqs.eu-west-1.amazonaws.com/123/hooks.fifo"),
+            Duration::from_secs(1),
+        )
+        .unwrap();
+        assert_eq!(aws.region.as_deref(), Some("eu-west-1"));
+        assert_eq!(aws.endpoint_url, None);
+        let local = settings(
+            &config("http://127.0.0.1:5000/123/hooks?x=1"),
+            Duration::from_secs(1),
+        )
+        .unwrap();
+        assert_eq!(local.region, None);
         assert_eq!(
-            queue.client.endpoint.as_str(),
-            "https://sqs.eu-west-1.amazonaws.com/"
+            local.endpoint_url.as_deref(),
+            Some("http://127.0.0.1:5000/")
         );
-        let no_keys = SqsConfig {
-            access_key_id: None,
-            ..config
-        };
-        assert!(SqsQueue::new(&no_keys).is_err());
+        assert!(settings(&config("not a url"), Duration::from_secs(1)).is_err());
     }
 }
