@@ -359,7 +359,7 @@ pub fn run(file: Option<&Path>, command: Command) -> anyhow::Result<()> {
     store::runtime()?.block_on(async {
         let database = store::open(&config).await?;
         if database.schema.is_none() {
-            bail!("app_manager.driver is memory: its apps come from the configuration; use sqlite, postgres or mysql to manage apps here");
+            bail!("app_manager.driver is memory: its apps come from the configuration; use sqlite, postgres, mysql or dynamodb to manage apps here");
         }
         if let Some(schema) = &database.schema {
             let pending = sockudo::app::migrations::pending(schema.as_ref()).await?;

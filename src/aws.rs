@@ -89,9 +89,17 @@ pub async fn sdk_config(settings: &Settings) -> SdkConfig {
     }
 }
 
-/// An SDK error with every cause, on one line (the SDK's own `Display` says only "service error").
+/// An SDK error with every cause, on one line (the SDK's own `Display` says only "service error"
+/// or "dispatch failure"; the cause says why).
 pub fn error_text(error: &(dyn std::error::Error + 'static)) -> String {
-    aws_sdk_dynamodb::error::DisplayErrorContext(error).to_string()
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(inner) = cause {
+        text.push_str(": ");
+        text.push_str(&inner.to_string());
+        cause = inner.source();
+    }
+    text
 }
 
 #[cfg(test)]

@@ -29,6 +29,12 @@ pub fn into_app(item: &Item) -> Result<App, StoreError> {
         id: id.clone(),
         reason,
     };
+    if item.contains_key("policy") {
+        // Upstream's newer layout: reading around it would serve the app without its limits.
+        return Err(corrupt(
+            "it is in upstream Sockudo's `policy` layout, which sockudo does not read; create the app again with `sockudo apps create`".into(),
+        ));
+    }
     let mut fields = Map::new();
     for (name, attribute) in item {
         let value =
@@ -150,6 +156,20 @@ mod tests {
         assert_eq!(app.max_connections, Some(100));
         assert!(app.enable_client_messages && app.enabled);
         assert_eq!(app.webhooks.len(), 1);
+    }
+
+    #[test]
+    fn upstreams_policy_layout_is_an_error_not_an_app_without_limits() {
+        let item: Item = [
+            ("id".to_owned(), AttributeValue::S("p".into())),
+            ("key".to_owned(), AttributeValue::S("k".into())),
+            ("secret".to_owned(), AttributeValue::S("s".into())),
+            ("policy".to_owned(), AttributeValue::S("{}".into())),
+        ]
+        .into_iter()
+        .collect();
+        let error = into_app(&item).unwrap_err().to_string();
+        assert!(error.contains("policy"), "{error}");
     }
 
     #[test]
