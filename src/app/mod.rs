@@ -68,6 +68,19 @@ pub trait AppStore: Send + Sync {
     }
 }
 
+/// An app with a field of every kind set (text, flag, number, list), for the stores' round-trip
+/// tests.
+#[cfg(test)]
+pub(crate) fn sample_app() -> App {
+    let mut app = App::new("a", "k", "s");
+    app.name = Some("Name".into());
+    app.enabled = false;
+    app.max_connections = Some(7);
+    app.enable_client_messages = true;
+    app.allowed_origins = vec!["https://*.example.com".into()];
+    app
+}
+
 /// How a request names an app.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AppRef<'a> {

@@ -64,12 +64,7 @@ mod tests {
 
     #[test]
     fn round_trips_every_field() {
-        let mut app = App::new("a", "k", "s");
-        app.name = Some("Name".into());
-        app.enabled = false;
-        app.max_connections = Some(7);
-        app.enable_client_messages = true;
-        app.allowed_origins = vec!["https://*.example.com".into()];
+        let mut app = crate::app::sample_app();
         let row = AppRow::from_app(&app, 10, 20);
         assert!(!row.settings.contains("\"secret\""));
         let back = row.into_app().unwrap();

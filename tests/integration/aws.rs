@@ -237,6 +237,16 @@ fn crc32(data: &[u8]) -> u32 {
     !crc
 }
 
+/// Turns moto's request recorder on (for every test; each reads back only its own requests).
+async fn start_recording(endpoint: &str) {
+    let started = reqwest::Client::new()
+        .post(format!("{endpoint}/moto-api/recorder/start-recording"))
+        .send()
+        .await
+        .unwrap();
+    assert!(started.status().is_success());
+}
+
 /// What moto's request recorder holds: (url, headers, body) of each request.
 async fn moto_recording(endpoint: &str) -> Vec<(String, Value, String)> {
     let text = reqwest::get(format!("{endpoint}/moto-api/recorder/download-recording"))
@@ -284,12 +294,7 @@ async fn lambda_targets_are_invoked_in_moto_with_the_webhook_body() {
     let Some(endpoint) = moto() else { return };
     let function = unique("sockudo-hooks");
     moto_function(&endpoint, &function).await;
-    let started = reqwest::Client::new()
-        .post(format!("{endpoint}/moto-api/recorder/start-recording"))
-        .send()
-        .await
-        .unwrap();
-    assert!(started.status().is_success());
+    start_recording(&endpoint).await;
     // Sockudo's shape (`lambda{function_name, region}`) and soketi's (`lambda_function`).
     let hooks = json!([
         {"lambda": {"function_name": function, "region": "us-east-1"}, "event_types": ["channel_occupied"]},
@@ -482,12 +487,7 @@ fn cli_json(
 #[tokio::test]
 async fn apps_live_in_dynamodb_with_credentials_from_a_web_identity_token() {
     let Some(endpoint) = moto() else { return };
-    let started = reqwest::Client::new()
-        .post(format!("{endpoint}/moto-api/recorder/start-recording"))
-        .send()
-        .await
-        .unwrap();
-    assert!(started.status().is_success());
+    start_recording(&endpoint).await;
     let dir = tempfile::tempdir().unwrap();
     let token_text = unique("web-identity-token");
     let token = dir.path().join("token");

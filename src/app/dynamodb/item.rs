@@ -110,12 +110,7 @@ mod tests {
 
     #[test]
     fn round_trips_every_kind_of_field() {
-        let mut app = App::new("a", "k", "s");
-        app.name = Some("Name".into());
-        app.enabled = false;
-        app.max_connections = Some(7);
-        app.enable_client_messages = true;
-        app.allowed_origins = vec!["https://*.example.com".into()];
+        let mut app = crate::app::sample_app();
         app.webhooks = vec![serde_json::from_value::<Webhook>(serde_json::json!({
             "url": "https://example.com/hook", "event_types": ["channel_occupied"]
         }))
