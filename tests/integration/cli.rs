@@ -197,7 +197,7 @@ fn config_print_and_apps_json_show_no_character_of_any_secret() {
         },
         "adapter": {"nats": {"password": SECRETS[7], "token": SECRETS[8]},
                     "cluster": {"nodes": [format!("redis://u:{}@127.0.0.1:7000", SECRETS[13])]}},
-        "queue": {"sqs": {"secret_access_key": SECRETS[9]}},
+        "queue": {"sqs": {"access_key_id": "id", "secret_access_key": SECRETS[9]}},
         "webhooks": {"lambda": {"session_token": SECRETS[10]}},
         "console": {"token": SECRETS[11]},
         "metrics": {"stats_token": SECRETS[12]},
