@@ -24,10 +24,22 @@ async fn a_stalled_client_drops_frames_while_a_thousand_others_get_every_one() {
         receiver.subscribe("shared").await;
         receivers.push(receiver);
     }
-    let rss_before = server.rss_kib();
     // 100 x 128 KiB offered to the stalled socket: far past its 64 KiB queue and the kernel's
     // buffers, so without the bound the server would hold about 12 MiB for it.
     let payload = "z".repeat(96 * 1024);
+    // What the growth below must not count: each socket allocates its queue and write buffer with
+    // its first frame (idle sockets stay small), and the first large request grows the
+    // allocator's pools; one of each before the baseline.
+    let body = json!({"name": "warm", "channel": "shared", "data": "up"});
+    let (status, _) = server.api(APP1, "POST", "/events", &[], Some(&body)).await;
+    assert_eq!(status, 200);
+    for receiver in &mut receivers {
+        receiver.expect_event("warm").await;
+    }
+    let body = json!({"name": "warm", "channel": "nobody-listens", "data": payload});
+    let (status, _) = server.api(APP1, "POST", "/events", &[], Some(&body)).await;
+    assert_eq!(status, 200);
+    let rss_before = server.rss_kib();
     for round in 0..ROUNDS {
         let body = json!({"name": "tick", "channel": "shared", "data": round.to_string()});
         let (status, _) = server.api(APP1, "POST", "/events", &[], Some(&body)).await;
