@@ -19,6 +19,7 @@ pub use shared_cache::SharedCache;
 use crate::metrics::Live;
 use crate::protocol::channel::{classify, ChannelKind};
 use crate::socket::admission::Admitting;
+use crate::socket::Queued;
 use dashmap::DashMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -68,7 +69,9 @@ impl Registry {
             .map(|kind| (kind.as_str(), 0))
             .collect();
         let mut subscriptions = 0;
+        let mut queued = Queued::default();
         for namespace in self.namespaces.iter() {
+            queued += namespace.queued();
             for (name, counts) in namespace.channels() {
                 *channels.entry(classify(&name).0.as_str()).or_default() += 1;
                 subscriptions += counts.subscription_count;
@@ -78,6 +81,8 @@ impl Registry {
             connected: self.socket_count(),
             channels: channels.into_iter().collect(),
             subscriptions,
+            queued_frames: queued.frames,
+            queued_bytes: queued.bytes,
         }
     }
 

@@ -5,7 +5,7 @@ use super::selective::{DeltaSubscription, Published, Selective, SubscriptionOpti
 use super::EventCache;
 use crate::protocol::SocketId;
 use crate::socket::admission::Admitting;
-use crate::socket::SocketHandle;
+use crate::socket::{Queued, SocketHandle};
 use bytes::Bytes;
 use dashmap::mapref::entry::Entry;
 use dashmap::DashMap;
@@ -152,6 +152,15 @@ impl Namespace {
 
     pub fn socket_count(&self) -> usize {
         self.sockets.len()
+    }
+
+    /// What waits in this namespace's socket queues now.
+    pub fn queued(&self) -> Queued {
+        let mut queued = Queued::default();
+        for socket in self.sockets.iter() {
+            queued += socket.queued();
+        }
+        queued
     }
 
     pub fn sockets(&self) -> Vec<Arc<SocketHandle>> {

@@ -31,6 +31,10 @@ pub struct Live {
     /// kind's series does not vanish when its last channel empties.
     pub channels: Vec<(&'static str, usize)>,
     pub subscriptions: usize,
+    /// Frames and bytes waiting in this node's socket queues (bounded per socket by
+    /// `websocket.max_messages` and `websocket.max_bytes`).
+    pub queued_frames: usize,
+    pub queued_bytes: usize,
 }
 
 /// This process's resident memory, from /proc/self/status (Linux).
@@ -86,6 +90,8 @@ pub struct Metrics {
     pub adapter_failures: IntCounterVec,
     channels: IntGaugeVec,
     subscriptions: IntGauge,
+    queued_frames: IntGauge,
+    queued_bytes: IntGauge,
     resident_memory: IntGauge,
     open_fds: IntGauge,
     pub open_files_limit: IntGauge,
@@ -299,6 +305,14 @@ impl Metrics {
             .register(Box::new(channels.clone()))
             .expect("unique metric");
         let subscriptions = gauge("subscriptions", "Channel subscriptions on this node");
+        let queued_frames = gauge(
+            "ws_queued_frames",
+            "Frames waiting in this node's socket queues for slow readers",
+        );
+        let queued_bytes = gauge(
+            "ws_queued_bytes",
+            "Bytes waiting in this node's socket queues for slow readers",
+        );
         let resident_memory = gauge(
             "process_resident_memory_bytes",
             "Resident memory of this process",
@@ -380,6 +394,8 @@ impl Metrics {
             adapter_failures,
             channels,
             subscriptions,
+            queued_frames,
+            queued_bytes,
             resident_memory,
             open_fds,
             open_files_limit,
@@ -437,6 +453,8 @@ impl Metrics {
             self.channels.with_label_values(&[kind]).set(*count as i64);
         }
         self.subscriptions.set(live.subscriptions as i64);
+        self.queued_frames.set(live.queued_frames as i64);
+        self.queued_bytes.set(live.queued_bytes as i64);
         if let Some(rss) = resident_memory_bytes() {
             self.resident_memory.set(rss as i64);
         }
@@ -463,6 +481,8 @@ mod tests {
             connected: 3,
             channels: vec![("presence", 2)],
             subscriptions: 5,
+            queued_frames: 2,
+            queued_bytes: 700,
         };
         let text = metrics.render(&live);
         assert!(
@@ -470,6 +490,8 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("sockudo_subscriptions 5"), "{text}");
+        assert!(text.contains("sockudo_ws_queued_frames 2"), "{text}");
+        assert!(text.contains("sockudo_ws_queued_bytes 700"), "{text}");
         assert!(
             text.contains("sockudo_process_resident_memory_bytes"),
             "{text}"

@@ -44,6 +44,20 @@ pub enum Delivery {
     Closed,
 }
 
+/// What waits in one socket's queue (or, summed, in a node's).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Queued {
+    pub frames: usize,
+    pub bytes: usize,
+}
+
+impl std::ops::AddAssign for Queued {
+    fn add_assign(&mut self, other: Queued) {
+        self.frames += other.frames;
+        self.bytes += other.bytes;
+    }
+}
+
 #[derive(Debug, Default)]
 struct Outbox {
     frames: VecDeque<Bytes>,
@@ -150,6 +164,15 @@ impl SocketHandle {
             Poll::Pending
         })
         .await
+    }
+
+    /// Frames and bytes waiting in this socket's queue now, for the queued-frames gauges.
+    pub fn queued(&self) -> Queued {
+        let outbox = self.outbox();
+        Queued {
+            frames: outbox.frames.len(),
+            bytes: outbox.bytes,
+        }
     }
 
     pub fn is_closing(&self) -> bool {
@@ -270,7 +293,21 @@ mod tests {
         assert_eq!(h.send(Bytes::from_static(b"a")), Delivery::Queued);
         assert_eq!(h.send(Bytes::from_static(b"b")), Delivery::Queued);
         assert_eq!(h.send(Bytes::from_static(b"c")), Delivery::Dropped);
+        assert_eq!(
+            h.queued(),
+            Queued {
+                frames: 2,
+                bytes: 2
+            }
+        );
         assert!(matches!(q.next().await, Next::Frame(f) if f == "a"));
+        assert_eq!(
+            h.queued(),
+            Queued {
+                frames: 1,
+                bytes: 1
+            }
+        );
         assert_eq!(h.send(Bytes::from_static(b"d")), Delivery::Queued);
         assert!(!h.is_closing());
     }
@@ -282,6 +319,14 @@ mod tests {
         assert_eq!(h.send(Bytes::from_static(b"12345")), Delivery::Closed);
         assert!(matches!(q.next().await, Next::Close(4100)));
         assert_eq!(h.send(Bytes::from_static(b"x")), Delivery::Closed);
+    }
+
+    #[test]
+    fn a_dropped_queue_holds_nothing() {
+        let (h, q) = handle(SlowConsumerPolicy::DropFrame, 10, 100);
+        assert_eq!(h.send(Bytes::from_static(b"abc")), Delivery::Queued);
+        drop(q);
+        assert_eq!(h.queued(), Queued::default());
     }
 
     #[tokio::test]
