@@ -195,6 +195,60 @@ async fn events_presence_and_queries_span_the_nodes() {
     }
 }
 
+/// Events published on one node reach another in the order they were accepted, channel by
+/// channel, while several publishers keep the bus busy (so broadcasts travel in pipelines of many
+/// messages, not one at a time).
+#[tokio::test]
+async fn order_per_channel_holds_across_the_bus_under_load() {
+    const CHANNELS: usize = 8;
+    const BATCHES: usize = 30;
+    const PER_BATCH: usize = 10;
+    for (name, adapter) in adapters() {
+        let a = node(&adapter).await;
+        let b = node(&adapter).await;
+        let (mut listener, _) = a.connected("key-1").await;
+        let channels: Vec<String> = (0..CHANNELS).map(|c| format!("orders-{c}")).collect();
+        for channel in &channels {
+            listener.subscribe(channel).await;
+        }
+        eventually(&format!("{name}: B sees the subscriptions"), || async {
+            subscription_count(&b, &channels[CHANNELS - 1]).await == 1
+        })
+        .await;
+        // One publisher per channel, all at once: each sends its channel's events in order.
+        let publishers = channels.iter().map(|channel| {
+            let b = &b;
+            async move {
+                for batch in 0..BATCHES {
+                    let events: Vec<Value> = (0..PER_BATCH)
+                        .map(|i| {
+                            json!({"name": "seq", "channel": channel,
+                                "data": (batch * PER_BATCH + i).to_string()})
+                        })
+                        .collect();
+                    let body = json!({"batch": events});
+                    let (status, _) = b.api(APP1, "POST", "/batch_events", &[], Some(&body)).await;
+                    assert_eq!(status, 200);
+                }
+            }
+        });
+        futures_util::future::join_all(publishers).await;
+        let mut next_expected = [0usize; CHANNELS];
+        for _ in 0..CHANNELS * BATCHES * PER_BATCH {
+            let frame = listener.expect_event("seq").await;
+            let channel = frame["channel"].as_str().unwrap();
+            let index: usize = channel.trim_start_matches("orders-").parse().unwrap();
+            assert_eq!(
+                frame["data"],
+                next_expected[index].to_string(),
+                "{name}: {channel} in order, none lost"
+            );
+            next_expected[index] += 1;
+        }
+        listener.expect_silence(Duration::from_millis(200)).await;
+    }
+}
+
 #[tokio::test]
 async fn the_live_nodes_send_the_webhooks_of_a_dead_nodes_members() {
     use crate::webhooks::{config_with_hooks, names, Receiver};
