@@ -3,13 +3,21 @@
 //! loads them all. Reads stay in memory ([`super::EventCache`]); the cluster keeps those copies
 //! in step while nodes run.
 //!
+//! Writes go through one background writer that takes the latest value of each channel, so a
+//! channel's values reach Redis in publish order (a task per write could run out of order on two
+//! worker threads and leave an older value behind), and what waits is bounded by the number of
+//! cache channels, however fast they are published.
+//!
 //! Keys carry the hash tag `{cache}`, so in a Redis Cluster they all live in one slot and the
 //! index set can list them.
 
 use super::{Registry, SharedEvent};
 use redis::aio::ConnectionManager;
 use redis::cluster_async::ClusterConnection;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
+use tokio::sync::Notify;
 
 #[derive(Clone)]
 enum Connection {
@@ -22,6 +30,21 @@ pub struct SharedCache {
     connection: Connection,
     prefix: String,
     ttl: Duration,
+    writes: Arc<Writes>,
+}
+
+/// Values waiting for the writer, by key: a newer value replaces one not yet written.
+#[derive(Default)]
+struct Writes {
+    pending: Mutex<HashMap<String, SharedEvent>>,
+    ready: Notify,
+}
+
+impl Writes {
+    /// Never held across an await; a panic while holding it leaves a usable map.
+    fn pending(&self) -> std::sync::MutexGuard<'_, HashMap<String, SharedEvent>> {
+        self.pending.lock().unwrap_or_else(PoisonError::into_inner)
+    }
 }
 
 impl SharedCache {
@@ -47,11 +70,14 @@ impl SharedCache {
     }
 
     fn with(connection: Connection, prefix: &str, ttl: Duration) -> SharedCache {
-        SharedCache {
+        let cache = SharedCache {
             connection,
             prefix: format!("{prefix}{{cache}}:"),
             ttl,
-        }
+            writes: Arc::default(),
+        };
+        tokio::spawn(cache.clone().write_forever());
+        cache
     }
 
     async fn query<T: redis::FromRedisValue>(&self, command: &redis::Cmd) -> redis::RedisResult<T> {
@@ -67,25 +93,38 @@ impl SharedCache {
 
     /// Writes a cache channel's new last event, in the background: a publish never waits on it.
     pub fn store(&self, entry: SharedEvent) {
-        let this = self.clone();
         let key = format!("{}{}:{}", self.prefix, entry.app, entry.channel);
-        tokio::spawn(async move {
-            let value = serde_json::to_string(&entry).unwrap_or_default();
-            let set = redis::cmd("SET")
-                .arg(&key)
-                .arg(value)
-                .arg("PX")
-                .arg(this.ttl.as_millis() as u64)
-                .clone();
-            let indexed = redis::cmd("SADD").arg(this.index()).arg(&key).clone();
-            if let Err(error) = this
-                .query::<()>(&set)
-                .await
-                .and(this.query::<()>(&indexed).await)
-            {
-                tracing::warn!(%error, "cannot write a cache channel value to Redis");
+        self.writes.pending().insert(key, entry);
+        self.writes.ready.notify_one();
+    }
+
+    /// The writer: takes what is pending and writes it, one value at a time, for the server's life.
+    async fn write_forever(self) {
+        loop {
+            self.writes.ready.notified().await;
+            let batch = std::mem::take(&mut *self.writes.pending());
+            for (key, entry) in batch {
+                self.write(&key, &entry).await;
             }
-        });
+        }
+    }
+
+    async fn write(&self, key: &str, entry: &SharedEvent) {
+        let value = serde_json::to_string(entry).unwrap_or_default();
+        let set = redis::cmd("SET")
+            .arg(key)
+            .arg(value)
+            .arg("PX")
+            .arg(self.ttl.as_millis() as u64)
+            .clone();
+        let indexed = redis::cmd("SADD").arg(self.index()).arg(key).clone();
+        if let Err(error) = self
+            .query::<()>(&set)
+            .await
+            .and(self.query::<()>(&indexed).await)
+        {
+            tracing::warn!(%error, "cannot write a cache channel value to Redis");
+        }
     }
 
     /// Loads every live value into the local caches; returns how many.

@@ -364,11 +364,53 @@ async fn the_redis_cache_driver_keeps_cache_channels_across_restarts() {
     config["cache"] = json!({"driver": "redis"});
     config["database"] = json!({"redis": {"url": url, "key_prefix": prefix}});
     let first = Server::with_config(config.clone()).await;
-    let body =
-        json!({"name": "price", "channel": "cache-quotes", "data": "7", "tags": {"asset": "BTC"}});
-    first.api(APP1, "POST", "/events", &[], Some(&body)).await;
-    // The write to Redis happens in the background; give it a moment, then stop every node.
+    // Bursts of values, ten per request: the last one must be what Redis keeps (the writes happen
+    // in the background and must not overtake each other).
+    for burst in 0..5 {
+        let events: Vec<Value> = (0..10)
+            .map(|i| {
+                let data = if burst == 4 && i == 9 { "7".to_string() } else { format!("old-{burst}-{i}") };
+                json!({"name": "price", "channel": "cache-quotes", "data": data, "tags": {"asset": "BTC"}})
+            })
+            .collect();
+        let (status, _) = first
+            .api(
+                APP1,
+                "POST",
+                "/batch_events",
+                &[],
+                Some(&json!({"batch": events})),
+            )
+            .await;
+        assert_eq!(status, 200);
+    }
+    let key = format!("{prefix}{{cache}}:app-1:cache-quotes");
+    let mut redis = redis::Client::open(url.as_str())
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap();
+    eventually("the last value reaches Redis", || {
+        let mut redis = redis.clone();
+        let key = key.clone();
+        async move {
+            let value: Option<String> = redis::cmd("GET")
+                .arg(&key)
+                .query_async(&mut redis)
+                .await
+                .unwrap();
+            value.is_some_and(|v| !v.contains("old-"))
+        }
+    })
+    .await;
+    // Written once: nothing older comes after it.
     tokio::time::sleep(Duration::from_millis(300)).await;
+    let value: String = redis::cmd("GET")
+        .arg(&key)
+        .query_async(&mut redis)
+        .await
+        .unwrap();
+    assert!(!value.contains("old-"), "{value}");
     drop(first);
     let second = Server::with_config(config).await;
     // The frame comes back as first sent, tags included, and its tags still meet filters.
