@@ -15,7 +15,7 @@ pub struct Fanout {
 impl Fanout {
     pub(super) fn count(&mut self, delivery: Delivery) {
         match delivery {
-            Delivery::Queued => self.delivered += 1,
+            Delivery::Written | Delivery::Queued => self.delivered += 1,
             Delivery::Dropped => self.dropped += 1,
             Delivery::Closed => {}
         }

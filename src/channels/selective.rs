@@ -7,7 +7,7 @@ use crate::delta::streams::{ChannelStreams, Publish, SentKind, SocketStreams};
 use crate::delta::Algorithm;
 use crate::filter::{Filter, FilterIndex, Tags};
 use crate::protocol::SocketId;
-use crate::socket::{Delivery, SocketHandle};
+use crate::socket::SocketHandle;
 use bytes::Bytes;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -191,7 +191,7 @@ impl Selective {
             let sent_len = sent.frame.len();
             let delivery = subscriber.socket.send(sent.frame.clone());
             fanout.count(delivery);
-            if delivery == Delivery::Queued {
+            if delivery.is_delivered() {
                 fanout.delta.original_bytes += plain.len() as u64;
                 fanout.delta.sent_bytes += sent_len as u64;
                 match sent.kind {

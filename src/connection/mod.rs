@@ -10,7 +10,13 @@
 //! and the TCP socket. While more than the transport's high-water mark is buffered (a client that
 //! does not read), nothing more is taken from the queue, so the queue's bounds and the
 //! slow-consumer policy apply, and the client's own messages are not read either.
+//!
+//! On plain TCP (no TLS, no permessage-deflate) publishers write to an idle socket themselves
+//! (`socket::direct`): the task only writes what they queued or left unsent, and holds their
+//! direct writes from the moment it reads a client's message until its replies are flushed, so
+//! a reply (`subscription_succeeded`) is never overtaken by a frame published after it.
 
+mod handshake;
 mod rate;
 pub mod session;
 
@@ -18,68 +24,142 @@ use crate::app::App;
 use crate::metrics::ConnectionError;
 use crate::protocol::{outbound, CloseCode, SocketId};
 use crate::socket::admission::Slot;
-use crate::socket::{Next, SocketHandle, SocketQueue};
+use crate::socket::{direct, Next, SocketHandle, SocketQueue};
 use crate::state::State;
-use axum::extract::{Path, Query, State as Extract};
+use axum::extract::{Path, Query, Request, State as Extract};
 use axum::response::Response;
 use session::{AppContext, Session};
 // `Sink` comes through futures-util's `sink` feature (enabled in the dependency graph).
-use futures_util::{Sink, Stream};
-use sockudo_ws::axum_integration::{WebSocket, WebSocketUpgrade};
+use futures_util::{Sink, SinkExt, Stream, StreamExt};
+use sockudo_ws::axum_integration::WebSocketUpgrade;
 use sockudo_ws::error::CloseReason;
-use sockudo_ws::Message;
+use sockudo_ws::{Message, Role, WebSocketStream};
 use std::collections::HashMap;
 use std::future::{poll_fn, Future};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
+use tokio::net::tcp::OwnedWriteHalf;
 use tokio::time::Instant;
 use tokio_util::sync::WaitForCancellationFuture;
 
 /// Protocol versions we speak; pysher sends 6, pusher-js 7.
 const SUPPORTED_PROTOCOLS: std::ops::RangeInclusive<u32> = 5..=7;
 
-/// `GET /app/{key}`: checks the app and protocol, then upgrades. Refusals are sent over the
-/// upgraded socket (`pusher:error` then close) because that is the only way a Pusher client learns
-/// the code that tells it whether to reconnect.
+/// `GET /app/{key}`: checks the request, the app and the protocol, then upgrades. Refusals are
+/// sent over the upgraded socket (`pusher:error` then close) because that is the only way a Pusher
+/// client learns the code that tells it whether to reconnect.
 pub async fn upgrade(
     Extract(state): Extract<Arc<State>>,
     Path(key): Path<String>,
     Query(query): Query<HashMap<String, String>>,
-    headers: axum::http::HeaderMap,
-    ws: WebSocketUpgrade,
+    mut request: Request,
 ) -> Response {
-    let origin = headers.get("origin").and_then(|v| v.to_str().ok());
+    // The transport's own cap is looser than ours so that a message over our limit still gets a
+    // `pusher:error` and a 1009 close (the transport can only drop the TCP connection); anything
+    // over the transport's cap is dropped unread.
+    let config = transport_config(&state.config);
+    // Plain TCP without compression: we take the upgrade ourselves and keep the TCP stream, so
+    // publishers can write to the socket directly. TLS and permessage-deflate go through
+    // sockudo-ws's extractor, which negotiates the extension.
+    let direct = !state.config.ssl.enabled && !config.compression.is_enabled();
+    let origin = (request.headers().get("origin"))
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let ws = if direct {
+        match handshake::check(&mut request) {
+            Ok(upgrade) => Upgrade::Direct(upgrade),
+            Err(refusal) => return refusal.into_response(),
+        }
+    } else {
+        let (mut parts, _) = request.into_parts();
+        match WebSocketUpgrade::from_request_parts(&mut parts, &()).await {
+            Ok(ws) => Upgrade::Extracted(ws),
+            Err(rejection) => return rejection.into_response(),
+        }
+    };
     let verdict = admit(
         &state,
         &key,
         query.get("protocol").map(String::as_str),
-        origin,
+        origin.as_deref(),
     )
     .await;
-    // The transport's own cap is looser than ours so that a message over our limit still gets a
-    // `pusher:error` and a 1009 close (the transport can only drop the TCP connection); anything
-    // over the transport's cap is dropped unread.
-    let ws = ws.config(transport_config(&state.config));
-    // The connection's future is boxed as it is, without an async block around it that would
-    // hold the socket (1,152 bytes) a second time for the life of the connection.
-    ws.on_upgrade(move |socket| -> Pin<Box<dyn Future<Output = ()> + Send>> {
-        match verdict {
-            Ok((app, slots)) => Box::pin(run(socket, state, app, slots)),
-            Err(code) => {
-                state
-                    .metrics
-                    .connection_refusals
-                    .with_label_values(&[&code.code().to_string()])
-                    .inc();
-                Box::pin(refuse(socket, code))
-            }
+    if let Err(code) = verdict {
+        state
+            .metrics
+            .connection_refusals
+            .with_label_values(&[&code.code().to_string()])
+            .inc();
+    }
+    match ws {
+        Upgrade::Direct(upgrade) => {
+            let (response, upgraded) = upgrade.accept();
+            tokio::spawn(async move {
+                if let Some(upgraded) = upgraded.await {
+                    start_direct(upgraded, config, state, verdict).await;
+                }
+            });
+            response
         }
-    })
-    .into_response()
+        // The connection's future is boxed as it is, without an async block around it that
+        // would hold the socket (1,152 bytes) a second time for the life of the connection.
+        Upgrade::Extracted(ws) => ws
+            .config(config)
+            .on_upgrade(move |ws| -> Pin<Box<dyn Future<Output = ()> + Send>> {
+                match verdict {
+                    Ok((app, slots)) => {
+                        let socket = new_socket(&state, &app);
+                        Box::pin(run(ws, socket, None, state, app, slots))
+                    }
+                    Err(code) => Box::pin(refuse(ws, code)),
+                }
+            })
+            .into_response(),
+    }
 }
 
+/// The two ways a WebSocket upgrade is taken.
+enum Upgrade {
+    Direct(handshake::Upgrade),
+    Extracted(WebSocketUpgrade),
+}
+
+/// Runs (or refuses) a plain-TCP connection whose upgrade we took. The connection's future is
+/// boxed, as in the extractor's path, so the spawned task holds the stream once.
+fn start_direct(
+    upgraded: handshake::Upgraded,
+    config: sockudo_ws::Config,
+    state: Arc<State>,
+    verdict: Result<(Arc<App>, Slots), CloseCode>,
+) -> Pin<Box<dyn Future<Output = ()> + Send>> {
+    let handshake::Upgraded { tcp, leftover } = upgraded;
+    match verdict {
+        Ok((app, slots)) => {
+            let socket = new_socket(&state, &app);
+            let (transport, writer) = direct::Transport::new(tcp, socket.0.clone());
+            let ws =
+                WebSocketStream::from_raw_with_leftover(transport, Role::Server, config, leftover);
+            Box::pin(run(ws, socket, Some(writer), state, app, slots))
+        }
+        Err(code) => {
+            let ws = WebSocketStream::from_raw_with_leftover(tcp, Role::Server, config, leftover);
+            Box::pin(refuse(ws, code))
+        }
+    }
+}
+
+/// A new socket's handle (for publishers) and queue (for its task).
+fn new_socket(state: &State, app: &App) -> (Arc<SocketHandle>, SocketQueue) {
+    SocketHandle::new(
+        SocketId::random(),
+        Arc::from(app.id.as_str()),
+        state.queue_limits,
+    )
+}
+
+use axum::extract::FromRequestParts;
 use axum::response::IntoResponse;
 
 /// The places an admitted connection holds under the node's and the app's connection limits.
@@ -132,7 +212,22 @@ async fn admit(
     Ok((app, (node, quota)))
 }
 
-async fn refuse(mut socket: WebSocket, code: CloseCode) {
+/// What the socket's task needs of its WebSocket: sockudo-ws's stream over plain TCP, or its
+/// axum `WebSocket` (TLS, permessage-deflate).
+trait Transport:
+    Sink<Message, Error = sockudo_ws::Error> + Stream<Item = sockudo_ws::Result<Message>> + Unpin + Send
+{
+}
+
+impl<W> Transport for W where
+    W: Sink<Message, Error = sockudo_ws::Error>
+        + Stream<Item = sockudo_ws::Result<Message>>
+        + Unpin
+        + Send
+{
+}
+
+async fn refuse(mut socket: impl Transport, code: CloseCode) {
     let error = outbound::error(Some(code.code()), code.reason());
     // An empty write buffer accepts a frame at once; `close` flushes it with the close frame,
     // bounded by the transport's close timeout.
@@ -142,14 +237,20 @@ async fn refuse(mut socket: WebSocket, code: CloseCode) {
     {
         let _ = Pin::new(&mut socket).start_send(Message::Text(error));
     }
-    let _ = socket.close(code.code(), code.reason()).await;
+    close_handshake(&mut socket, code.code()).await;
 }
 
-async fn run(mut ws: WebSocket, state: Arc<State>, app: Arc<App>, slots: Slots) {
-    let app_id: Arc<str> = Arc::from(app.id.as_str());
+/// One admitted socket's life. `direct` is the write half publishers may write to (plain TCP).
+async fn run(
+    mut ws: impl Transport,
+    (handle, mut queue): (Arc<SocketHandle>, SocketQueue),
+    direct: Option<Arc<OwnedWriteHalf>>,
+    state: Arc<State>,
+    app: Arc<App>,
+    slots: Slots,
+) {
+    let app_id = handle.app_id.clone();
     let namespace = state.registry.namespace(&app.id);
-    let (handle, mut queue) =
-        SocketHandle::new(SocketId::random(), app_id.clone(), state.queue_limits);
     let ctx = AppContext {
         limits: state.limit_defaults.for_app(&app),
         counters: state.metrics.for_app(&app.id),
@@ -162,6 +263,13 @@ async fn run(mut ws: WebSocket, state: Arc<State>, app: Arc<App>, slots: Slots) 
         app,
     };
     let counters = ctx.counters.clone();
+    if let Some(writer) = direct {
+        handle.write_directly(direct::Writer::new(
+            writer,
+            counters.messages_sent.clone(),
+            counters.bytes_sent.clone(),
+        ));
+    }
     namespace.add_socket(handle.clone());
     // Registered: the socket itself counts against the limits now.
     drop(slots);
@@ -199,7 +307,7 @@ async fn run(mut ws: WebSocket, state: Arc<State>, app: Arc<App>, slots: Slots) 
                 Event::Shutdown => break Some(CloseCode::Reconnect.code()),
                 // A client that does not read cannot receive a close frame behind the data it
                 // has not read: abandon the blocked write and drop the connection.
-                Event::Close(_) if out.unflushed => break None,
+                Event::Close(_) if out.unflushed || queue.has_unsent_tail() => break None,
                 Event::Close(code) => break Some(code),
                 Event::Gone => break None,
                 Event::Timer => {
@@ -236,6 +344,8 @@ async fn run(mut ws: WebSocket, state: Arc<State>, app: Arc<App>, slots: Slots) 
             };
             timer.as_mut().reset(Instant::now() + activity);
             awaiting_pong = false;
+            // The replies to this message go out before frames published after it.
+            queue.hold_direct_writes();
             match message {
                 Message::Text(bytes) => {
                     counters.messages_received.inc();
@@ -311,14 +421,14 @@ enum Event {
 }
 
 /// The socket's write side: frames are fed into the transport's buffer and flushed in batches.
-struct Output<'a> {
-    ws: &'a mut WebSocket,
+struct Output<'a, W> {
+    ws: &'a mut W,
     counters: &'a crate::metrics::AppCounters,
     /// Frames were fed since the last completed flush.
     unflushed: bool,
 }
 
-impl Output<'_> {
+impl<W: Transport> Output<'_, W> {
     /// Buffers one frame for the next flush; false when the connection is gone. Replies to the
     /// client's own messages go through here without waiting for buffer space: they are few per
     /// message read, and no message is read while the buffer is over its high-water mark.
@@ -385,9 +495,14 @@ impl Output<'_> {
         if let Some(event) = event {
             return Poll::Ready(event);
         }
-        if self.unflushed {
+        // Held direct writes are released only after a complete flush: the transport may hold
+        // frames the task fed, a Pong, or the tail of a direct write.
+        if self.unflushed || queue.direct_writes_held() {
             match Pin::new(&mut *self.ws).poll_flush(cx) {
-                Poll::Ready(Ok(())) => self.unflushed = false,
+                Poll::Ready(Ok(())) => {
+                    self.unflushed = false;
+                    queue.release_direct_writes();
+                }
                 Poll::Ready(Err(_)) => return Poll::Ready(Event::Gone),
                 Poll::Pending => {}
             }
@@ -436,11 +551,11 @@ const CLOSE_HANDSHAKE: Duration = Duration::from_secs(5);
 /// RST, and a RST can discard the close frame (and the `pusher:error` before it) on the client's
 /// side before it is read: the client would see a dropped connection instead of the code that
 /// tells it whether to reconnect.
-async fn close_handshake(ws: &mut WebSocket, code: u16) {
+async fn close_handshake(ws: &mut impl Transport, code: u16) {
     let close = Message::Close(Some(CloseReason::new(code, reason_for(code))));
     let _ = tokio::time::timeout(CLOSE_HANDSHAKE, async {
         if ws.send(close).await.is_ok() {
-            while let Some(Ok(_)) = ws.recv().await {}
+            while let Some(Ok(_)) = ws.next().await {}
         }
     })
     .await;

@@ -10,8 +10,12 @@
 //! of frames to one socket costs one wake-up, and a close request wakes the task whatever it waits
 //! on (its queue, or a write blocked by a client that does not read). Nothing is allocated for the
 //! queue until the first frame, which keeps idle sockets small.
+//!
+//! A plain-TCP socket whose queue and transport are empty is not woken at all: the publisher
+//! writes the frame to it directly ([`direct`]).
 
 pub mod admission;
+pub mod direct;
 
 use crate::protocol::{CloseCode, SocketId};
 use bytes::Bytes;
@@ -37,6 +41,9 @@ pub struct QueueLimits {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Delivery {
+    /// Written to the socket by the caller (at least begun; the task writes what the kernel did
+    /// not take).
+    Written,
     Queued,
     /// The queue was full and the frame was dropped (policy `DropFrame`).
     Dropped,
@@ -49,6 +56,13 @@ pub enum Delivery {
 pub struct Queued {
     pub frames: usize,
     pub bytes: usize,
+}
+
+impl Delivery {
+    /// The frame reached the socket's queue or the socket itself.
+    pub fn is_delivered(self) -> bool {
+        matches!(self, Delivery::Written | Delivery::Queued)
+    }
 }
 
 impl std::ops::AddAssign for Queued {
@@ -66,6 +80,14 @@ struct Outbox {
     waker: Option<Waker>,
     /// The socket task has ended: nothing will read the queue again.
     receiver_gone: bool,
+    /// Set for a plain-TCP socket while its task runs: publishers may write to it directly.
+    direct: Option<direct::Writer>,
+    /// Nothing is queued, the transport has nothing buffered and the task is not about to
+    /// write: the next frame may be written directly (see [`direct`]).
+    idle: bool,
+    /// The end of a directly written frame that the kernel did not take; written by the task
+    /// before anything else, and counted in `bytes`.
+    tail: Option<Bytes>,
 }
 
 #[derive(Debug)]
@@ -116,6 +138,24 @@ impl SocketHandle {
         let mut outbox = self.outbox();
         if outbox.receiver_gone {
             return Delivery::Closed;
+        }
+        if let (true, Some(writer)) = (outbox.idle, &outbox.direct) {
+            match writer.write(&frame) {
+                direct::Written::All => return Delivery::Written,
+                direct::Written::Part(tail) => {
+                    outbox.idle = false;
+                    outbox.bytes += tail.len();
+                    outbox.tail = Some(tail);
+                    let waker = outbox.waker.take();
+                    drop(outbox);
+                    if let Some(waker) = waker {
+                        waker.wake();
+                    }
+                    return Delivery::Written;
+                }
+                // Queued below, for the task to write once the socket takes more.
+                direct::Written::Nothing => outbox.idle = false,
+            }
         }
         let full = outbox.frames.len() >= self.limits.max_frames.max(1)
             || (outbox.bytes > 0 && outbox.bytes + len > self.limits.max_bytes);
@@ -173,6 +213,21 @@ impl SocketHandle {
             frames: outbox.frames.len(),
             bytes: outbox.bytes,
         }
+    }
+
+    /// Lets publishers write to this plain-TCP socket directly once its task reports it idle.
+    pub fn write_directly(&self, writer: direct::Writer) {
+        self.outbox().direct = Some(writer);
+    }
+
+    /// The task's transport is about to write: no direct write may start until the task reports
+    /// the socket idle again. Returns the tail of a direct write, which must go first.
+    fn claim_transport(&self) -> Option<Bytes> {
+        let mut outbox = self.outbox();
+        outbox.idle = false;
+        let tail = outbox.tail.take()?;
+        outbox.bytes -= tail.len();
+        Some(tail)
     }
 
     pub fn is_closing(&self) -> bool {
@@ -244,6 +299,32 @@ impl SocketQueue {
         poll_fn(|cx| self.poll_next(cx)).await
     }
 
+    /// The task is about to produce frames of its own (replies to a client's message): they
+    /// must not be overtaken by direct writes of frames published after them.
+    pub fn hold_direct_writes(&self) {
+        self.handle.outbox().idle = false;
+    }
+
+    /// Called after a complete flush: with nothing queued, publishers may write directly again.
+    pub fn release_direct_writes(&self) {
+        let mut outbox = self.handle.outbox();
+        outbox.idle = outbox.direct.is_some()
+            && outbox.frames.is_empty()
+            && outbox.tail.is_none()
+            && !self.handle.is_closing();
+    }
+
+    /// Direct writes are held (a plain-TCP socket whose task must flush before releasing them).
+    pub fn direct_writes_held(&self) -> bool {
+        let outbox = self.handle.outbox();
+        outbox.direct.is_some() && !outbox.idle
+    }
+
+    /// A directly written frame is partly unsent (the client is not reading it).
+    pub fn has_unsent_tail(&self) -> bool {
+        self.handle.outbox().tail.is_some()
+    }
+
     /// A frame that is already queued, without waiting; used to write bursts back to back.
     pub fn try_next_frame(&mut self) -> Option<Bytes> {
         if self.handle.is_closing() {
@@ -261,9 +342,13 @@ impl Drop for SocketQueue {
         let mut outbox = self.handle.outbox();
         outbox.receiver_gone = true;
         outbox.waker = None;
+        // The publishers' copy of the write half: the connection closes with the task's copy.
+        // A tail stays: the transport writes it before the close frame.
+        outbox.direct = None;
+        outbox.idle = false;
         // Free the frames now: the handle may live on in channel maps until they are cleaned up.
         outbox.frames = VecDeque::new();
-        outbox.bytes = 0;
+        outbox.bytes = outbox.tail.as_ref().map_or(0, Bytes::len);
     }
 }
 

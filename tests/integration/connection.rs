@@ -334,6 +334,74 @@ async fn a_client_that_never_reads_cannot_stall_the_others() {
     drop(stalled);
 }
 
+/// Publishers write to an idle socket themselves and queue only what the kernel does not take
+/// (issue 17). A client that stops reading fills the kernel's buffers, so deliveries move from
+/// direct writes to the queue (the queued gauge shows them), one frame cut where the buffer
+/// filled; once it reads again it gets every frame once and in order, including those published
+/// while it catches up, when queued and direct writes mix.
+#[tokio::test]
+async fn a_reader_that_falls_behind_gets_every_frame_once_in_order() {
+    use futures_util::StreamExt;
+    let mut config = default_config();
+    config["websocket"] = json!({"max_messages": 10000, "max_bytes": 268435456});
+    config["event_limits"] = json!({"max_payload_in_kb": 100});
+    let server = Server::with_config(config).await;
+    let stalled = unread_subscriber(server.port, &["stream"], None).await;
+    let payload = "z".repeat(32 * 1024);
+    let publish = |i: usize| {
+        let body = json!({"name": "tick", "channel": "stream", "data": format!("{i}:{payload}")});
+        let server = &server;
+        async move {
+            let (status, _) = server.api(APP1, "POST", "/events", &[], Some(&body)).await;
+            assert_eq!(status, 200);
+        }
+    };
+    // About 10 MB: more than the kernel buffers of a socket that is not read.
+    for i in 0..300 {
+        publish(i).await;
+    }
+    let queued = poll_metric(&server, "sockudo_ws_queued_frames", |v| v >= 1.0).await;
+    assert!(queued >= 1.0, "frames fell back to the queue");
+    let config = sockudo_ws::Config {
+        max_message_size: 1 << 20,
+        ..sockudo_ws::Config::default()
+    };
+    let mut reader =
+        sockudo_ws::WebSocketStream::from_raw(stalled, sockudo_ws::Role::Client, config);
+    let read_all = async {
+        let mut next = 0;
+        while next < 400 {
+            let message = tokio::time::timeout(Duration::from_secs(30), reader.next())
+                .await
+                .expect("a frame within 30 s");
+            let Some(Ok(Message::Text(text))) = message else {
+                panic!("connection ended after {next} ticks: {message:?}");
+            };
+            let frame: Value = serde_json::from_slice(&text).unwrap();
+            if frame["event"] != "tick" {
+                continue;
+            }
+            let data = frame["data"].as_str().unwrap();
+            assert!(
+                data.starts_with(&format!("{next}:")),
+                "tick {next} expected, got {}",
+                &data[..8]
+            );
+            next += 1;
+        }
+    };
+    let publish_more = async {
+        for i in 300..400 {
+            publish(i).await;
+        }
+    };
+    tokio::join!(read_all, publish_more);
+    assert_eq!(
+        eventually_metric(&server, "sockudo_ws_queued_frames", 0.0).await,
+        0.0
+    );
+}
+
 /// The server closes a peer that leaves its WebSocket pings unanswered (after `ping_interval`
 /// plus the transport's 10 s pong timeout). The harness's client answers them even while the test
 /// does not read it, as a browser does; before it did, tests that left clients unread for 40 s on

@@ -721,15 +721,29 @@ pub fn spawn_serve(
         .unwrap()
 }
 
-/// Opens a WebSocket by hand, subscribes to `channels`, and returns the TCP stream unread.
+/// Opens a WebSocket by hand, subscribes to `channels`, and returns the TCP stream unread. Its
+/// kernel receive buffer is kept small so the server's writes back up quickly.
 pub async fn stalled_subscriber(port: u16, channels: &[&str]) -> tokio::net::TcpStream {
+    unread_subscriber(port, channels, Some(4096)).await
+}
+
+/// [`stalled_subscriber`] with the kernel's receive buffer set to `recv_buffer`, or left to
+/// autotuning (which keeps the window of a socket that is not read at its initial size, and
+/// grows it when the test reads, so the test can catch up at full speed).
+pub async fn unread_subscriber(
+    port: u16,
+    channels: &[&str],
+    recv_buffer: Option<usize>,
+) -> tokio::net::TcpStream {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
         .await
         .unwrap();
-    // Keep the kernel's receive buffer small so the server's writes back up quickly.
-    let socket = socket2::SockRef::from(&stream);
-    socket.set_recv_buffer_size(4096).unwrap();
+    if let Some(size) = recv_buffer {
+        socket2::SockRef::from(&stream)
+            .set_recv_buffer_size(size)
+            .unwrap();
+    }
     let request = "GET /app/key-1?protocol=7 HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
     stream.write_all(request.as_bytes()).await.unwrap();
     let mut buffer = vec![0u8; 4096];
