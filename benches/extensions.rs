@@ -43,11 +43,11 @@ fn quote(symbol: usize, price: f64) -> String {
 }
 
 fn socket() -> (Arc<SocketHandle>, SocketQueue) {
-    let limits = QueueLimits {
+    let limits = Arc::new(QueueLimits {
         max_frames: 1 << 16,
         max_bytes: 1 << 30,
         policy: SlowConsumerPolicy::DropFrame,
-    };
+    });
     SocketHandle::new(SocketId::random(), Arc::from("bench"), limits)
 }
 

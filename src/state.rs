@@ -24,7 +24,7 @@ pub struct State {
     pub metrics: Metrics,
     pub limit_defaults: LimitDefaults,
     pub delta_defaults: Arc<DeltaDefaults>,
-    pub queue_limits: QueueLimits,
+    pub queue_limits: Arc<QueueLimits>,
     /// Cancelled when the server starts shutting down; sockets close with 4200.
     pub shutdown: CancellationToken,
     pub webhooks: Emitter,
@@ -104,7 +104,7 @@ impl State {
             limit_defaults: config.limit_defaults(),
             delta_defaults: Arc::new(config.delta_defaults()),
             registry,
-            queue_limits,
+            queue_limits: Arc::new(queue_limits),
             apps,
             config,
             shutdown,

@@ -234,11 +234,11 @@ impl Harness {
             .expect("a valid socket id");
         // Never full: queues are read after every line, and a dropped frame would leave the
         // client without the base of the next delta.
-        let limits = QueueLimits {
+        let limits = Arc::new(QueueLimits {
             max_frames: 4096,
             max_bytes: 1 << 24,
             policy: SlowConsumerPolicy::DropFrame,
-        };
+        });
         let (handle, queue) = SocketHandle::new(id, Arc::from("fuzz-app"), limits);
         self.setup.namespace.add_socket(handle.clone());
         Socket {

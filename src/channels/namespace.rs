@@ -476,11 +476,11 @@ mod tests {
         SocketHandle::new(
             SocketId::random(),
             Arc::from("app"),
-            QueueLimits {
+            Arc::new(QueueLimits {
                 max_frames: 16,
                 max_bytes: 1 << 20,
                 policy: SlowConsumerPolicy::DropFrame,
-            },
+            }),
         )
     }
 

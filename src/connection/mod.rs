@@ -40,7 +40,6 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
-use tokio::net::tcp::OwnedWriteHalf;
 use tokio::time::Instant;
 use tokio_util::sync::WaitForCancellationFuture;
 
@@ -155,7 +154,7 @@ fn new_socket(state: &State, app: &App) -> (Arc<SocketHandle>, SocketQueue) {
     SocketHandle::new(
         SocketId::random(),
         Arc::from(app.id.as_str()),
-        state.queue_limits,
+        state.queue_limits.clone(),
     )
 }
 
@@ -241,172 +240,181 @@ async fn refuse(mut socket: impl Transport, code: CloseCode) {
 }
 
 /// One admitted socket's life. `direct` is the write half publishers may write to (plain TCP).
-async fn run(
-    mut ws: impl Transport,
+///
+/// A plain `fn` returning an `async move` block rather than an `async fn`: an `async fn` keeps its
+/// arguments and their moved-in copies as two fields of its future, and the WebSocket (960 bytes)
+/// is one of them; every idle socket pays for its future's size.
+#[allow(clippy::manual_async_fn)]
+fn run(
+    mut ws: impl Transport + 'static,
     (handle, mut queue): (Arc<SocketHandle>, SocketQueue),
-    direct: Option<Arc<OwnedWriteHalf>>,
+    direct: Option<Arc<tokio::net::TcpStream>>,
     state: Arc<State>,
     app: Arc<App>,
     slots: Slots,
-) {
-    let app_id = handle.app_id.clone();
-    let namespace = state.registry.namespace(&app.id);
-    let ctx = AppContext {
-        limits: state.limit_defaults.for_app(&app),
-        counters: state.metrics.for_app(&app.id),
-        namespace: namespace.clone(),
-        webhooks: state.webhooks.clone(),
-        cluster: state.cluster.clone(),
-        publisher: state.publisher.clone(),
-        delta: state.delta_defaults.clone(),
-        tag_filtering: state.config.tag_filtering.enabled,
-        app,
-    };
-    let counters = ctx.counters.clone();
-    if let Some(writer) = direct {
-        handle.write_directly(direct::Writer::new(
-            writer,
-            counters.messages_sent.clone(),
-            counters.bytes_sent.clone(),
-        ));
-    }
-    namespace.add_socket(handle.clone());
-    // Registered: the socket itself counts against the limits now.
-    drop(slots);
-    state
-        .metrics
-        .connections
-        .with_label_values(&[&app_id])
-        .inc();
-    let mut session = Session::new(ctx, handle);
-
-    let activity = Duration::from_secs(state.config.activity_timeout);
-    let max_payload = state.config.websocket_max_payload_kb as usize * 1024;
-    let pong_wait = Duration::from_secs(state.config.pong_timeout);
-    let mut out = Output {
-        ws: &mut ws,
-        counters: &counters,
-        unflushed: false,
-    };
-    let established =
-        outbound::connection_established(session.socket_id(), state.config.activity_timeout);
-    let timer = tokio::time::sleep(activity);
-    tokio::pin!(timer);
-    let shutdown = state.shutdown.cancelled();
-    tokio::pin!(shutdown);
-    let mut awaiting_pong = false;
-    let close = 'socket: {
-        if !out.feed(established) {
-            break 'socket None;
+) -> impl Future<Output = ()> + Send {
+    async move {
+        let app_id = handle.app_id.clone();
+        let namespace = state.registry.namespace(&app.id);
+        let ctx = AppContext {
+            limits: state.limit_defaults.for_app(&app),
+            counters: state.metrics.for_app(&app.id),
+            namespace: namespace.clone(),
+            webhooks: state.webhooks.clone(),
+            cluster: state.cluster.clone(),
+            publisher: state.publisher.clone(),
+            delta: state.delta_defaults.clone(),
+            tag_filtering: state.config.tag_filtering.enabled,
+            app,
+        };
+        let counters = ctx.counters.clone();
+        if let Some(writer) = direct {
+            handle.write_directly(direct::Writer::new(
+                writer,
+                counters.messages_sent.clone(),
+                counters.bytes_sent.clone(),
+            ));
         }
-        loop {
-            let event =
-                poll_fn(|cx| out.poll_event(cx, &mut queue, shutdown.as_mut(), timer.as_mut()))
-                    .await;
-            let message = match event {
-                Event::Shutdown => break Some(CloseCode::Reconnect.code()),
-                // A client that does not read cannot receive a close frame behind the data it
-                // has not read: abandon the blocked write and drop the connection.
-                Event::Close(_) if out.unflushed || queue.has_unsent_tail() => break None,
-                Event::Close(code) => break Some(code),
-                Event::Gone => break None,
-                Event::Timer => {
-                    if awaiting_pong {
-                        break Some(CloseCode::PongNotReceived.code());
+        namespace.add_socket(handle.clone());
+        // Registered: the socket itself counts against the limits now.
+        drop(slots);
+        state
+            .metrics
+            .connections
+            .with_label_values(&[&app_id])
+            .inc();
+        let mut session = Session::new(ctx, handle);
+
+        let activity = Duration::from_secs(state.config.activity_timeout);
+        let max_payload = state.config.websocket_max_payload_kb as usize * 1024;
+        let pong_wait = Duration::from_secs(state.config.pong_timeout);
+        let mut out = Output {
+            ws: &mut ws,
+            counters: &counters,
+            unflushed: false,
+        };
+        let established =
+            outbound::connection_established(session.socket_id(), state.config.activity_timeout);
+        let timer = tokio::time::sleep(activity);
+        tokio::pin!(timer);
+        let shutdown = state.shutdown.cancelled();
+        tokio::pin!(shutdown);
+        let mut awaiting_pong = false;
+        let close = 'socket: {
+            if !out.feed(established) {
+                break 'socket None;
+            }
+            loop {
+                let event =
+                    poll_fn(|cx| out.poll_event(cx, &mut queue, shutdown.as_mut(), timer.as_mut()))
+                        .await;
+                let message = match event {
+                    Event::Shutdown => break Some(CloseCode::Reconnect.code()),
+                    // A client that does not read cannot receive a close frame behind the data it
+                    // has not read: abandon the blocked write and drop the connection.
+                    Event::Close(_) if out.unflushed || queue.has_unsent_tail() => break None,
+                    Event::Close(code) => break Some(code),
+                    Event::Gone => break None,
+                    Event::Timer => {
+                        if awaiting_pong {
+                            break Some(CloseCode::PongNotReceived.code());
+                        }
+                        awaiting_pong = true;
+                        timer.as_mut().reset(Instant::now() + pong_wait);
+                        if !out.feed(outbound::ping()) {
+                            break None;
+                        }
+                        continue;
                     }
-                    awaiting_pong = true;
-                    timer.as_mut().reset(Instant::now() + pong_wait);
-                    if !out.feed(outbound::ping()) {
-                        break None;
-                    }
-                    continue;
-                }
-                Event::Inbound(message) => message,
-            };
-            let message = match message {
-                Some(Ok(message)) => message,
-                Some(Err(
-                    sockudo_ws::Error::MessageTooLarge | sockudo_ws::Error::FrameTooLarge,
-                )) => {
-                    state
-                        .metrics
-                        .connection_failed(ConnectionError::MessageTooBig);
-                    break Some(MESSAGE_TOO_BIG);
-                }
-                // Other transport errors are protocol violations (invalid UTF-8, unmasked or
-                // reserved frames, bad close codes): the transport has already failed the
-                // connection by closing TCP, as RFC 6455 7.1.7 allows.
-                Some(Err(error)) if is_protocol_violation(&error) => {
-                    state.metrics.connection_failed(ConnectionError::Protocol);
-                    break None;
-                }
-                Some(Err(_)) | None => break None,
-            };
-            timer.as_mut().reset(Instant::now() + activity);
-            awaiting_pong = false;
-            // The replies to this message go out before frames published after it.
-            queue.hold_direct_writes();
-            match message {
-                Message::Text(bytes) => {
-                    counters.messages_received.inc();
-                    counters.bytes_received.inc_by(bytes.len() as u64);
-                    if bytes.len() > max_payload {
-                        let error = outbound::error(
-                            None,
-                            &format!(
-                                "Message of {} bytes is over the limit of {max_payload} bytes",
-                                bytes.len()
-                            ),
-                        );
-                        out.feed(error);
+                    Event::Inbound(message) => message,
+                };
+                let message = match message {
+                    Some(Ok(message)) => message,
+                    Some(Err(
+                        sockudo_ws::Error::MessageTooLarge | sockudo_ws::Error::FrameTooLarge,
+                    )) => {
+                        state
+                            .metrics
+                            .connection_failed(ConnectionError::MessageTooBig);
                         break Some(MESSAGE_TOO_BIG);
                     }
-                    // The transport validated UTF-8; a failure here would be its bug.
-                    let Ok(text) = std::str::from_utf8(&bytes) else {
-                        break None;
-                    };
-                    let replies = session.on_text(text);
-                    let mut ok = true;
-                    for frame in replies.frames {
-                        ok = ok && out.feed(frame);
-                    }
-                    if let Some(code) = replies.close {
-                        break Some(code.code());
-                    }
-                    if !ok {
+                    // Other transport errors are protocol violations (invalid UTF-8, unmasked or
+                    // reserved frames, bad close codes): the transport has already failed the
+                    // connection by closing TCP, as RFC 6455 7.1.7 allows.
+                    Some(Err(error)) if is_protocol_violation(&error) => {
+                        state.metrics.connection_failed(ConnectionError::Protocol);
                         break None;
                     }
+                    Some(Err(_)) | None => break None,
+                };
+                timer.as_mut().reset(Instant::now() + activity);
+                awaiting_pong = false;
+                // The replies to this message go out before frames published after it.
+                queue.hold_direct_writes();
+                match message {
+                    Message::Text(bytes) => {
+                        counters.messages_received.inc();
+                        counters.bytes_received.inc_by(bytes.len() as u64);
+                        if bytes.len() > max_payload {
+                            let error = outbound::error(
+                                None,
+                                &format!(
+                                    "Message of {} bytes is over the limit of {max_payload} bytes",
+                                    bytes.len()
+                                ),
+                            );
+                            out.feed(error);
+                            break Some(MESSAGE_TOO_BIG);
+                        }
+                        // The transport validated UTF-8; a failure here would be its bug.
+                        let Ok(text) = std::str::from_utf8(&bytes) else {
+                            break None;
+                        };
+                        let replies = session.on_text(text);
+                        let mut ok = true;
+                        for frame in replies.frames {
+                            ok = ok && out.feed(frame);
+                        }
+                        if let Some(code) = replies.close {
+                            break Some(code.code());
+                        }
+                        if !ok {
+                            break None;
+                        }
+                    }
+                    Message::Binary(_) => {
+                        let error = outbound::error(
+                            None,
+                            "Binary frames are not part of the Pusher protocol",
+                        );
+                        if !out.feed(error) {
+                            break None;
+                        }
+                    }
+                    Message::Close(_) => break None,
+                    Message::Ping(_) | Message::Pong(_) => {}
                 }
-                Message::Binary(_) => {
-                    let error =
-                        outbound::error(None, "Binary frames are not part of the Pusher protocol");
-                    if !out.feed(error) {
-                        break None;
-                    }
-                }
-                Message::Close(_) => break None,
-                Message::Ping(_) | Message::Pong(_) => {}
             }
+        };
+        // Publishes skip this socket from here on.
+        drop(queue);
+        // Leave channels before the close handshake: others see member_removed without waiting for a
+        // slow client.
+        // The futures of these last steps are boxed: inline they would double the size of every
+        // connection's future (8,320 bytes, 4,032 boxed), while only closing sockets need them.
+        match &state.cleanup {
+            Some(cleanup) => Box::pin(cleanup.submit(Box::new(move || session.end()))).await,
+            None => session.end(),
         }
-    };
-    // Publishes skip this socket from here on.
-    drop(queue);
-    // Leave channels before the close handshake: others see member_removed without waiting for a
-    // slow client.
-    // The futures of these last steps are boxed: inline they would double the size of every
-    // connection's future (8,320 bytes, 4,032 boxed), while only closing sockets need them.
-    match &state.cleanup {
-        Some(cleanup) => Box::pin(cleanup.submit(Box::new(move || session.end()))).await,
-        None => session.end(),
+        if let Some(code) = close {
+            Box::pin(close_handshake(&mut ws, code)).await;
+        }
+        state
+            .metrics
+            .disconnections
+            .with_label_values(&[&app_id])
+            .inc();
     }
-    if let Some(code) = close {
-        Box::pin(close_handshake(&mut ws, code)).await;
-    }
-    state
-        .metrics
-        .disconnections
-        .with_label_values(&[&app_id])
-        .inc();
 }
 
 /// What woke the socket's task.

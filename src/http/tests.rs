@@ -71,11 +71,11 @@ async fn call(app: Router, request: Request<Body>) -> (StatusCode, Value) {
 
 /// A socket of app `a` subscribed to `channel`.
 fn subscribe(state: &State, channel: &str) -> Arc<SocketHandle> {
-    let limits = QueueLimits {
+    let limits = Arc::new(QueueLimits {
         max_frames: 10,
         max_bytes: 1 << 20,
         policy: SlowConsumerPolicy::DropFrame,
-    };
+    });
     let (socket, _queue) = SocketHandle::new(SocketId::random(), Arc::from("a"), limits);
     let namespace = state.registry.namespace("a");
     namespace.add_socket(socket.clone());

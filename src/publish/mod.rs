@@ -255,11 +255,11 @@ mod tests {
         channel: &str,
         filter: Option<Filter>,
     ) -> (Arc<SocketHandle>, SocketQueue) {
-        let limits = QueueLimits {
+        let limits = Arc::new(QueueLimits {
             max_frames: 10,
             max_bytes: 1 << 20,
             policy: SlowConsumerPolicy::DropFrame,
-        };
+        });
         let (socket, queue) = SocketHandle::new(SocketId::random(), Arc::from("a"), limits);
         let namespace = publisher.here.registry.namespace("a");
         namespace.add_socket(socket.clone());

@@ -27,13 +27,12 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{ready, Context, Poll};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::TcpStream;
 
 /// The publishers' side of a plain-TCP socket, kept in its queue while its task runs.
 #[derive(Debug)]
 pub struct Writer {
-    tcp: Arc<OwnedWriteHalf>,
+    tcp: Arc<TcpStream>,
     messages_sent: prometheus::IntCounter,
     bytes_sent: prometheus::IntCounter,
 }
@@ -55,7 +54,7 @@ thread_local! {
 impl Writer {
     /// `messages_sent` and `bytes_sent` count what publishers write, as the task counts its own.
     pub fn new(
-        tcp: Arc<OwnedWriteHalf>,
+        tcp: Arc<TcpStream>,
         messages_sent: prometheus::IntCounter,
         bytes_sent: prometheus::IntCounter,
     ) -> Self {
@@ -69,7 +68,7 @@ impl Writer {
     /// Writes `payload` as one text frame without waiting. The caller holds the queue's mutex and
     /// has checked that the socket is idle.
     pub(super) fn write(&self, payload: &Bytes) -> Written {
-        let tcp: &TcpStream = (*self.tcp).as_ref();
+        let tcp = &*self.tcp;
         let written = HEADER.with_borrow_mut(|header| {
             header.clear();
             encode_frame_header(header, OpCode::Text, payload.len(), true, None);
@@ -97,30 +96,24 @@ impl Writer {
 /// The socket task's own view of the TCP stream, for sockudo-ws to read and write through: every
 /// write first claims the socket from the publishers and writes any tail they left.
 pub struct Transport {
-    reader: OwnedReadHalf,
-    writer: Arc<OwnedWriteHalf>,
+    /// Shared with the publishers' [`Writer`]; reads and writes go through `&TcpStream`.
+    tcp: Arc<TcpStream>,
     handle: Arc<SocketHandle>,
     /// A tail taken from the queue and not yet fully written.
     tail: Option<Bytes>,
 }
 
 impl Transport {
-    /// Splits `tcp` into the task's transport and the publishers' write half, which the caller
+    /// The task's transport over `tcp`, and the publishers' copy of the stream, which the caller
     /// attaches to `handle` (with [`SocketHandle::write_directly`]) once the task is ready to run.
-    pub fn new(tcp: TcpStream, handle: Arc<SocketHandle>) -> (Self, Arc<OwnedWriteHalf>) {
-        let (reader, writer) = tcp.into_split();
-        let writer = Arc::new(writer);
+    pub fn new(tcp: TcpStream, handle: Arc<SocketHandle>) -> (Self, Arc<TcpStream>) {
+        let tcp = Arc::new(tcp);
         let transport = Transport {
-            reader,
-            writer: writer.clone(),
+            tcp: tcp.clone(),
             handle,
             tail: None,
         };
-        (transport, writer)
-    }
-
-    fn tcp(&self) -> &TcpStream {
-        (*self.writer).as_ref()
+        (transport, tcp)
     }
 
     /// Claims the socket and writes the tail a publisher left, if any.
@@ -129,7 +122,7 @@ impl Transport {
             self.tail = self.handle.claim_transport();
         }
         while let Some(tail) = &self.tail {
-            let n = ready!(poll_write_with(self.tcp(), cx, |tcp| tcp.try_write(tail)))?;
+            let n = ready!(poll_write_with(&self.tcp, cx, |tcp| tcp.try_write(tail)))?;
             if n == 0 {
                 return Poll::Ready(Err(io::ErrorKind::WriteZero.into()));
             }
@@ -160,11 +153,18 @@ fn poll_write_with(
 
 impl AsyncRead for Transport {
     fn poll_read(
-        mut self: Pin<&mut Self>,
+        self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.reader).poll_read(cx, buf)
+        loop {
+            ready!(self.tcp.poll_read_ready(cx))?;
+            // Reads into the buffer's unfilled part without initialising it first.
+            match self.tcp.try_read_buf(buf) {
+                Err(error) if error.kind() == io::ErrorKind::WouldBlock => continue,
+                result => return Poll::Ready(result.map(drop)),
+            }
+        }
     }
 }
 
@@ -175,7 +175,7 @@ impl AsyncWrite for Transport {
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         ready!(self.poll_tail(cx))?;
-        poll_write_with(self.tcp(), cx, |tcp| tcp.try_write(buf))
+        poll_write_with(&self.tcp, cx, |tcp| tcp.try_write(buf))
     }
 
     fn poll_write_vectored(
@@ -184,7 +184,7 @@ impl AsyncWrite for Transport {
         bufs: &[IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
         ready!(self.poll_tail(cx))?;
-        poll_write_with(self.tcp(), cx, |tcp| tcp.try_write_vectored(bufs))
+        poll_write_with(&self.tcp, cx, |tcp| tcp.try_write_vectored(bufs))
     }
 
     fn is_write_vectored(&self) -> bool {
@@ -197,10 +197,10 @@ impl AsyncWrite for Transport {
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         ready!(self.poll_tail(cx))?;
-        // The publishers' copy of the write half is dropped with the queue, before the close
-        // handshake; until then the write half shuts down when the last copy is dropped.
-        match Arc::get_mut(&mut self.writer) {
-            Some(writer) => Pin::new(writer).poll_shutdown(cx),
+        // The publishers' copy of the stream is dropped with the queue, before the close
+        // handshake; until then the connection closes when the last copy is dropped.
+        match Arc::get_mut(&mut self.tcp) {
+            Some(tcp) => Pin::new(tcp).poll_shutdown(cx),
             None => Poll::Ready(Ok(())),
         }
     }
@@ -249,11 +249,11 @@ mod tests {
     #[tokio::test]
     async fn a_full_kernel_buffer_moves_frames_to_the_queue_without_loss_or_reordering() {
         let (server, client) = small_buffered_pair().await;
-        let limits = QueueLimits {
+        let limits = Arc::new(QueueLimits {
             max_frames: 1000,
             max_bytes: 1 << 30,
             policy: SlowConsumerPolicy::DropFrame,
-        };
+        });
         let (handle, mut queue) = SocketHandle::new(SocketId::random(), Arc::from("app"), limits);
         let (transport, writer) = Transport::new(server, handle.clone());
         let messages_sent = counter("messages");
@@ -318,11 +318,11 @@ mod tests {
     #[tokio::test]
     async fn a_frame_the_kernel_refuses_whole_is_queued_in_order() {
         let (server, client) = small_buffered_pair().await;
-        let limits = QueueLimits {
+        let limits = Arc::new(QueueLimits {
             max_frames: 100_000,
             max_bytes: 1 << 30,
             policy: SlowConsumerPolicy::DropFrame,
-        };
+        });
         let (handle, mut queue) = SocketHandle::new(SocketId::random(), Arc::from("app"), limits);
         let (transport, writer) = Transport::new(server, handle.clone());
         handle.write_directly(Writer::new(writer, counter("m"), counter("b")));
@@ -352,11 +352,11 @@ mod tests {
     #[tokio::test]
     async fn held_direct_writes_queue_until_the_task_flushes() {
         let (server, _client) = small_buffered_pair().await;
-        let limits = QueueLimits {
+        let limits = Arc::new(QueueLimits {
             max_frames: 10,
             max_bytes: 1 << 20,
             policy: SlowConsumerPolicy::DropFrame,
-        };
+        });
         let (handle, mut queue) = SocketHandle::new(SocketId::random(), Arc::from("app"), limits);
         let (transport, writer) = Transport::new(server, handle.clone());
         handle.write_directly(Writer::new(writer, counter("m"), counter("b")));

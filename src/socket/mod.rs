@@ -95,7 +95,8 @@ pub struct SocketHandle {
     pub id: SocketId,
     pub app_id: Arc<str>,
     outbox: Mutex<Outbox>,
-    limits: QueueLimits,
+    /// Shared by all of a node's sockets (every idle socket pays for its handle's size).
+    limits: Arc<QueueLimits>,
     /// The close code requested by someone other than the socket's own task; 0 while open.
     close_code: AtomicU16,
     /// Set once, by a successful `pusher:signin`.
@@ -108,7 +109,11 @@ pub struct SocketQueue {
 }
 
 impl SocketHandle {
-    pub fn new(id: SocketId, app_id: Arc<str>, limits: QueueLimits) -> (Arc<Self>, SocketQueue) {
+    pub fn new(
+        id: SocketId,
+        app_id: Arc<str>,
+        limits: Arc<QueueLimits>,
+    ) -> (Arc<Self>, SocketQueue) {
         let handle = Arc::new(SocketHandle {
             id,
             app_id,
@@ -364,11 +369,11 @@ mod tests {
         SocketHandle::new(
             SocketId::random(),
             Arc::from("app"),
-            QueueLimits {
+            Arc::new(QueueLimits {
                 max_frames,
                 max_bytes,
                 policy,
-            },
+            }),
         )
     }
 
