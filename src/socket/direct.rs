@@ -236,6 +236,37 @@ mod tests {
         prometheus::IntCounter::new(name, name).unwrap()
     }
 
+    /// A socket as the server runs it on plain TCP, before its task first reports it idle, with
+    /// the client's end of the connection and the counter of frames written directly.
+    struct Direct {
+        handle: Arc<SocketHandle>,
+        queue: SocketQueue,
+        ws: WebSocketStream<Transport>,
+        client: TcpStream,
+        messages_sent: prometheus::IntCounter,
+    }
+
+    async fn direct_socket(max_frames: usize) -> Direct {
+        let (server, client) = small_buffered_pair().await;
+        let limits = Arc::new(QueueLimits {
+            max_frames,
+            max_bytes: 1 << 30,
+            policy: SlowConsumerPolicy::DropFrame,
+        });
+        let (handle, queue) = SocketHandle::new(SocketId::random(), Arc::from("app"), limits);
+        let (transport, writer) = Transport::new(server, handle.clone());
+        let messages_sent = counter("messages");
+        handle.write_directly(Writer::new(writer, messages_sent.clone(), counter("bytes")));
+        let ws = WebSocketStream::from_raw(transport, Role::Server, Config::default());
+        Direct {
+            handle,
+            queue,
+            ws,
+            client,
+            messages_sent,
+        }
+    }
+
     /// Writes what the queue holds (after the tail, which the transport writes first) as the
     /// socket's task does, until nothing is left, then lets publishers write directly again.
     async fn drain(ws: &mut WebSocketStream<Transport>, queue: &mut SocketQueue) {
@@ -248,21 +279,17 @@ mod tests {
 
     #[tokio::test]
     async fn a_full_kernel_buffer_moves_frames_to_the_queue_without_loss_or_reordering() {
-        let (server, client) = small_buffered_pair().await;
-        let limits = Arc::new(QueueLimits {
-            max_frames: 1000,
-            max_bytes: 1 << 30,
-            policy: SlowConsumerPolicy::DropFrame,
-        });
-        let (handle, mut queue) = SocketHandle::new(SocketId::random(), Arc::from("app"), limits);
-        let (transport, writer) = Transport::new(server, handle.clone());
-        let messages_sent = counter("messages");
-        handle.write_directly(Writer::new(writer, messages_sent.clone(), counter("bytes")));
+        let Direct {
+            handle,
+            mut queue,
+            mut ws,
+            client,
+            messages_sent,
+        } = direct_socket(1000).await;
         let frame = |i: usize, len: usize| Bytes::from(format!("{i:03}:{}", "x".repeat(len)));
 
         // Not idle until the task says so (it writes `connection_established` first).
         assert_eq!(handle.send(frame(0, 10)), Delivery::Queued);
-        let mut ws = WebSocketStream::from_raw(transport, Role::Server, Config::default());
         drain(&mut ws, &mut queue).await;
         // Idle: written at once, nothing queued, no wake-up.
         assert_eq!(handle.send(frame(1, 10)), Delivery::Written);
@@ -317,16 +344,13 @@ mod tests {
     /// them full is refused whole (`WouldBlock`) and the frame is queued.
     #[tokio::test]
     async fn a_frame_the_kernel_refuses_whole_is_queued_in_order() {
-        let (server, client) = small_buffered_pair().await;
-        let limits = Arc::new(QueueLimits {
-            max_frames: 100_000,
-            max_bytes: 1 << 30,
-            policy: SlowConsumerPolicy::DropFrame,
-        });
-        let (handle, mut queue) = SocketHandle::new(SocketId::random(), Arc::from("app"), limits);
-        let (transport, writer) = Transport::new(server, handle.clone());
-        handle.write_directly(Writer::new(writer, counter("m"), counter("b")));
-        let mut ws = WebSocketStream::from_raw(transport, Role::Server, Config::default());
+        let Direct {
+            handle,
+            mut queue,
+            mut ws,
+            client,
+            ..
+        } = direct_socket(100_000).await;
         drain(&mut ws, &mut queue).await;
         let mut sent = Vec::new();
         let refused = loop {
@@ -351,16 +375,14 @@ mod tests {
 
     #[tokio::test]
     async fn held_direct_writes_queue_until_the_task_flushes() {
-        let (server, _client) = small_buffered_pair().await;
-        let limits = Arc::new(QueueLimits {
-            max_frames: 10,
-            max_bytes: 1 << 20,
-            policy: SlowConsumerPolicy::DropFrame,
-        });
-        let (handle, mut queue) = SocketHandle::new(SocketId::random(), Arc::from("app"), limits);
-        let (transport, writer) = Transport::new(server, handle.clone());
-        handle.write_directly(Writer::new(writer, counter("m"), counter("b")));
-        let mut ws = WebSocketStream::from_raw(transport, Role::Server, Config::default());
+        let Direct {
+            handle,
+            mut queue,
+            mut ws,
+            // Kept open: a closed peer would fail the writes.
+            client: _client,
+            ..
+        } = direct_socket(10).await;
         drain(&mut ws, &mut queue).await;
         assert!(!queue.direct_writes_held());
         queue.hold_direct_writes();
