@@ -347,7 +347,7 @@ impl Drop for SocketQueue {
         let mut outbox = self.handle.outbox();
         outbox.receiver_gone = true;
         outbox.waker = None;
-        // The publishers' copy of the write half: the connection closes with the task's copy.
+        // The publishers' copy of the stream: the connection closes with the task's copy.
         // A tail stays: the transport writes it before the close frame.
         outbox.direct = None;
         outbox.idle = false;
