@@ -11,7 +11,7 @@
 use bytes::Bytes;
 use criterion::{criterion_group, criterion_main, Criterion};
 use serde_json::json;
-use sockudo::channels::{DeltaSubscription, Namespace, Published, SubscriptionOptions};
+use sockudo::channels::{DeltaSubscription, Namespace, Published, Spread, SubscriptionOptions};
 use sockudo::delta::settings::ChannelDelta;
 use sockudo::delta::Algorithm;
 use sockudo::filter::{Filter, Tags};
@@ -69,7 +69,7 @@ fn delta_encode(c: &mut Criterion) {
 
 fn filtered_publish(c: &mut Criterion) {
     for (name, cmp) in [("indexed", "eq"), ("scanned", "sw")] {
-        let ns = Namespace::new(None);
+        let ns = Namespace::new(None, Arc::new(Spread::new(1)));
         let mut queues = Vec::new();
         for i in 0..SYMBOLS * 100 {
             let (handle, queue) = socket();
@@ -118,7 +118,7 @@ fn delta_publish(c: &mut Criterion) {
         omit_algorithm: false,
     };
     for (name, delta) in [("off", false), ("fossil", true)] {
-        let ns = Namespace::new(None);
+        let ns = Namespace::new(None, Arc::new(Spread::new(1)));
         let mut queues = Vec::new();
         for _ in 0..1000 {
             let (handle, queue) = socket();

@@ -4,7 +4,7 @@ use crate::adapter::Cluster;
 use crate::app::{AppStore, LimitDefaults};
 use crate::cleanup::CleanupQueue;
 
-use crate::channels::{Registry, SharedCache};
+use crate::channels::{Registry, SharedCache, Spread};
 use crate::publish::{Here, Publisher};
 
 use crate::config::{CacheDriver, Config};
@@ -61,7 +61,7 @@ pub struct Parts {
 pub fn registry(config: &Config) -> Registry {
     let cache_ttl = (config.cache.driver != CacheDriver::None)
         .then(|| Duration::from_secs(config.channel_limits.cache_ttl));
-    Registry::new(cache_ttl)
+    Registry::new(cache_ttl, Spread::all_cores())
 }
 
 impl State {

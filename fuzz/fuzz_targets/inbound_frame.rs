@@ -26,7 +26,7 @@ use libfuzzer_sys::fuzz_target;
 use serde_json::{json, Value};
 use sockudo::adapter::Cluster;
 use sockudo::app::{App, LimitDefaults};
-use sockudo::channels::{Namespace, Published, Registry};
+use sockudo::channels::{Namespace, Published, Registry, Spread};
 use sockudo::connection::session::{AppContext, Session};
 use sockudo::delta::settings::DeltaDefaults;
 use sockudo::delta::Algorithm;
@@ -83,7 +83,7 @@ impl Setup {
         }
         // The app's namespace in a registry, as the server has it: client events reach the
         // other sockets through the publish path, which finds the namespace there.
-        let registry = Arc::new(Registry::new(Some(Duration::from_secs(60))));
+        let registry = Arc::new(Registry::new(Some(Duration::from_secs(60)), Spread::new(1)));
         let namespace = registry.namespace(&app.id);
         let cluster = Cluster::local();
         let publisher = Publisher {

@@ -21,3 +21,11 @@ impl Fanout {
         }
     }
 }
+
+impl std::ops::AddAssign for Fanout {
+    fn add_assign(&mut self, other: Fanout) {
+        self.delivered += other.delivered;
+        self.dropped += other.dropped;
+        self.delta += other.delta;
+    }
+}

@@ -9,12 +9,14 @@ mod fanout;
 mod namespace;
 mod selective;
 mod shared_cache;
+mod spread;
 
 pub use cache::{CachedEvent, EventCache, SharedEvent};
 pub use fanout::Fanout;
 pub use namespace::{ChannelCounts, MemberJoin, Namespace, Unsubscribed};
 pub use selective::{DeltaSubscription, Published, SubscriptionOptions};
 pub use shared_cache::SharedCache;
+pub use spread::Spread;
 
 use crate::metrics::Live;
 use crate::protocol::channel::{classify, ChannelKind};
@@ -28,16 +30,19 @@ use std::time::Duration;
 pub struct Registry {
     namespaces: DashMap<String, Arc<Namespace>>,
     cache_ttl: Option<Duration>,
+    spread: Arc<Spread>,
     /// Connections admitted under the node's `max_connections` and not yet registered.
     pub admitting: Admitting,
 }
 
 impl Registry {
     /// `cache_ttl` is how long cache channels keep their last event; `None` disables them.
-    pub fn new(cache_ttl: Option<Duration>) -> Self {
+    /// `spread` fans large channels out over the node's cores.
+    pub fn new(cache_ttl: Option<Duration>, spread: Spread) -> Self {
         Registry {
             namespaces: DashMap::new(),
             cache_ttl,
+            spread: Arc::new(spread),
             admitting: Admitting::default(),
         }
     }
@@ -48,7 +53,7 @@ impl Registry {
         }
         self.namespaces
             .entry(app_id.to_owned())
-            .or_insert_with(|| Arc::new(Namespace::new(self.cache_ttl)))
+            .or_insert_with(|| Arc::new(Namespace::new(self.cache_ttl, self.spread.clone())))
             .clone()
     }
 
@@ -101,7 +106,7 @@ mod tests {
 
     #[test]
     fn live_lists_every_channel_kind_even_when_empty() {
-        let registry = Registry::new(None);
+        let registry = Registry::new(None, Spread::new(1));
         let live = registry.live();
         let kinds: Vec<_> = live.channels.iter().map(|(kind, _)| *kind).collect();
         assert_eq!(

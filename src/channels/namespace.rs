@@ -2,6 +2,7 @@
 
 use super::fanout::Fanout;
 use super::selective::{DeltaSubscription, Published, Selective, SubscriptionOptions};
+use super::spread::Spread;
 use super::EventCache;
 use crate::protocol::SocketId;
 use crate::socket::admission::Admitting;
@@ -127,11 +128,14 @@ pub struct Namespace {
     count_events: DashMap<String, Instant>,
     /// Connections admitted under the app's `max_connections` and not yet registered.
     pub admitting: Admitting,
+    /// The node's helper threads for large channels.
+    spread: Arc<Spread>,
 }
 
 impl Namespace {
-    pub fn new(cache_ttl: Option<Duration>) -> Self {
+    pub fn new(cache_ttl: Option<Duration>, spread: Arc<Spread>) -> Self {
         Namespace {
+            spread,
             cache: cache_ttl.map(EventCache::new),
             sockets: DashMap::new(),
             channels: DashMap::new(),
@@ -279,11 +283,7 @@ impl Namespace {
             return fanout;
         };
         state.published.fetch_add(1, Ordering::Relaxed);
-        for (id, socket) in &state.subscribers {
-            if Some(*id) != except {
-                fanout.count(socket.send(frame.clone()));
-            }
-        }
+        fanout += self.spread.send(&state.subscribers, except, frame);
         if let Some(selective) = &state.selective {
             let mut selective = selective.lock();
             match event {
@@ -486,7 +486,7 @@ mod tests {
 
     #[test]
     fn presence_members_join_on_first_socket_and_leave_on_last() {
-        let ns = Namespace::new(None);
+        let ns = Namespace::new(None, Arc::new(Spread::new(1)));
         let (a, _qa) = socket();
         let (b, _qb) = socket();
         let join = ns.join_presence(
@@ -531,7 +531,7 @@ mod tests {
 
     #[test]
     fn member_limit_refuses_new_users_but_not_existing_ones() {
-        let ns = Namespace::new(None);
+        let ns = Namespace::new(None, Arc::new(Spread::new(1)));
         let (a, _qa) = socket();
         let (b, _qb) = socket();
         let (c, _qc) = socket();
@@ -548,7 +548,7 @@ mod tests {
 
     #[tokio::test]
     async fn broadcast_skips_the_excluded_socket() {
-        let ns = Namespace::new(None);
+        let ns = Namespace::new(None, Arc::new(Spread::new(1)));
         let (a, mut qa) = socket();
         let (b, mut qb) = socket();
         ns.subscribe("chat", &a, Default::default());
@@ -577,7 +577,7 @@ mod tests {
         use crate::channels::{DeltaSubscription, Published};
         use crate::delta::{settings::ChannelDelta, Algorithm};
         use crate::filter::{Filter, Tags};
-        let ns = Namespace::new(None);
+        let ns = Namespace::new(None, Arc::new(Spread::new(1)));
         let (plain, mut q_plain) = socket();
         let (btc, mut q_btc) = socket();
         let (delta, mut q_delta) = socket();
@@ -655,7 +655,7 @@ mod tests {
 
     #[test]
     fn unsubscribing_twice_changes_nothing() {
-        let ns = Namespace::new(None);
+        let ns = Namespace::new(None, Arc::new(Spread::new(1)));
         let (a, _qa) = socket();
         ns.subscribe("chat", &a, Default::default());
         assert!(ns.unsubscribe("chat", a.id, None).was_subscribed);
@@ -664,7 +664,7 @@ mod tests {
 
     #[test]
     fn users_come_online_and_go_offline_once() {
-        let ns = Namespace::new(None);
+        let ns = Namespace::new(None, Arc::new(Spread::new(1)));
         let (a, _qa) = socket();
         let (b, _qb) = socket();
         assert!(ns.add_user_socket("u", a.id));

@@ -17,6 +17,15 @@ pub struct DeltaTally {
     pub sent_bytes: u64,
 }
 
+impl std::ops::AddAssign for DeltaTally {
+    fn add_assign(&mut self, other: DeltaTally) {
+        self.full_messages += other.full_messages;
+        self.delta_messages += other.delta_messages;
+        self.original_bytes += other.original_bytes;
+        self.sent_bytes += other.sent_bytes;
+    }
+}
+
 impl DeltaTally {
     pub fn saved_bytes(&self) -> u64 {
         self.original_bytes.saturating_sub(self.sent_bytes)

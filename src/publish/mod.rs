@@ -231,7 +231,7 @@ impl Publisher {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::channels::SubscriptionOptions;
+    use crate::channels::{Spread, SubscriptionOptions};
     use crate::filter::Filter;
     use crate::socket::{QueueLimits, SlowConsumerPolicy, SocketHandle, SocketQueue};
     use serde_json::json;
@@ -240,7 +240,7 @@ mod tests {
     fn publisher() -> Publisher {
         Publisher {
             here: Here {
-                registry: Arc::new(Registry::new(Some(Duration::from_secs(60)))),
+                registry: Arc::new(Registry::new(Some(Duration::from_secs(60)), Spread::new(1))),
                 metrics: Metrics::new("test_"),
             },
             cluster: Cluster::local(),
