@@ -99,8 +99,9 @@ pub struct Transport {
     /// Shared with the publishers' [`Writer`]; reads and writes go through `&TcpStream`.
     tcp: Arc<TcpStream>,
     handle: Arc<SocketHandle>,
-    /// A tail taken from the queue and not yet fully written.
-    tail: Option<Bytes>,
+    /// A tail taken from the queue and not yet fully written (boxed as in the queue: every
+    /// connection's task holds this field).
+    tail: Option<Box<Bytes>>,
 }
 
 impl Transport {
