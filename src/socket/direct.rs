@@ -8,10 +8,13 @@
 //! of is queued as usual (the slow-consumer policy applies), and the unsent end of a frame it
 //! took part of becomes the socket's *tail*, which the task writes before anything else.
 //!
-//! The socket's queue mutex decides who may write: a publisher writes only while the queue says
-//! the socket is idle, and holds the mutex for the write; the task's transport ([`Transport`])
-//! claims the socket under the same mutex before each of its own writes, and only the task marks
-//! it idle again, after a complete flush with nothing queued. So bytes of two frames never
+//! The socket's queue decides who may write. A publisher that finds the socket idle takes it
+//! (under the queue's mutex) and writes *outside* the mutex, so other publishers to the same
+//! socket queue their frames instead of waiting for its syscall; when its write is done, it gives
+//! the socket back as idle only if nobody queued, claimed or held it meanwhile, and otherwise
+//! leaves the rest to the task. The task's transport ([`Transport`]) claims the socket under the
+//! same mutex before each of its own writes, waiting while a publisher's write is in flight, and
+//! marks it idle again after a complete flush with nothing queued. So bytes of two frames never
 //! interleave on the wire, and a socket's frames leave in the order they were accepted.
 //!
 //! Only plain TCP without permessage-deflate gets direct writes: TLS and compression keep state in
@@ -65,32 +68,37 @@ impl Writer {
         }
     }
 
-    /// Writes `payload` as one text frame without waiting. The caller holds the queue's mutex and
-    /// has checked that the socket is idle.
-    pub(super) fn write(&self, payload: &Bytes) -> Written {
-        let tcp = &*self.tcp;
-        let written = HEADER.with_borrow_mut(|header| {
-            header.clear();
-            encode_frame_header(header, OpCode::Text, payload.len(), true, None);
-            let slices = [IoSlice::new(header), IoSlice::new(payload)];
-            match tcp.try_write_vectored(&slices) {
-                Ok(0) | Err(_) => Written::Nothing,
-                Ok(n) if n == header.len() + payload.len() => Written::All,
-                Ok(n) if n >= header.len() => Written::Part(payload.slice(n - header.len()..)),
-                Ok(n) => {
-                    let mut tail = BytesMut::with_capacity(header.len() - n + payload.len());
-                    tail.extend_from_slice(&header[n..]);
-                    tail.extend_from_slice(payload);
-                    Written::Part(tail.freeze())
-                }
-            }
-        });
-        if !matches!(written, Written::Nothing) {
-            self.messages_sent.inc();
-            self.bytes_sent.inc_by(payload.len() as u64);
-        }
-        written
+    /// The stream, for a publisher to write to outside the queue's mutex.
+    pub(super) fn stream(&self) -> Arc<TcpStream> {
+        self.tcp.clone()
     }
+
+    /// Counts a frame written directly (or left, whole or in part, for the task to write).
+    pub(super) fn count(&self, payload_len: usize) {
+        self.messages_sent.inc();
+        self.bytes_sent.inc_by(payload_len as u64);
+    }
+}
+
+/// Writes `payload` as one text frame without waiting. The caller has taken the socket from the
+/// queue (it was idle), so nothing else writes to `tcp` meanwhile.
+pub(super) fn write(tcp: &TcpStream, payload: &Bytes) -> Written {
+    HEADER.with_borrow_mut(|header| {
+        header.clear();
+        encode_frame_header(header, OpCode::Text, payload.len(), true, None);
+        let slices = [IoSlice::new(header), IoSlice::new(payload)];
+        match tcp.try_write_vectored(&slices) {
+            Ok(0) | Err(_) => Written::Nothing,
+            Ok(n) if n == header.len() + payload.len() => Written::All,
+            Ok(n) if n >= header.len() => Written::Part(payload.slice(n - header.len()..)),
+            Ok(n) => {
+                let mut tail = BytesMut::with_capacity(header.len() - n + payload.len());
+                tail.extend_from_slice(&header[n..]);
+                tail.extend_from_slice(payload);
+                Written::Part(tail.freeze())
+            }
+        }
+    })
 }
 
 /// The socket task's own view of the TCP stream, for sockudo-ws to read and write through: every
@@ -117,10 +125,11 @@ impl Transport {
         (transport, tcp)
     }
 
-    /// Claims the socket and writes the tail a publisher left, if any.
+    /// Claims the socket (once a publisher's write in flight is done) and writes the tail a
+    /// publisher left, if any.
     fn poll_tail(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         if self.tail.is_none() {
-            self.tail = self.handle.claim_transport();
+            self.tail = ready!(self.handle.claim_transport(cx));
         }
         while let Some(tail) = &self.tail {
             let n = ready!(poll_write_with(&self.tcp, cx, |tcp| tcp.try_write(tail)))?;
@@ -400,5 +409,64 @@ mod tests {
         // Once the task is gone, its write half is no longer the publishers'.
         drop(queue);
         assert_eq!(handle.send(Bytes::from_static(b"gone")), Delivery::Closed);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn publishers_racing_on_one_socket_keep_their_order_and_lose_nothing() {
+        const PUBLISHERS: usize = 4;
+        const EACH: usize = 20_000;
+        let Direct {
+            handle,
+            mut queue,
+            mut ws,
+            client,
+            ..
+        } = direct_socket(1_000_000).await;
+        drain(&mut ws, &mut queue).await;
+        let reader = read_frames(client, PUBLISHERS * EACH);
+        // Threads, not tasks: the publishers really run at once, so direct writes in flight meet
+        // frames queued behind them, the task claiming the socket, and kernel buffers that fill.
+        let publishers: Vec<_> = (0..PUBLISHERS)
+            .map(|publisher| {
+                let handle = handle.clone();
+                std::thread::spawn(move || {
+                    for n in 0..EACH {
+                        let frame = format!("{publisher}:{n:05}:{}", "x".repeat(50));
+                        assert!(handle.send(Bytes::from(frame)).is_delivered());
+                    }
+                })
+            })
+            .collect();
+        // The socket's task, as the connection runs it: write what is queued, flush when direct
+        // writes are held, until the publishers are done and nothing is left.
+        loop {
+            let done = publishers.iter().all(|publisher| publisher.is_finished());
+            while let Some(frame) = queue.try_next_frame() {
+                ws.feed(Message::Text(frame)).await.unwrap();
+            }
+            if queue.direct_writes_held() {
+                ws.flush().await.unwrap();
+                queue.release_direct_writes();
+            } else if done {
+                break;
+            }
+            tokio::task::yield_now().await;
+        }
+        for publisher in publishers {
+            publisher.join().unwrap();
+        }
+        let mut next = [0usize; PUBLISHERS];
+        for frame in reader.await.unwrap() {
+            let text = std::str::from_utf8(&frame).unwrap();
+            let (publisher, rest) = text.split_once(':').unwrap();
+            let publisher: usize = publisher.parse().unwrap();
+            let n: usize = rest[..5].parse().unwrap();
+            assert_eq!(
+                n, next[publisher],
+                "publisher {publisher}: lost or reordered"
+            );
+            next[publisher] += 1;
+        }
+        assert_eq!(next, [EACH; PUBLISHERS]);
     }
 }

@@ -85,6 +85,11 @@ struct Outbox {
     /// Nothing is queued, the transport has nothing buffered and the task is not about to
     /// write: the next frame may be written directly (see [`direct`]).
     idle: bool,
+    /// A publisher took the idle socket and is writing to it outside the mutex.
+    writing: bool,
+    /// Since the current direct write began, a frame was queued or the task claimed or held the
+    /// socket: the writer must leave the socket to the task instead of marking it idle.
+    disturbed: bool,
     /// The end of a directly written frame that the kernel did not take; written by the task
     /// before anything else, and counted in `bytes`. Boxed because it is rare (the kernel refused
     /// part of a frame) and every idle socket pays for the handle's size: unboxed, the handle
@@ -136,39 +141,73 @@ impl SocketHandle {
         self.outbox.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Queues `frame` without waiting.
+    /// Writes `frame` directly if the socket is idle, else queues it; never waits.
     pub fn send(&self, frame: Bytes) -> Delivery {
         if self.is_closing() {
             return Delivery::Closed;
         }
-        let len = frame.len();
         let mut outbox = self.outbox();
         if outbox.receiver_gone {
             return Delivery::Closed;
         }
         if let (true, Some(writer)) = (outbox.idle, &outbox.direct) {
-            match writer.write(&frame) {
-                direct::Written::All => return Delivery::Written,
-                direct::Written::Part(tail) => {
-                    outbox.idle = false;
-                    outbox.bytes += tail.len();
-                    outbox.tail = Some(Box::new(tail));
-                    let waker = outbox.waker.take();
-                    drop(outbox);
-                    if let Some(waker) = waker {
-                        waker.wake();
-                    }
-                    return Delivery::Written;
-                }
-                // Queued below, for the task to write once the socket takes more.
-                direct::Written::Nothing => outbox.idle = false,
-            }
+            // Take the socket and write outside the mutex: publishers that come meanwhile queue
+            // their frames instead of waiting for this syscall.
+            let tcp = writer.stream();
+            outbox.idle = false;
+            outbox.writing = true;
+            outbox.disturbed = false;
+            drop(outbox);
+            let written = direct::write(&tcp, &frame);
+            return self.finish_direct_write(frame, written);
         }
+        self.enqueue(outbox, frame)
+    }
+
+    /// Gives the socket back after a direct write: idle again if nothing happened meanwhile,
+    /// otherwise with what is left for the task to write.
+    fn finish_direct_write(&self, frame: Bytes, written: direct::Written) -> Delivery {
+        let mut outbox = self.outbox();
+        outbox.writing = false;
+        let tail = match written {
+            direct::Written::All => None,
+            direct::Written::Part(tail) => Some(tail),
+            direct::Written::Nothing if outbox.receiver_gone => return Delivery::Closed,
+            // Queued like any other, behind frames that other publishers queued meanwhile: those
+            // were sent concurrently with this one, so either order is the publish order.
+            direct::Written::Nothing => return self.enqueue(outbox, frame),
+        };
+        if let Some(writer) = &outbox.direct {
+            writer.count(frame.len());
+        }
+        match tail {
+            Some(tail) => {
+                outbox.bytes += tail.len();
+                outbox.tail = Some(Box::new(tail));
+            }
+            None if !outbox.disturbed => {
+                outbox.idle = outbox.direct.is_some() && !self.is_closing();
+                return Delivery::Written;
+            }
+            None => {}
+        }
+        let waker = outbox.waker.take();
+        drop(outbox);
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+        Delivery::Written
+    }
+
+    /// Queues `frame` for the task, or applies the slow-consumer policy when the queue is full.
+    fn enqueue(&self, mut outbox: MutexGuard<'_, Outbox>, frame: Bytes) -> Delivery {
+        let len = frame.len();
         let full = outbox.frames.len() >= self.limits.max_frames.max(1)
             || (outbox.bytes > 0 && outbox.bytes + len > self.limits.max_bytes);
         if !full {
             outbox.frames.push_back(frame);
             outbox.bytes += len;
+            outbox.disturbed = true;
             let waker = outbox.waker.take();
             drop(outbox);
             if let Some(waker) = waker {
@@ -228,13 +267,21 @@ impl SocketHandle {
     }
 
     /// The task's transport is about to write: no direct write may start until the task reports
-    /// the socket idle again. Returns the tail of a direct write, which must go first.
-    fn claim_transport(&self) -> Option<Box<Bytes>> {
+    /// the socket idle again. Pending while a publisher's direct write is in flight (the
+    /// publisher wakes the task when done); then the tail of a direct write, which must go first.
+    fn claim_transport(&self, cx: &Context<'_>) -> Poll<Option<Box<Bytes>>> {
         let mut outbox = self.outbox();
         outbox.idle = false;
-        let tail = outbox.tail.take()?;
+        if outbox.writing {
+            outbox.disturbed = true;
+            register(&mut outbox.waker, cx);
+            return Poll::Pending;
+        }
+        let Some(tail) = outbox.tail.take() else {
+            return Poll::Ready(None);
+        };
         outbox.bytes -= tail.len();
-        Some(tail)
+        Poll::Ready(Some(tail))
     }
 
     pub fn is_closing(&self) -> bool {
@@ -309,13 +356,16 @@ impl SocketQueue {
     /// The task is about to produce frames of its own (replies to a client's message): they
     /// must not be overtaken by direct writes of frames published after them.
     pub fn hold_direct_writes(&self) {
-        self.handle.outbox().idle = false;
+        let mut outbox = self.handle.outbox();
+        outbox.idle = false;
+        outbox.disturbed = true;
     }
 
     /// Called after a complete flush: with nothing queued, publishers may write directly again.
     pub fn release_direct_writes(&self) {
         let mut outbox = self.handle.outbox();
         outbox.idle = outbox.direct.is_some()
+            && !outbox.writing
             && outbox.frames.is_empty()
             && outbox.tail.is_none()
             && !self.handle.is_closing();
@@ -353,6 +403,7 @@ impl Drop for SocketQueue {
         // A tail stays: the transport writes it before the close frame.
         outbox.direct = None;
         outbox.idle = false;
+        outbox.disturbed = true;
         // Free the frames now: the handle may live on in channel maps until they are cleaned up.
         outbox.frames = VecDeque::new();
         outbox.bytes = outbox.tail.as_ref().map_or(0, |tail| tail.len());
