@@ -191,11 +191,7 @@ impl SocketHandle {
             }
             None => {}
         }
-        let waker = outbox.waker.take();
-        drop(outbox);
-        if let Some(waker) = waker {
-            waker.wake();
-        }
+        wake_task(outbox);
         Delivery::Written
     }
 
@@ -208,11 +204,7 @@ impl SocketHandle {
             outbox.frames.push_back(frame);
             outbox.bytes += len;
             outbox.disturbed = true;
-            let waker = outbox.waker.take();
-            drop(outbox);
-            if let Some(waker) = waker {
-                waker.wake();
-            }
+            wake_task(outbox);
             return Delivery::Queued;
         }
         drop(outbox);
@@ -232,10 +224,7 @@ impl SocketHandle {
             .compare_exchange(0, code.code(), Ordering::AcqRel, Ordering::Acquire)
             .is_ok()
         {
-            let waker = self.outbox().waker.take();
-            if let Some(waker) = waker {
-                waker.wake();
-            }
+            wake_task(self.outbox());
         }
     }
 
@@ -295,6 +284,15 @@ impl SocketHandle {
     /// Records the signed-in user; false when the socket had already signed in.
     pub fn set_user_id(&self, user_id: &str) -> bool {
         self.user_id.set(Arc::from(user_id)).is_ok()
+    }
+}
+
+/// Wakes the socket's task if it waits, after letting go of the lock (the task takes it first).
+fn wake_task(mut outbox: MutexGuard<'_, Outbox>) {
+    let waker = outbox.waker.take();
+    drop(outbox);
+    if let Some(waker) = waker {
+        waker.wake();
     }
 }
 
