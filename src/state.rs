@@ -87,15 +87,15 @@ impl State {
                 SlowConsumerPolicy::DropFrame
             },
         };
-        let publisher = Publisher {
-            here: Here {
+        let publisher = Publisher::new(
+            Here {
                 registry: registry.clone(),
                 metrics: metrics.clone(),
             },
-            cluster: cluster.clone(),
+            cluster.clone(),
             shared_cache,
-            emit_tags: config.tag_filtering.enabled && config.tag_filtering.enable_tags,
-        };
+            config.tag_filtering.enabled && config.tag_filtering.enable_tags,
+        );
         State {
             development_app,
             cleanup: CleanupQueue::start(&config.cleanup, metrics.cleanup.clone()),

@@ -400,7 +400,7 @@ async fn trigger(
         let body: EventBody = serde_json::from_value(value)
             .map_err(|e| ApiError::bad_request(format!("Invalid event: {e}")))?;
         let event = validate(body, &limits)?;
-        let info = publish(&state, &app.id, &event);
+        let info = publish(&state, &app.id, event).await;
         return Ok(Json(match info {
             Some(channels) => json!({ "channels": channels }),
             None => json!({}),
@@ -431,10 +431,11 @@ async fn trigger(
             Ok(event)
         })
         .collect::<Result<Vec<_>, _>>()?;
-    for event in &events {
-        publish(&state, &app.id, event);
+    let count = events.len();
+    for event in events {
+        publish(&state, &app.id, event).await;
     }
-    Ok(Json(json!({ "batch": events.len() })))
+    Ok(Json(json!({ "batch": count })))
 }
 
 #[cfg(test)]
