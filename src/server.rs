@@ -332,18 +332,10 @@ pub async fn run(
     Ok(())
 }
 
-/// Waits for the fan-out of accepted API events, then for sockets (told to close by the cancelled
-/// token) to finish, up to the grace period.
+/// Waits for sockets (told to close by the cancelled token) to finish, up to the grace period.
 async fn drain(state: &State) {
     let grace = Duration::from_secs(state.config.shutdown_grace_period);
     let deadline = tokio::time::Instant::now() + grace;
-    // API events accepted before the shutdown still go out to the sockets they were for.
-    if tokio::time::timeout_at(deadline, state.publisher.settle())
-        .await
-        .is_err()
-    {
-        tracing::warn!("grace period over before the accepted events were fanned out");
-    }
     while state.registry.socket_count() > 0 && tokio::time::Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }

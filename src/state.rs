@@ -87,15 +87,15 @@ impl State {
                 SlowConsumerPolicy::DropFrame
             },
         };
-        let publisher = Publisher::new(
-            Here {
+        let publisher = Publisher {
+            here: Here {
                 registry: registry.clone(),
                 metrics: metrics.clone(),
             },
-            cluster.clone(),
+            cluster: cluster.clone(),
             shared_cache,
-            config.tag_filtering.enabled && config.tag_filtering.enable_tags,
-        );
+            emit_tags: config.tag_filtering.enabled && config.tag_filtering.enable_tags,
+        };
         State {
             development_app,
             cleanup: CleanupQueue::start(&config.cleanup, metrics.cleanup.clone()),

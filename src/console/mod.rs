@@ -400,7 +400,7 @@ async fn trigger(
         let body: EventBody = serde_json::from_value(value)
             .map_err(|e| ApiError::bad_request(format!("Invalid event: {e}")))?;
         let event = validate(body, &limits)?;
-        let info = publish(&state, &app.id, event).await;
+        let info = publish(&state, &app.id, &event);
         return Ok(Json(match info {
             Some(channels) => json!({ "channels": channels }),
             None => json!({}),
@@ -431,11 +431,10 @@ async fn trigger(
             Ok(event)
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let count = events.len();
-    for event in events {
-        publish(&state, &app.id, event).await;
+    for event in &events {
+        publish(&state, &app.id, event);
     }
-    Ok(Json(json!({ "batch": count })))
+    Ok(Json(json!({ "batch": events.len() })))
 }
 
 #[cfg(test)]

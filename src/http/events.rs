@@ -57,7 +57,7 @@ pub async fn trigger(
     let limits = state.limit_defaults.for_app(&auth.app);
     let event = validate(body, &limits)?;
     app_quota(&state, &auth.app, Limit::BackendEvents, 1).await?;
-    let info = publish(&state, &auth.app.id, event).await;
+    let info = publish(&state, &auth.app.id, &event);
     Ok(Json(match info {
         Some(channels) => json!({ "channels": channels }),
         None => json!({}),
@@ -101,10 +101,10 @@ pub async fn trigger_batch(
         }
     }
     app_quota(&state, &auth.app, Limit::BackendEvents, events.len() as u64).await?;
-    let mut infos: Vec<Option<Map<String, Value>>> = Vec::with_capacity(events.len());
-    for event in events {
-        infos.push(publish(&state, &auth.app.id, event).await);
-    }
+    let infos: Vec<Option<Map<String, Value>>> = events
+        .iter()
+        .map(|event| publish(&state, &auth.app.id, event))
+        .collect();
     if infos.iter().all(Option::is_none) {
         return Ok(Json(json!({})));
     }
@@ -286,20 +286,9 @@ pub fn fuzz_event_body(body: &[u8]) -> usize {
     valid
 }
 
-/// Publishes `event` to each of its channels; returns the requested `info` per channel. Returns
-/// once the event is accepted: this node's fan-out follows on the channel's lane.
-pub(crate) async fn publish(
-    state: &State,
-    app_id: &str,
-    event: Event,
-) -> Option<Map<String, Value>> {
-    let info = requested_info(state, app_id, &event);
-    state.publisher.api_event(app_id, event.event).await;
-    info
-}
-
-/// The `info` attributes `event` asks for, per channel.
-fn requested_info(state: &State, app_id: &str, event: &Event) -> Option<Map<String, Value>> {
+/// Delivers `event` to each of its channels; returns the requested `info` per channel.
+pub(crate) fn publish(state: &State, app_id: &str, event: &Event) -> Option<Map<String, Value>> {
+    state.publisher.api_event(app_id, &event.event);
     if event.info.is_empty() {
         return None;
     }

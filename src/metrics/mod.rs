@@ -89,11 +89,8 @@ pub struct Metrics {
     pub webhooks_retried: IntCounterVec,
     pub webhooks_dropped: IntCounterVec,
     pub webhook_queue_depth: IntGauge,
-    /// API events accepted and not yet written to this node's subscribers (`publish::lanes`).
-    pub publish_backlog_events: IntGauge,
-    pub publish_backlog_bytes: IntGauge,
     pub webhook_latency: Histogram,
-    /// Time to write one API event to this node's subscribers of one of its channels.
+    /// Time to queue one published event for this node's subscribers (all its channels).
     pub broadcast_latency: Histogram,
     pub connection_refusals: IntCounterVec,
     /// Connections that failed, by [`ConnectionError`].
@@ -288,14 +285,6 @@ impl Metrics {
             "webhook_queue_depth",
             "Webhook requests waiting for delivery",
         );
-        let publish_backlog_events = gauge(
-            "publish_backlog_events",
-            "API events accepted and not yet written to this node's subscribers",
-        );
-        let publish_backlog_bytes = gauge(
-            "publish_backlog_bytes",
-            "Bytes of API events accepted and not yet written to this node's subscribers",
-        );
         let connection_refusals = counter(
             "connection_refusals_total",
             "WebSocket connections refused at the upgrade, by Pusher close code",
@@ -363,7 +352,7 @@ impl Metrics {
         let broadcast_latency = Histogram::with_opts(
             HistogramOpts::new(
                 name("broadcast_seconds"),
-                "Time to write one API event to this node's subscribers of one of its channels",
+                "Time to queue one published event for this node's subscribers",
             )
             .buckets(vec![
                 0.000_01, 0.000_05, 0.000_1, 0.000_5, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5,
@@ -406,8 +395,6 @@ impl Metrics {
             webhooks_retried,
             webhooks_dropped,
             webhook_queue_depth,
-            publish_backlog_events,
-            publish_backlog_bytes,
             webhook_latency,
             broadcast_latency,
             connection_refusals,

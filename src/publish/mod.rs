@@ -8,8 +8,7 @@
 //!   [`Deliver`] trait, which the cluster layer defines, so that layer needs nothing above it.
 //! - [`Publisher::event`]: both halves, for events that start on this node.
 //! - [`Publisher::api_event`]: an HTTP API event to each of its channels, its frame built once
-//!   per channel; answered once accepted, this node's fan-out following in order on the
-//!   channel's lane (`lanes.rs`).
+//!   per channel.
 //! - [`Publisher::counts`]: a channel's counts over the whole cluster, as the API answers them.
 
 use crate::adapter::{Cluster, Deliver, Remote, Route};
@@ -24,10 +23,6 @@ use bytes::Bytes;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Instant;
-
-mod lanes;
-
-use lanes::{EventBody, Job, Lanes};
 
 /// One frame for the subscribers of one channel.
 #[derive(Debug, Clone, Copy)]
@@ -67,13 +62,6 @@ impl Here {
     /// Stores a cache channel's value and fans `message` out to this node's subscribers.
     pub fn deliver(&self, message: &Message, cached: Option<CachedEvent>) -> Fanout {
         self.deliver_to(&self.registry.namespace(message.app), message, cached)
-    }
-
-    /// Stores a cache channel's value, without a fan-out.
-    fn keep(&self, app: &str, channel: &str, cached: CachedEvent) {
-        if let Some(cache) = &self.registry.namespace(app).cache {
-            cache.store(channel, cached);
-        }
     }
 
     /// [`Here::deliver`] into the app's namespace the caller already holds.
@@ -156,35 +144,11 @@ pub struct Publisher {
     pub shared_cache: Option<SharedCache>,
     /// Frames of API events carry their tags (`tag_filtering.enabled` and `enable_tags`).
     pub emit_tags: bool,
-    /// Where API events wait for this node's fan-out.
-    lanes: Arc<Lanes>,
 }
 
 impl Publisher {
-    pub fn new(
-        here: Here,
-        cluster: Arc<Cluster>,
-        shared_cache: Option<SharedCache>,
-        emit_tags: bool,
-    ) -> Publisher {
-        Publisher {
-            lanes: Lanes::new(here.clone(), lanes::BUDGET),
-            here,
-            cluster,
-            shared_cache,
-            emit_tags,
-        }
-    }
-
     /// Delivers `message` here and sends it to the other nodes.
     pub fn event(&self, message: &Message) -> Fanout {
-        let cached = self.elsewhere(message);
-        self.here.deliver(message, cached)
-    }
-
-    /// The half of a publish that leaves this node's sockets alone: the shared cache and the
-    /// other nodes. Returns what a cache channel here keeps of `message`.
-    fn elsewhere(&self, message: &Message) -> Option<CachedEvent> {
         let cached = message.cached();
         if let (Some(shared), Some(cached)) = (&self.shared_cache, &cached) {
             shared.store(SharedEvent::new(message.app, message.channel, cached));
@@ -198,67 +162,40 @@ impl Publisher {
             api: message.event.is_some(),
             tags: message.event.and_then(|event| event.tags),
         };
+        let fanout = self.here.deliver(message, cached);
         self.cluster
             .broadcast(message.app, message.channel, message.frame, route);
-        cached
+        fanout
     }
 
-    /// Publishes an API event to each of its channels: the other nodes are sent it now, and
-    /// this node's subscribers get it from the channel's lane, after the channel's earlier
-    /// events. Returns once it is queued (it may wait for room, see [`lanes`]).
-    pub async fn api_event(&self, app: &str, event: ApiEvent) {
-        let ApiEvent {
-            name,
-            data,
-            channels,
-            except,
-            tags,
-        } = event;
-        let body = Arc::new(EventBody { name, data, tags });
-        let emitted_tags = body.tags.as_ref().filter(|_| self.emit_tags);
-        let app: Arc<str> = Arc::from(app);
-        for channel in &channels {
+    /// Publishes an API event to each of its channels, and times it.
+    pub fn api_event(&self, app: &str, event: &ApiEvent) {
+        let started = Instant::now();
+        let emitted_tags = event.tags.as_ref().filter(|_| self.emit_tags);
+        for channel in &event.channels {
             let frame = match emitted_tags {
                 Some(tags) => {
-                    outbound::tagged_event(&body.name, channel.as_str(), &body.data, tags)
+                    outbound::tagged_event(&event.name, channel.as_str(), &event.data, tags)
                 }
-                None => outbound::channel_event(&body.name, channel.as_str(), &body.data),
+                None => outbound::channel_event(&event.name, channel.as_str(), &event.data),
             };
-            let message = Message {
-                app: &app,
+            self.event(&Message {
+                app,
                 channel: channel.as_str(),
                 frame: &frame,
-                except,
+                except: event.except,
                 event: Some(Published {
-                    name: &body.name,
-                    data: &body.data,
-                    tags: body.tags.as_ref(),
+                    name: &event.name,
+                    data: &event.data,
+                    tags: event.tags.as_ref(),
                 }),
-            };
-            // A cache channel keeps the event from now on, so a client that subscribes after
-            // the answer finds it even before the fan-out (at worst it gets it twice).
-            if let Some(cached) = self.elsewhere(&message) {
-                self.here.keep(&app, channel.as_str(), cached);
-            }
-            let job = Job {
-                app: app.clone(),
-                channel: channel.as_str().to_owned(),
-                frame,
-                except,
-                body: body.clone(),
-            };
-            self.lanes.push(job).await;
+            });
         }
-        self.here
-            .metrics
-            .broadcasts
-            .with_label_values(&[&*app])
-            .inc();
-    }
-
-    /// Waits until this node's subscribers got every API event accepted so far.
-    pub async fn settle(&self) {
-        self.lanes.settle().await;
+        let metrics = &self.here.metrics;
+        metrics
+            .broadcast_latency
+            .observe(started.elapsed().as_secs_f64());
+        metrics.broadcasts.with_label_values(&[app]).inc();
     }
 
     /// `channel`'s subscribers and presence members over the whole cluster.
@@ -301,15 +238,15 @@ mod tests {
     use std::time::Duration;
 
     fn publisher() -> Publisher {
-        Publisher::new(
-            Here {
+        Publisher {
+            here: Here {
                 registry: Arc::new(Registry::new(Some(Duration::from_secs(60)), Spread::new(1))),
                 metrics: Metrics::new("test_"),
             },
-            Cluster::local(),
-            None,
-            false,
-        )
+            cluster: Cluster::local(),
+            shared_cache: None,
+            emit_tags: false,
+        }
     }
 
     /// A socket of app `a` subscribed to `channel`, with `filter` if given.
@@ -319,7 +256,7 @@ mod tests {
         filter: Option<Filter>,
     ) -> (Arc<SocketHandle>, SocketQueue) {
         let limits = Arc::new(QueueLimits {
-            max_frames: 1000,
+            max_frames: 10,
             max_bytes: 1 << 20,
             policy: SlowConsumerPolicy::DropFrame,
         });
@@ -359,8 +296,8 @@ mod tests {
         assert!(cache.get("private-cache-x").is_none());
     }
 
-    #[tokio::test]
-    async fn an_api_event_is_filtered_counted_and_kept_by_a_cache_channel() {
+    #[test]
+    fn an_api_event_is_filtered_counted_and_kept_by_a_cache_channel() {
         let publisher = publisher();
         let btc = Filter::parse(&json!({"key":"asset","cmp":"eq","val":"BTC"})).unwrap();
         let (_, mut plain) = subscriber(&publisher, "cache-prices", None);
@@ -373,8 +310,7 @@ mod tests {
             except: None,
             tags: Some(tags),
         };
-        publisher.api_event("a", event).await;
-        publisher.settle().await;
+        publisher.api_event("a", &event);
         assert_eq!(received(&mut plain).len(), 1);
         assert!(received(&mut filtered).is_empty(), "ETH fails asset == BTC");
         let namespace = publisher.here.registry.namespace("a");
@@ -426,118 +362,5 @@ mod tests {
         assert_eq!(counts.subscription_count, 2);
         assert_eq!(counts.user_count, 0);
         assert_eq!(publisher.counts("b", "news").subscription_count, 0);
-    }
-
-    /// The `n`th API event of publisher `from` to `channel`.
-    fn numbered(channel: &str, from: usize, n: usize) -> ApiEvent {
-        ApiEvent {
-            name: "tick".into(),
-            data: format!("{from}:{n}"),
-            channels: vec![ChannelName::parse(channel, 200).unwrap()],
-            except: None,
-            tags: None,
-        }
-    }
-
-    /// (publisher, number) of each tick a socket received, in arrival order.
-    fn ticks(queue: &mut SocketQueue) -> Vec<(usize, usize)> {
-        received(queue)
-            .iter()
-            .map(|frame| {
-                let frame: serde_json::Value = serde_json::from_slice(frame).unwrap();
-                let data = frame["data"].as_str().unwrap();
-                let (from, n) = data.split_once(':').unwrap();
-                (from.parse().unwrap(), n.parse().unwrap())
-            })
-            .collect()
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn api_events_reach_each_socket_in_the_order_they_were_accepted() {
-        let publisher = publisher();
-        let channels = ["orders-0", "orders-1", "orders-2"];
-        let mut sockets: Vec<(usize, SocketQueue)> = (0..6)
-            .map(|i| (i % 3, subscriber(&publisher, channels[i % 3], None).1))
-            .collect();
-        // Six publishers, two per channel, each sending 150 events one after the other.
-        let tasks: Vec<_> = (0..6)
-            .map(|from| {
-                let publisher = publisher.clone();
-                tokio::spawn(async move {
-                    for n in 0..150 {
-                        publisher
-                            .api_event("a", numbered(channels[from % 3], from, n))
-                            .await;
-                    }
-                })
-            })
-            .collect();
-        for task in tasks {
-            task.await.unwrap();
-        }
-        publisher.settle().await;
-        for (channel, queue) in &mut sockets {
-            let ticks = ticks(queue);
-            assert_eq!(
-                ticks.len(),
-                300,
-                "{}: both publishers, nothing lost",
-                channels[*channel]
-            );
-            for from in [*channel, *channel + 3] {
-                let order: Vec<usize> = ticks.iter().filter(|t| t.0 == from).map(|t| t.1).collect();
-                assert_eq!(
-                    order,
-                    (0..150).collect::<Vec<_>>(),
-                    "publisher {from}'s order"
-                );
-            }
-        }
-        let metrics = &publisher.here.metrics;
-        assert_eq!(metrics.publish_backlog_events.get(), 0);
-        assert_eq!(metrics.publish_backlog_bytes.get(), 0);
-    }
-
-    #[tokio::test(flavor = "current_thread")]
-    async fn a_publish_waits_for_room_when_the_lanes_hold_their_budget() {
-        use futures_util::FutureExt;
-        let publisher = publisher();
-        let (_, mut queue) = subscriber(&publisher, "orders", None);
-        let job = |n: usize| {
-            let event = numbered("orders", 0, n);
-            lanes::Job {
-                app: Arc::from("a"),
-                frame: outbound::channel_event(&event.name, "orders", &event.data),
-                channel: "orders".into(),
-                except: None,
-                body: Arc::new(EventBody {
-                    name: event.name,
-                    data: event.data,
-                    tags: None,
-                }),
-            }
-        };
-        let size = job(0).size();
-        let lanes = Lanes::new(publisher.here.clone(), 3 * size);
-        // This runtime's one thread runs the lane's task only when the test yields.
-        for n in 0..3 {
-            assert!(
-                lanes.push(job(n)).now_or_never().is_some(),
-                "room for job {n}"
-            );
-        }
-        let metrics = &publisher.here.metrics;
-        assert_eq!(metrics.publish_backlog_events.get(), 3);
-        assert_eq!(metrics.publish_backlog_bytes.get(), 3 * size as i64);
-        let mut fourth = Box::pin(lanes.push(job(3)));
-        assert!((&mut fourth).now_or_never().is_none(), "the budget is full");
-        fourth.await;
-        lanes.settle().await;
-        assert_eq!(
-            ticks(&mut queue),
-            (0..4).map(|n| (0, n)).collect::<Vec<_>>()
-        );
-        assert_eq!(metrics.publish_backlog_events.get(), 0);
-        assert_eq!(metrics.publish_backlog_bytes.get(), 0);
     }
 }
